@@ -1,0 +1,1 @@
+"""Frontends: TFLite flatbuffers and netspecs, each producing the graph IR."""
