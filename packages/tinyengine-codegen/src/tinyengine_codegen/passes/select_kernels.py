@@ -6,7 +6,7 @@ runtime's ``te_<kernel>_scratch_bytes()`` for the same shapes) and ``op.inplace`
 (the output may be placed at the input's offset). The memory planner reads all three.
 
 Rules, in the words of the design:
-- CONV_2D: ``te_conv_1x1_s8`` for 1x1 stride-1 unpadded convolutions,
+- CONV_2D: ``te_conv_1x1_s8`` for 1x1 unpadded convolutions (any stride),
   ``te_conv_3x3_c3_s8`` for 3x3 convolutions on 3 input channels, ``te_conv_s8`` otherwise.
 - DEPTHWISE_CONV_2D: ``te_depthwise_conv_inplace_s8`` when the input dies at this
   operator (one consumer, not a graph input or output) and the channel count is kept
@@ -70,21 +70,35 @@ def input_dies_at(graph: Graph, op_index: int, tensor_index: int) -> bool:
     return graph.consumers(tensor_index) == [op_index]
 
 
-def conv_padding(op: Operator) -> tuple[int, int, int, int]:
-    """Explicit (top, bottom, left, right) padding of a convolution, 0 when VALID.
+def conv_padding(graph: Graph, op: Operator) -> tuple[int, int]:
+    """(pad_top, pad_left) of a convolution or pooling, as TFLite computes it.
 
-    SAME padding, or a PAD folded in by the passes, is expressed by the ``pad_*`` options.
+    SAME padding follows tflite::ComputePaddingHeightWidth (the odd remainder goes to the
+    bottom/right); explicit ``pad_top``/``pad_left`` options (a PAD folded in by the passes)
+    come on top.
     """
-    return tuple(int(op.options.get(key, 0)) for key in ("pad_top", "pad_bottom", "pad_left", "pad_right"))
+    pads = [int(op.options.get("pad_top", 0)), int(op.options.get("pad_left", 0))]
+    if op.options.get("padding", "VALID") == "SAME":
+        src, dst = graph.tensors[op.inputs[0]].shape, graph.tensors[op.outputs[0]].shape
+        kernel = _window_hw(graph, op)
+        dilation = (int(op.options.get("dilation_h_factor", 1)), int(op.options.get("dilation_w_factor", 1)))
+        for axis in (0, 1):
+            effective = (kernel[axis] - 1) * dilation[axis] + 1
+            total = (int(dst[1 + axis]) - 1) * _strides(op)[axis] + effective - int(src[1 + axis])
+            pads[axis] += max(total, 0) // 2
+    return pads[0], pads[1]
 
 
 def _has_padding(graph: Graph, op: Operator) -> bool:
-    if any(conv_padding(op)):
+    if any(int(op.options.get(k, 0)) for k in ("pad_top", "pad_bottom", "pad_left", "pad_right")):
         return True
-    if op.options.get("padding", "VALID") != "SAME":
-        return False
-    # SAME with a 1x1 stride-1 filter pads nothing.
-    return _filter_hw(graph, op) != (1, 1) or _strides(op) != (1, 1)
+    return op.options.get("padding", "VALID") == "SAME" and _window_hw(graph, op) != (1, 1)
+
+
+def _window_hw(graph: Graph, op: Operator) -> tuple[int, int]:
+    if "filter_height" in op.options:  # pooling
+        return int(op.options["filter_height"]), int(op.options["filter_width"])
+    return _filter_hw(graph, op)
 
 
 def _filter_hw(graph: Graph, op: Operator) -> tuple[int, int]:
@@ -108,18 +122,14 @@ def _channels(graph: Graph, tensor_index: int) -> int:
 def _choose_conv(graph: Graph, op_index: int, op: Operator) -> KernelChoice:
     kh, kw = _filter_hw(graph, op)
     c_in = _channels(graph, op.inputs[0])
-    if _dilated(op):
-        raise UnsupportedModelError("dilated convolution")
-    if (kh, kw) == (1, 1) and _strides(op) == (1, 1) and not _has_padding(graph, op):
-        return KernelChoice("te_conv_1x1_s8", scratch_bytes=0)
+    if (kh, kw) == (1, 1) and not _dilated(op) and not _has_padding(graph, op):
+        # te_conv_1x1_s8_scratch_bytes(): one int16 column of the input's channels.
+        return KernelChoice("te_conv_1x1_s8", scratch_bytes=2 * c_in)
     if (kh, kw) == (3, 3) and c_in == 3:
-        return KernelChoice("te_conv_3x3_c3_s8", scratch_bytes=conv_im2col_bytes(kh, kw, c_in))
-    return KernelChoice("te_conv_s8", scratch_bytes=conv_im2col_bytes(kh, kw, c_in))
-
-
-def conv_im2col_bytes(kh: int, kw: int, c_in: int) -> int:
-    """Scratch of the im2col convolutions: two int16 columns of kh*kw*c_in (CMSIS-NN's layout)."""
-    return 2 * kh * kw * c_in * 2
+        # te_conv_3x3_c3_s8_scratch_bytes(): a 27-value int16 column.
+        return KernelChoice("te_conv_3x3_c3_s8", scratch_bytes=2 * 27)
+    # te_conv_s8_scratch_bytes(): one int16 column of kh * kw * c_in.
+    return KernelChoice("te_conv_s8", scratch_bytes=2 * kh * kw * c_in)
 
 
 def _choose_depthwise(graph: Graph, op_index: int, op: Operator) -> KernelChoice:
@@ -129,8 +139,7 @@ def _choose_depthwise(graph: Graph, op_index: int, op: Operator) -> KernelChoice
     same_channels = _channels(graph, src) == _channels(graph, dst)
     if same_channels and input_dies_at(graph, op_index, src):
         shape = graph.tensors[src].shape
-        pad_t, pad_b, pad_l, pad_r = conv_padding(op)
-        plane = (int(shape[1]) + pad_t + pad_b) * (int(shape[2]) + pad_l + pad_r)
+        plane = int(shape[1]) * int(shape[2])
         return KernelChoice("te_depthwise_conv_inplace_s8", scratch_bytes=plane, inplace=True)
     return KernelChoice("te_depthwise_conv_s8", scratch_bytes=0)
 
