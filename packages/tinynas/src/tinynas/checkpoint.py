@@ -1,0 +1,52 @@
+"""Training checkpoints (``tinynas-ckpt/1``): the netspec, weights, optimizer state, epoch, metrics.
+
+Saved atomically (temp file, then rename) so an interrupted run never leaves half a file;
+:func:`load_checkpoint` refuses anything that is not a tinynas checkpoint with one clear line.
+"""
+
+from __future__ import annotations
+
+import pickle
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from tinyengine_codegen.frontend.netspec import NetSpec, netspec_to_dict, parse_netspec
+from tinynas.errors import InputError
+
+CKPT_FORMAT = "tinynas-ckpt/1"
+
+
+def save_checkpoint(path: str | Path, state: dict[str, Any]) -> None:
+    """Write ``state`` (must hold ``netspec`` as a NetSpec and ``model``) to ``path`` atomically."""
+    path = Path(path)
+    doc = dict(state, format=CKPT_FORMAT, netspec=netspec_to_dict(state["netspec"]))
+    tmp = path.with_name(path.name + ".tmp")
+    torch.save(doc, tmp)
+    tmp.replace(path)
+
+
+def load_checkpoint(path: str | Path) -> dict[str, Any]:
+    """A checkpoint's contents, with ``netspec`` parsed back into a :class:`NetSpec`."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{path}: no such checkpoint")
+    try:
+        doc = torch.load(path, map_location="cpu", weights_only=True)
+    except (OSError, RuntimeError, EOFError, pickle.UnpicklingError, zipfile.BadZipFile) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise InputError(f"{path}: not a readable checkpoint ({first})") from None
+    if not isinstance(doc, dict) or doc.get("format") != CKPT_FORMAT:
+        found = doc.get("format") if isinstance(doc, dict) else type(doc).__name__
+        raise InputError(f"{path}: not a tinynas checkpoint (format {found!r}, expected {CKPT_FORMAT!r})")
+    doc["netspec"] = parse_netspec(doc["netspec"], source=f"{path}: netspec")
+    return doc
+
+
+def check_same_netspec(spec: NetSpec, ckpt: dict[str, Any], ckpt_path: str | Path) -> None:
+    """Refuse a checkpoint trained for another architecture than ``spec``."""
+    if ckpt["netspec"].with_blocks(ckpt["netspec"].blocks, name=spec.name) != spec:
+        raise InputError(f"{ckpt_path}: checkpoint was trained for another architecture "
+                         f"({ckpt['netspec'].name!r}) than {spec.name!r}")
