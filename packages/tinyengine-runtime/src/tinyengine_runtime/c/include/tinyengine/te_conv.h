@@ -1,0 +1,67 @@
+/*
+ * tinyengine-runtime: CONV_2D, int8 (TFLite int8 quantization spec, per-channel weights).
+ *
+ * Layouts: input NHWC, filter OHWI (dims n = out channels, h = kh, w = kw, c = in channels, as in
+ * the .tflite file), bias int32[out channels] or NULL, output NHWC. Padding is TFLite's computed
+ * pad_top/pad_left; the bottom/right remainder follows from the output size.
+ *
+ * Three variants with the same params and the same results:
+ *  - te_conv_s8: any kernel, stride, dilation and padding (im2col of one output pixel into int16
+ *    scratch, then a dot product per output channel; SMLAD on the DSP path).
+ *  - te_conv_1x1_s8: 1x1 kernels (pointwise), any stride, no padding.
+ *  - te_conv_3x3_c3_s8: 3x3 kernels on 3 input channels (the stem), any stride, padding, dilation.
+ * Each needs te_<variant>_scratch_bytes() bytes of scratch, 2-byte aligned (it holds int16).
+ */
+#ifndef TINYENGINE_TE_CONV_H
+#define TINYENGINE_TE_CONV_H
+
+#include "tinyengine/te_types.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Convolution geometry, offsets and fused activation. */
+typedef struct {
+    int32_t input_offset;  /* -input zero point */
+    int32_t output_offset; /* +output zero point */
+    int32_t stride_h;
+    int32_t stride_w;
+    int32_t pad_top;
+    int32_t pad_left;
+    int32_t dilation_h;
+    int32_t dilation_w;
+    te_activation activation;
+} te_conv_params;
+
+/** Scratch bytes te_conv_s8 needs for this filter (2 bytes per kh*kw*in_channels). */
+size_t te_conv_s8_scratch_bytes(const te_dims *filter_dims);
+
+/** Generic int8 CONV_2D; batch n >= 1. */
+te_status te_conv_s8(const te_conv_params *params, const te_per_channel_quant *quant, const te_dims *input_dims,
+                     const int8_t *input, const te_dims *filter_dims, const int8_t *filter, const int32_t *bias,
+                     const te_dims *output_dims, int8_t *output, void *scratch);
+
+/** Scratch bytes te_conv_1x1_s8 needs (2 bytes per input channel). */
+size_t te_conv_1x1_s8_scratch_bytes(const te_dims *input_dims);
+
+/** Pointwise int8 CONV_2D: filter 1x1, pad 0, dilation ignored, any stride; batch n >= 1. */
+te_status te_conv_1x1_s8(const te_conv_params *params, const te_per_channel_quant *quant,
+                         const te_dims *input_dims, const int8_t *input, const te_dims *filter_dims,
+                         const int8_t *filter, const int32_t *bias, const te_dims *output_dims, int8_t *output,
+                         void *scratch);
+
+/** Scratch bytes te_conv_3x3_c3_s8 needs (a 27-value int16 column). */
+size_t te_conv_3x3_c3_s8_scratch_bytes(void);
+
+/** int8 CONV_2D with a 3x3 kernel on 3 input channels (network stems); batch n >= 1. */
+te_status te_conv_3x3_c3_s8(const te_conv_params *params, const te_per_channel_quant *quant,
+                            const te_dims *input_dims, const int8_t *input, const te_dims *filter_dims,
+                            const int8_t *filter, const int32_t *bias, const te_dims *output_dims,
+                            int8_t *output, void *scratch);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TINYENGINE_TE_CONV_H */

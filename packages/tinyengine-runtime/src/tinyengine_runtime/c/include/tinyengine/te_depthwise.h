@@ -1,0 +1,58 @@
+/*
+ * tinyengine-runtime: DEPTHWISE_CONV_2D, int8 (TFLite int8 quantization spec, per-channel weights).
+ *
+ * Layouts: input NHWC, filter 1 x kh x kw x (in channels * depth multiplier) as in the .tflite file,
+ * bias int32[out channels] or NULL, output NHWC. Output channel oc reads input channel
+ * oc / depth_multiplier. Padding is TFLite's computed pad_top/pad_left.
+ *
+ *  - te_depthwise_conv_s8: any kernel, stride, dilation, depth multiplier; batch n >= 1; no scratch.
+ *  - te_depthwise_conv_inplace_s8: depth multiplier 1, batch 1; the output overwrites the input
+ *    buffer channel by channel (output (y,x,c) lives at ((y*Wo+x)*C+c), so writing output channel c
+ *    only touches bytes of input channel c), with one channel of scratch (in_h * in_w bytes).
+ */
+#ifndef TINYENGINE_TE_DEPTHWISE_H
+#define TINYENGINE_TE_DEPTHWISE_H
+
+#include "tinyengine/te_types.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Depthwise convolution geometry, offsets and fused activation. */
+typedef struct {
+    int32_t input_offset;  /* -input zero point */
+    int32_t output_offset; /* +output zero point */
+    int32_t stride_h;
+    int32_t stride_w;
+    int32_t pad_top;
+    int32_t pad_left;
+    int32_t dilation_h;
+    int32_t dilation_w;
+    int32_t depth_multiplier;
+    te_activation activation;
+} te_depthwise_params;
+
+/** Generic int8 DEPTHWISE_CONV_2D. */
+te_status te_depthwise_conv_s8(const te_depthwise_params *params, const te_per_channel_quant *quant,
+                               const te_dims *input_dims, const int8_t *input, const te_dims *filter_dims,
+                               const int8_t *filter, const int32_t *bias, const te_dims *output_dims,
+                               int8_t *output);
+
+/** Scratch bytes te_depthwise_conv_inplace_s8 needs: one input channel, in_h * in_w. */
+size_t te_depthwise_conv_inplace_s8_scratch_bytes(const te_dims *input_dims);
+
+/**
+ * In-place int8 DEPTHWISE_CONV_2D (depth multiplier 1, batch 1): reads the input from buffer and
+ * leaves the output in its first out_h * out_w * C bytes.
+ */
+te_status te_depthwise_conv_inplace_s8(const te_depthwise_params *params, const te_per_channel_quant *quant,
+                                       const te_dims *input_dims, int8_t *buffer, const te_dims *filter_dims,
+                                       const int8_t *filter, const int32_t *bias, const te_dims *output_dims,
+                                       void *scratch);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TINYENGINE_TE_DEPTHWISE_H */

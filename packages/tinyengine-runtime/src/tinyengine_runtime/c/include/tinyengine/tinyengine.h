@@ -1,0 +1,13 @@
+/*
+ * tinyengine-runtime: umbrella header, one include per operator family.
+ */
+#ifndef TINYENGINE_TINYENGINE_H
+#define TINYENGINE_TINYENGINE_H
+
+#include "tinyengine/te_types.h"
+
+#include "tinyengine/te_conv.h"
+#include "tinyengine/te_depthwise.h"
+#include "tinyengine/te_fully_connected.h"
+
+#endif /* TINYENGINE_TINYENGINE_H */

@@ -1,0 +1,263 @@
+"""Random CONV_2D / DEPTHWISE_CONV_2D cases: TF graphs for the oracle and C calls for the kernels.
+
+A :class:`ConvSpec` is drawn from a seeded generator; :func:`build_models` converts groups of specs
+into multi-op TFLite models (one input and one op per spec) and can move output quantization so
+that the fused clamp bites; :func:`conv_call` extracts an op's constants into a :class:`CCase`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import tensorflow as tf
+
+from .harness import ACT_NONE, ACT_RELU, ACT_RELU6, CCase, activation_range, c_dims, per_channel_multipliers
+from .oracle import InputSpec, OpInfo, TFLiteModel, convert, patch_quantization
+from .quant import compute_padding
+
+ACTIVATIONS = (ACT_NONE, ACT_RELU, ACT_RELU6)
+GROUP = 8  # ops per converted model
+
+
+@dataclass(frozen=True)
+class ConvSpec:
+    """One random convolution: shapes, geometry, activation, ranges and float weights."""
+
+    batch: int
+    in_h: int
+    in_w: int
+    in_c: int
+    out_c: int  # depthwise: in_c * multiplier
+    kernel_h: int
+    kernel_w: int
+    stride: int
+    dilation: int
+    padding: str  # "SAME" or "VALID"
+    activation: int
+    low: float
+    high: float
+    weights: np.ndarray
+    bias: np.ndarray
+    depthwise: bool
+    patch_output: bool  # move the output scale/zero point so the clamp matters
+
+    @property
+    def input_shape(self) -> tuple[int, int, int, int]:
+        return (self.batch, self.in_h, self.in_w, self.in_c)
+
+
+def random_spec(
+    rng: np.random.Generator,
+    *,
+    depthwise: bool = False,
+    kernel: tuple[int, int] | None = None,
+    in_c: int | None = None,
+    stride: int | None = None,
+    dilation: int | None = None,
+    multiplier: int = 1,
+    batch: int | None = None,
+) -> ConvSpec:
+    """A random spec; keyword arguments pin a dimension (e.g. ``kernel=(1, 1)``)."""
+    kh, kw = kernel if kernel is not None else (int(rng.choice([1, 2, 3, 5, 7])), int(rng.choice([1, 3, 5])))
+    dil = dilation if dilation is not None else int(rng.choice([1, 1, 1, 2, 3]))
+    st = stride if stride is not None else (1 if dil > 1 else int(rng.choice([1, 2, 3])))
+    c_in = in_c if in_c is not None else int(rng.integers(1, 20))
+    c_out = c_in * multiplier if depthwise else int(rng.integers(1, 24))
+    padding = str(rng.choice(["SAME", "VALID"]))
+    min_h, min_w = (kh - 1) * dil + 1, (kw - 1) * dil + 1
+    in_h = int(rng.integers(min_h, min_h + 10))
+    in_w = int(rng.integers(min_w, min_w + 10))
+    low = float(rng.uniform(-4.0, 0.5))
+    high = low + float(rng.uniform(0.2, 6.0))
+    # Per-channel weight magnitudes spread over two decades, to exercise per-channel requantization.
+    ch_scale = np.exp(rng.uniform(np.log(0.02), np.log(2.0), size=c_out)).astype(np.float32)
+    if depthwise:
+        weights = rng.normal(size=(kh, kw, c_in, multiplier)).astype(np.float32)
+        weights *= ch_scale.reshape(c_in, multiplier)
+    else:
+        weights = rng.normal(size=(kh, kw, c_in, c_out)).astype(np.float32) * ch_scale
+    bias = rng.normal(scale=0.5, size=c_out).astype(np.float32)
+    return ConvSpec(
+        batch=batch if batch is not None else int(rng.choice([1, 1, 1, 2])),
+        in_h=in_h,
+        in_w=in_w,
+        in_c=c_in,
+        out_c=c_out,
+        kernel_h=kh,
+        kernel_w=kw,
+        stride=st,
+        dilation=dil,
+        padding=padding,
+        activation=int(rng.choice(ACTIVATIONS)),
+        low=low,
+        high=high,
+        weights=weights,
+        bias=bias,
+        depthwise=depthwise,
+        patch_output=bool(rng.random() < 0.4),
+    )
+
+
+def _tf_op(spec: ConvSpec, x: tf.Tensor) -> tf.Tensor:
+    if spec.depthwise:
+        y = tf.nn.depthwise_conv2d(
+            x,
+            spec.weights,
+            strides=[1, spec.stride, spec.stride, 1],
+            padding=spec.padding,
+            dilations=[spec.dilation, spec.dilation],
+        )
+    else:
+        y = tf.nn.conv2d(x, spec.weights, strides=spec.stride, padding=spec.padding, dilations=spec.dilation)
+    y = y + spec.bias
+    if spec.activation == ACT_RELU:
+        y = tf.nn.relu(y)
+    elif spec.activation == ACT_RELU6:
+        y = tf.nn.relu6(y)
+    return y
+
+
+def _graph(group: list[ConvSpec]):
+    def fn(*xs):
+        return [_tf_op(s, x) for s, x in zip(group, xs, strict=True)]
+
+    return fn
+
+
+def build_models(
+    specs: Sequence[ConvSpec], seed: int, op_name: str
+) -> list[tuple[TFLiteModel, OpInfo, ConvSpec]]:
+    """Convert the specs (GROUP per model) and return (model, op, spec) for each, in order."""
+    result = []
+    rng = np.random.default_rng(seed)
+    for start in range(0, len(specs), GROUP):
+        group = list(specs[start : start + GROUP])
+        content = convert(
+            _graph(group), [InputSpec(s.input_shape, s.low, s.high) for s in group], seed=seed + start
+        )
+        model = TFLiteModel(content)
+        ops = model.ops_named(op_name)
+        if len(ops) != len(group):
+            raise AssertionError(f"expected {len(group)} {op_name}, got {[o.name for o in model.ops]}")
+        for op, spec in zip(ops, group, strict=True):
+            if spec.patch_output:
+                out = op.outputs[0]
+                content = patch_quantization(
+                    content, out.index, out.scale * float(rng.uniform(0.4, 1.6)), int(rng.integers(-100, 101))
+                )
+        if content != model.content:
+            model = TFLiteModel(content)
+            ops = model.ops_named(op_name)
+        result += [(model, op, spec) for op, spec in zip(ops, group, strict=True)]
+    return result
+
+
+@dataclass
+class ConvGeometry:
+    """Everything a C conv/depthwise call needs, taken from the converted op."""
+
+    input_offset: int
+    output_offset: int
+    stride_h: int
+    stride_w: int
+    pad_top: int
+    pad_left: int
+    dilation_h: int
+    dilation_w: int
+    act_min: int
+    act_max: int
+    multiplier: np.ndarray
+    shift: np.ndarray
+    filter: np.ndarray
+    bias: np.ndarray
+    input_shape: tuple[int, ...]
+    output_shape: tuple[int, ...]
+
+
+def geometry(op: OpInfo) -> ConvGeometry:
+    """Read an op's quantization, options and constants into C kernel parameters."""
+    inp, flt = op.inputs[0], op.inputs[1]
+    out = op.outputs[0]
+    bias = op.inputs[2] if len(op.inputs) > 2 else None
+    opts = op.options
+    out_h, pad_top = compute_padding(
+        inp.shape[1], flt.shape[1], opts["StrideH"], opts["DilationHFactor"], opts["Padding"]
+    )
+    out_w, pad_left = compute_padding(
+        inp.shape[2], flt.shape[2], opts["StrideW"], opts["DilationWFactor"], opts["Padding"]
+    )
+    assert (out_h, out_w) == tuple(out.shape[1:3]), "padding computation disagrees with the model"
+    n_out = out.shape[3]
+    mult, shift = per_channel_multipliers(inp.scale, flt.scales, out.scale, n_out)
+    act_min, act_max = activation_range(opts["FusedActivationFunction"], out.scale, out.zero_point)
+    return ConvGeometry(
+        input_offset=-inp.zero_point,
+        output_offset=out.zero_point,
+        stride_h=opts["StrideH"],
+        stride_w=opts["StrideW"],
+        pad_top=pad_top,
+        pad_left=pad_left,
+        dilation_h=opts["DilationHFactor"],
+        dilation_w=opts["DilationWFactor"],
+        act_min=act_min,
+        act_max=act_max,
+        multiplier=mult,
+        shift=shift,
+        filter=flt.data,
+        bias=bias.data if bias is not None else np.zeros(n_out, np.int32),
+        input_shape=inp.shape,
+        output_shape=out.shape,
+    )
+
+
+def conv_call(name: str, g: ConvGeometry, x: np.ndarray, kernel: str) -> CCase:
+    """A CCase calling ``te_conv_s8`` / ``te_conv_1x1_s8`` / ``te_conv_3x3_c3_s8`` on input x."""
+    scratch_expr = {
+        "te_conv_s8": "te_conv_s8_scratch_bytes(&f_d)",
+        "te_conv_1x1_s8": "te_conv_1x1_s8_scratch_bytes(&in_d)",
+        "te_conv_3x3_c3_s8": "te_conv_3x3_c3_s8_scratch_bytes()",
+    }[kernel]
+    kh, kw, cin = g.filter.shape[1:]
+    scratch = {
+        "te_conv_s8": 2 * kh * kw * cin,
+        "te_conv_1x1_s8": 2 * cin,
+        "te_conv_3x3_c3_s8": 54,
+    }[kernel]
+    setup = (
+        f"te_conv_params p = {{{g.input_offset}, {g.output_offset}, {g.stride_h}, {g.stride_w}, {g.pad_top}, "
+        f"{g.pad_left}, {g.dilation_h}, {g.dilation_w}, {{{g.act_min}, {g.act_max}}}}};\n"
+        "        te_per_channel_quant q = {mult, shift};\n"
+        f"        te_dims in_d = {c_dims(g.input_shape)};\n"
+        f"        te_dims f_d = {c_dims(g.filter.shape)};\n"
+        f"        te_dims out_d = {c_dims(g.output_shape)};"
+    )
+    call = (
+        f"{scratch_expr} != {scratch}u ? -100 : "
+        f"{kernel}(&p, &q, &in_d, input, &f_d, filter, bias, &out_d, output, scratch)"
+    )
+    return CCase(
+        name=name,
+        arrays={
+            "input": x,
+            "filter": g.filter,
+            "bias": g.bias.astype(np.int32),
+            "mult": g.multiplier,
+            "shift": g.shift,
+            "output": np.zeros(int(np.prod(g.output_shape)), np.int8),
+        },
+        setup=setup,
+        call=call,
+        out="output",
+        scratch_bytes=scratch,
+    )
+
+
+def describe(spec: ConvSpec) -> str:
+    """A short case name: shape, kernel, stride, dilation, padding, activation."""
+    act = {ACT_NONE: "none", ACT_RELU: "relu", ACT_RELU6: "relu6"}[spec.activation]
+    return (
+        f"{spec.batch}x{spec.in_h}x{spec.in_w}x{spec.in_c}->{spec.out_c} k{spec.kernel_h}x{spec.kernel_w} "
+        f"s{spec.stride} d{spec.dilation} {spec.padding} {act}{' patched' if spec.patch_output else ''}"
+    )
