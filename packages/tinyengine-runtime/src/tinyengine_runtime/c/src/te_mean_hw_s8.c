@@ -1,0 +1,93 @@
+/* MEAN over H and W (int8): TFLite's reference QuantizedMeanOrSum (compute_sum = false). */
+#include <string.h>
+
+#include "tinyengine/te_fixedpoint.h"
+#include "tinyengine/te_mac.h"
+#include "tinyengine/te_pooling.h"
+
+/* Sums over the count = H * W pixels of channels [c, c + 4). The DSP path accumulates four
+ * channels at once in 16-bit lanes (SXTAB16), flushing to 32 bits every 256 pixels. */
+static void te_mean_sum4(const int8_t *base, int32_t count, int32_t channels, int32_t sum[4])
+{
+    int32_t k;
+    int32_t i = 0;
+    for (k = 0; k < 4; ++k) {
+        sum[k] = 0;
+    }
+#if defined(__ARM_FEATURE_DSP)
+    while (i < count) {
+        const int32_t stop = count - i > 256 ? i + 256 : count;
+        int32_t s02 = 0;
+        int32_t s13 = 0;
+        for (; i < stop; ++i) {
+            const int32_t v = te_read_s8x4(base + i * channels);
+            s02 = __sxtab16(s02, v);
+            s13 = __sxtab16(s13, te_ror8(v));
+        }
+        sum[0] += (int16_t)s02;
+        sum[1] += (int16_t)s13;
+        sum[2] += s02 >> 16;
+        sum[3] += s13 >> 16;
+    }
+#else
+    for (; i < count; ++i) {
+        for (k = 0; k < 4; ++k) {
+            sum[k] += base[i * channels + k];
+        }
+    }
+#endif
+}
+
+static int8_t te_mean_output(int32_t sum, int32_t count, int32_t input_offset, int32_t multiplier, int32_t shift,
+                             int32_t output_offset)
+{
+    const int32_t shifted_sum = sum + input_offset * count;
+    int32_t v = te_multiply_by_quantized_multiplier(shifted_sum, multiplier, shift) + output_offset;
+    v = v < -128 ? -128 : (v > 127 ? 127 : v);
+    return (int8_t)v;
+}
+
+te_status te_mean_hw_s8(const te_mean_params *params, const te_dims *input_dims, const int8_t *input,
+                        int8_t *output)
+{
+    int32_t count;
+    int32_t bits;
+    int32_t multiplier;
+    int32_t shift;
+    int32_t n, c;
+    if (params == NULL || input_dims == NULL || input == NULL || output == NULL || input_dims->n < 1 ||
+        input_dims->h < 1 || input_dims->w < 1 || input_dims->c < 1) {
+        return TE_ERROR_ARGUMENT;
+    }
+    count = input_dims->h * input_dims->w;
+    /* Fold 1 / count into the multiplier as TFLite does: shift by floor(log2(count)), capped so
+     * that the product fits and the final shift stays >= -31. */
+    bits = 31 - te_clz32((uint32_t)count);
+    bits = bits < 32 ? bits : 32;
+    bits = bits < 31 + params->shift ? bits : 31 + params->shift;
+    bits = bits > 0 ? bits : 0;
+    multiplier = (int32_t)(((int64_t)params->multiplier << bits) / count);
+    shift = params->shift - bits;
+    for (n = 0; n < input_dims->n; ++n) {
+        const int8_t *base = input + n * count * input_dims->c;
+        c = 0;
+        for (; c + 4 <= input_dims->c; c += 4) {
+            int32_t sum[4];
+            int32_t k;
+            te_mean_sum4(base + c, count, input_dims->c, sum);
+            for (k = 0; k < 4; ++k) {
+                *output++ = te_mean_output(sum[k], count, params->input_offset, multiplier, shift,
+                                           params->output_offset);
+            }
+        }
+        for (; c < input_dims->c; ++c) {
+            int32_t sum = 0;
+            int32_t i;
+            for (i = 0; i < count; ++i) {
+                sum += base[i * input_dims->c + c];
+            }
+            *output++ = te_mean_output(sum, count, params->input_offset, multiplier, shift, params->output_offset);
+        }
+    }
+    return TE_OK;
+}
