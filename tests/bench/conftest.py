@@ -1,0 +1,21 @@
+"""Fixtures of mcu-bench's tests: the hand-made project, and a CLI runner."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fixture_project import make_project
+from typer.testing import CliRunner
+
+
+@pytest.fixture
+def tiny_project(tmp_path: Path) -> Path:
+    """A valid te-project/1 folder with a tiny hand-written int8 model and golden files."""
+    return make_project(tmp_path / "tiny")
+
+
+@pytest.fixture
+def cli() -> CliRunner:
+    """Runs `mcu-bench` in-process."""
+    return CliRunner()
