@@ -11,8 +11,9 @@ Rules, in the words of the design:
 - DEPTHWISE_CONV_2D: ``te_depthwise_conv_inplace_s8`` when the input dies at this
   operator (one consumer, not a graph input or output) and the channel count is kept
   (depth multiplier 1); ``te_depthwise_conv_s8`` otherwise.
-- Elementwise operators (ADD, QUANTIZE float->int8 or int8->int8) may write onto an
-  input that dies at the operator; views (RESHAPE, SQUEEZE) always share memory.
+- Elementwise operators (ADD, SUB, MUL, activations, softmax, QUANTIZE float->int8 or
+  int8->int8) may write onto an input that dies at the operator, a graph input included
+  (``<prefix>_invoke`` may clobber its inputs); views (RESHAPE, SQUEEZE) share memory.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tinyengine_codegen.errors import UnsupportedModelError
+from tinyengine_codegen.geometry import explicit_padding, window_hw
 from tinyengine_codegen.ir.graph import Graph, Operator
 
 VIEW_KINDS = ("RESHAPE", "SQUEEZE", "EXPAND_DIMS")
@@ -61,9 +63,13 @@ def choose_kernel(graph: Graph, op_index: int) -> KernelChoice:
     return chooser(graph, op_index, op)
 
 
-def input_dies_at(graph: Graph, op_index: int, tensor_index: int) -> bool:
-    """True when ``tensor_index`` is last read by operator ``op_index`` and may be overwritten."""
-    if tensor_index in graph.inputs or tensor_index in graph.outputs:
+def input_dies_at(graph: Graph, op_index: int, tensor_index: int, graph_input_ok: bool = False) -> bool:
+    """True when ``tensor_index`` is last read by operator ``op_index`` and may be overwritten.
+
+    A graph input may be overwritten only when ``graph_input_ok`` (the API lets ``invoke``
+    clobber its inputs; applications write them before every call).
+    """
+    if tensor_index in graph.outputs or (tensor_index in graph.inputs and not graph_input_ok):
         return False
     if graph.tensors[tensor_index].is_const:
         return False
@@ -71,43 +77,19 @@ def input_dies_at(graph: Graph, op_index: int, tensor_index: int) -> bool:
 
 
 def conv_padding(graph: Graph, op: Operator) -> tuple[int, int]:
-    """(pad_top, pad_left) of a convolution or pooling, as TFLite computes it.
+    """(pad_top, pad_left) of a convolution or pool: its explicit padding (geometry module)."""
+    top, _, left, _ = _padding(graph, op)
+    return top, left
 
-    SAME padding follows tflite::ComputePaddingHeightWidth (the odd remainder goes to the
-    bottom/right); explicit ``pad_top``/``pad_left`` options (a PAD folded in by the passes)
-    come on top.
-    """
-    pads = [int(op.options.get("pad_top", 0)), int(op.options.get("pad_left", 0))]
-    if op.options.get("padding", "VALID") == "SAME":
-        src, dst = graph.tensors[op.inputs[0]].shape, graph.tensors[op.outputs[0]].shape
-        kernel = _window_hw(graph, op)
-        dilation = (int(op.options.get("dilation_h_factor", 1)), int(op.options.get("dilation_w_factor", 1)))
-        for axis in (0, 1):
-            effective = (kernel[axis] - 1) * dilation[axis] + 1
-            total = (int(dst[1 + axis]) - 1) * _strides(op)[axis] + effective - int(src[1 + axis])
-            pads[axis] += max(total, 0) // 2
-    return pads[0], pads[1]
+
+def _padding(graph: Graph, op: Operator) -> tuple[int, int, int, int]:
+    shape = graph.tensors[op.inputs[0]].shape
+    kh, kw = window_hw(graph.tensors, op)
+    return explicit_padding(op, int(shape[1]), int(shape[2]), kh, kw)
 
 
 def _has_padding(graph: Graph, op: Operator) -> bool:
-    if any(int(op.options.get(k, 0)) for k in ("pad_top", "pad_bottom", "pad_left", "pad_right")):
-        return True
-    return op.options.get("padding", "VALID") == "SAME" and _window_hw(graph, op) != (1, 1)
-
-
-def _window_hw(graph: Graph, op: Operator) -> tuple[int, int]:
-    if "filter_height" in op.options:  # pooling
-        return int(op.options["filter_height"]), int(op.options["filter_width"])
-    return _filter_hw(graph, op)
-
-
-def _filter_hw(graph: Graph, op: Operator) -> tuple[int, int]:
-    shape = graph.tensors[op.inputs[1]].shape  # CONV: OHWI, DEPTHWISE: 1HWC
-    return int(shape[1]), int(shape[2])
-
-
-def _strides(op: Operator) -> tuple[int, int]:
-    return int(op.options.get("stride_h", 1)), int(op.options.get("stride_w", 1))
+    return any(_padding(graph, op))
 
 
 def _dilated(op: Operator) -> bool:
@@ -120,7 +102,7 @@ def _channels(graph: Graph, tensor_index: int) -> int:
 
 
 def _choose_conv(graph: Graph, op_index: int, op: Operator) -> KernelChoice:
-    kh, kw = _filter_hw(graph, op)
+    kh, kw = window_hw(graph.tensors, op)
     c_in = _channels(graph, op.inputs[0])
     if (kh, kw) == (1, 1) and not _dilated(op) and not _has_padding(graph, op):
         # te_conv_1x1_s8_scratch_bytes(): one int16 column of the input's channels.
@@ -137,7 +119,8 @@ def _choose_depthwise(graph: Graph, op_index: int, op: Operator) -> KernelChoice
         raise UnsupportedModelError("dilated depthwise convolution")
     src, dst = op.inputs[0], op.outputs[0]
     same_channels = _channels(graph, src) == _channels(graph, dst)
-    if same_channels and input_dies_at(graph, op_index, src):
+    batch_one = int(graph.tensors[src].shape[0]) == 1
+    if same_channels and batch_one and input_dies_at(graph, op_index, src):
         shape = graph.tensors[src].shape
         plane = int(shape[1]) * int(shape[2])
         return KernelChoice("te_depthwise_conv_inplace_s8", scratch_bytes=plane, inplace=True)
@@ -145,6 +128,9 @@ def _choose_depthwise(graph: Graph, op_index: int, op: Operator) -> KernelChoice
 
 
 def _choose_fully_connected(graph: Graph, op_index: int, op: Operator) -> KernelChoice:
+    quant = graph.tensors[op.inputs[1]].quant
+    if quant is not None and quant.per_channel:
+        return KernelChoice("te_fully_connected_per_channel_s8")
     return KernelChoice("te_fully_connected_s8")
 
 
@@ -152,7 +138,7 @@ def _elementwise(kernel: str, same_bytes: bool = True):
     def choose(graph: Graph, op_index: int, op: Operator) -> KernelChoice:
         out = graph.tensors[op.outputs[0]]
         inplace = any(
-            input_dies_at(graph, op_index, t)
+            input_dies_at(graph, op_index, t, graph_input_ok=True)
             and graph.tensors[t].shape == out.shape
             and (graph.tensors[t].nbytes == out.nbytes or not same_bytes)
             for t in op.inputs
@@ -169,7 +155,7 @@ def _choose_quantize(graph: Graph, op_index: int, op: Operator) -> KernelChoice:
         # int8 element i is written after float element i is read, at a lower address: safe.
         return _elementwise("te_quantize_f32_s8", same_bytes=False)(graph, op_index, op)
     if src == "int8" and dst == "int8":
-        return _elementwise("te_requantize_s8")(graph, op_index, op)
+        return _elementwise("te_requantize_s8_s8")(graph, op_index, op)
     raise UnsupportedModelError(f"QUANTIZE from {src} to {dst}")
 
 
@@ -182,24 +168,44 @@ def _choose_dequantize(graph: Graph, op_index: int, op: Operator) -> KernelChoic
 
 
 def _choose_softmax(graph: Graph, op_index: int, op: Operator) -> KernelChoice:
+    kernels = {"SOFTMAX": "te_softmax_s8", "LOG_SOFTMAX": "te_log_softmax_s8"}
     dtype = graph.tensors[op.inputs[0]].dtype
-    kernels = {"int8": "te_softmax_s8", "float32": "te_softmax_f32"}
-    if dtype not in kernels:
-        raise UnsupportedModelError(f"SOFTMAX on {dtype}")
-    return KernelChoice(kernels[dtype])
+    if dtype == "float32" and op.kind == "LOG_SOFTMAX":
+        return _elementwise("te_log_softmax_f32")(graph, op_index, op)
+    if dtype != "int8":
+        raise UnsupportedModelError(f"{op.kind} on {dtype}")
+    return _elementwise(kernels[op.kind])(graph, op_index, op)
 
 
-def _choose_log_softmax(graph: Graph, op_index: int, op: Operator) -> KernelChoice:
-    dtype = graph.tensors[op.inputs[0]].dtype
-    kernels = {"int8": "te_log_softmax_s8", "float32": "te_log_softmax_f32"}
-    if dtype not in kernels:
-        raise UnsupportedModelError(f"LOG_SOFTMAX on {dtype}")
-    return KernelChoice(kernels[dtype])
+def _choose_mean(graph: Graph, op_index: int, op: Operator) -> KernelChoice:
+    if mean_axes(graph, op) is None:
+        raise UnsupportedModelError("MEAN over axes that are not contiguous")
+    return KernelChoice("te_mean_hw_s8")
+
+
+def mean_axes(graph: Graph, op: Operator) -> tuple[int, int, int] | None:
+    """(outer, reduced, inner) element counts of a MEAN over contiguous axes, else None."""
+    shape = graph.tensors[op.inputs[0]].shape
+    data = graph.tensors[op.inputs[1]].data if len(op.inputs) > 1 and op.inputs[1] >= 0 else None
+    if data is None:
+        return None
+    axes = sorted({int(a) % len(shape) for a in data.reshape(-1)})
+    if axes != list(range(axes[0], axes[-1] + 1)):
+        return None
+
+    def count(dims: tuple[int, ...]) -> int:
+        n = 1
+        for d in dims:
+            n *= int(d)
+        return n
+
+    return count(shape[: axes[0]]), count(shape[axes[0] : axes[-1] + 1]), count(shape[axes[-1] + 1 :])
 
 
 def _choose_view(graph: Graph, op_index: int, op: Operator) -> KernelChoice:
-    # Same bytes, another shape: the output lives at the input's offset, nothing to run.
-    return KernelChoice(None, inplace=True)
+    # Same bytes, another shape: the planner puts the output at the input's offset, and
+    # te_reshape_s8 copies nothing then (it only moves bytes between distinct buffers).
+    return KernelChoice("te_reshape_s8", inplace=True)
 
 
 def _simple(kernel: str):
@@ -214,13 +220,23 @@ _CHOOSERS = {
     "DEPTHWISE_CONV_2D": _choose_depthwise,
     "FULLY_CONNECTED": _choose_fully_connected,
     "ADD": _elementwise("te_add_s8"),
+    "SUB": _elementwise("te_sub_s8"),
+    "MUL": _elementwise("te_mul_s8"),
     "QUANTIZE": _choose_quantize,
     "DEQUANTIZE": _choose_dequantize,
     "SOFTMAX": _choose_softmax,
-    "LOG_SOFTMAX": _choose_log_softmax,
-    "AVERAGE_POOL_2D": _simple("te_avg_pool_s8"),
-    "MAX_POOL_2D": _simple("te_max_pool_s8"),
-    "MEAN": _simple("te_mean_s8"),
+    "LOG_SOFTMAX": _choose_softmax,
+    "LOGISTIC": _elementwise("te_logistic_s8"),
+    "HARD_SWISH": _elementwise("te_hard_swish_s8"),
+    "LEAKY_RELU": _elementwise("te_leaky_relu_s8"),
+    "AVERAGE_POOL_2D": _simple("te_avgpool_s8"),
+    "MAX_POOL_2D": _simple("te_maxpool_s8"),
+    "MEAN": _choose_mean,
     "TRANSPOSE": _simple("te_transpose_s8"),
+    "PAD": _simple("te_pad_s8"),
+    "PADV2": _simple("te_pad_s8"),
+    "CONCATENATION": _simple("te_concatenation_s8"),
+    "STRIDED_SLICE": _simple("te_strided_slice_s8"),
+    "RESIZE_NEAREST_NEIGHBOR": _simple("te_resize_nearest_s8"),
     **{kind: _choose_view for kind in VIEW_KINDS},
 }

@@ -1,0 +1,131 @@
+"""Emitters of the convolution family: CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tinyengine_codegen.backend import quant
+from tinyengine_codegen.backend.emitter import EmitContext, EmitError, emitter, quant_of
+from tinyengine_codegen.ir.graph import Operator
+from tinyengine_codegen.passes.select_kernels import conv_padding
+
+
+def _per_channel_quant(ctx: EmitContext, op_index: int, op: Operator, channels: int) -> str:
+    """Per-output-channel multipliers and shifts as Flash arrays and their te_per_channel_quant."""
+    in_scale, _ = quant_of(ctx.graph, op.inputs[0])
+    out_scale, _ = quant_of(ctx.graph, op.outputs[0])
+    filter_q = ctx.graph.tensors[op.inputs[1]].quant
+    if filter_q is None:
+        raise EmitError(f"operator {op_index} {op.kind}: weights are not quantized")
+    mults, shifts = quant.conv_per_channel(in_scale, filter_q.scale, out_scale, channels)
+    m = ctx.array(op_index, "multiplier", "int32_t", np.array(mults), "per-channel Q31 multipliers")
+    s = ctx.array(op_index, "shift", "int32_t", np.array(shifts), "per-channel shifts (> 0: left)")
+    return ctx.struct(op_index, "quant", "te_per_channel_quant", {"multiplier": m, "shift": s})
+
+
+def _activation(ctx: EmitContext, op: Operator) -> dict[str, int]:
+    scale, zp = quant_of(ctx.graph, op.outputs[0])
+    lo, hi = quant.activation_range(op.options.get("fused_activation", "NONE"), scale, zp)
+    return {"min": lo, "max": hi}
+
+
+def _geometry(ctx: EmitContext, op: Operator) -> dict[str, object]:
+    _, in_zp = quant_of(ctx.graph, op.inputs[0])
+    _, out_zp = quant_of(ctx.graph, op.outputs[0])
+    pad_top, pad_left = conv_padding(ctx.graph, op)
+    return {
+        "input_offset": -in_zp,
+        "output_offset": out_zp,
+        "stride_h": int(op.options.get("stride_h", 1)),
+        "stride_w": int(op.options.get("stride_w", 1)),
+        "pad_top": pad_top,
+        "pad_left": pad_left,
+        "dilation_h": int(op.options.get("dilation_h_factor", 1)),
+        "dilation_w": int(op.options.get("dilation_w_factor", 1)),
+    }
+
+
+@emitter("te_conv_s8", "te_conv_1x1_s8", "te_conv_3x3_c3_s8", header="te_conv.h")
+def emit_conv(ctx: EmitContext, i: int, op: Operator) -> str:
+    """CONV_2D: params, per-channel quantization, OHWI weights, int32 bias."""
+    g = ctx.graph
+    src, weights, dst = op.inputs[0], op.inputs[1], op.outputs[0]
+    bias = op.inputs[2] if len(op.inputs) > 2 else -1
+    out_channels = int(g.tensors[dst].shape[-1])
+    params = ctx.struct(
+        i, "params", "te_conv_params", {**_geometry(ctx, op), "activation": _activation(ctx, op)}
+    )
+    q = _per_channel_quant(ctx, i, op, out_channels)
+    args = [
+        params, q,
+        ctx.dims(i, "input_dims", g.tensors[src].shape), ctx.tensor(src),
+        ctx.dims(i, "filter_dims", g.tensors[weights].shape), ctx.const_tensor(i, "filter", weights),
+        ctx.const_tensor(i, "bias", bias),
+        ctx.dims(i, "output_dims", g.tensors[dst].shape), ctx.tensor(dst),
+        ctx.scratch(i, op.scratch_bytes),
+    ]  # fmt: skip
+    return f"{op.kernel}({', '.join(args)})"
+
+
+@emitter("te_depthwise_conv_s8", "te_depthwise_conv_inplace_s8", header="te_depthwise.h")
+def emit_depthwise(ctx: EmitContext, i: int, op: Operator) -> str:
+    """DEPTHWISE_CONV_2D; the in-place variant reads and writes one buffer."""
+    g = ctx.graph
+    src, weights, dst = op.inputs[0], op.inputs[1], op.outputs[0]
+    bias = op.inputs[2] if len(op.inputs) > 2 else -1
+    in_channels = int(g.tensors[src].shape[-1])
+    out_channels = int(g.tensors[dst].shape[-1])
+    fields = {**_geometry(ctx, op), "depth_multiplier": out_channels // in_channels,
+              "activation": _activation(ctx, op)}  # fmt: skip
+    params = ctx.struct(i, "params", "te_depthwise_params", fields)
+    q = _per_channel_quant(ctx, i, op, out_channels)
+    inplace = op.kernel == "te_depthwise_conv_inplace_s8"
+    if inplace and ctx.offset(src) != ctx.offset(dst):
+        # The planner kept the input alive (or placed the output apart): run out of place.
+        op.kernel, inplace = "te_depthwise_conv_s8", False
+    args = [
+        params, q,
+        ctx.dims(i, "input_dims", g.tensors[src].shape), ctx.tensor(src),
+        ctx.dims(i, "filter_dims", g.tensors[weights].shape), ctx.const_tensor(i, "filter", weights),
+        ctx.const_tensor(i, "bias", bias),
+        ctx.dims(i, "output_dims", g.tensors[dst].shape),
+    ]  # fmt: skip
+    if inplace:
+        ctx.tensor(dst)
+        args.append(ctx.scratch(i, op.scratch_bytes))
+    else:
+        args.append(ctx.tensor(dst))
+    return f"{op.kernel}({', '.join(args)})"
+
+
+@emitter("te_fully_connected_s8", "te_fully_connected_per_channel_s8", header="te_fully_connected.h")
+def emit_fully_connected(ctx: EmitContext, i: int, op: Operator) -> str:
+    """FULLY_CONNECTED: [batches][in] x [out][in]^T + bias."""
+    g = ctx.graph
+    src, weights, dst = op.inputs[0], op.inputs[1], op.outputs[0]
+    bias = op.inputs[2] if len(op.inputs) > 2 else -1
+    out_features, in_features = (int(d) for d in g.tensors[weights].shape)
+    batches = g.tensors[src].size // in_features
+    in_scale, in_zp = quant_of(g, src)
+    out_scale, out_zp = quant_of(g, dst)
+    filter_q = g.tensors[weights].quant
+    if filter_q is None:
+        raise EmitError(f"operator {i} FULLY_CONNECTED: weights are not quantized")
+    params = ctx.struct(i, "params", "te_fully_connected_params", {
+        "input_offset": -in_zp, "filter_offset": -filter_q.zero_point[0], "output_offset": out_zp,
+        "activation": _activation(ctx, op),
+    })  # fmt: skip
+    if op.kernel == "te_fully_connected_per_channel_s8":
+        q = _per_channel_quant(ctx, i, op, out_features)
+    else:
+        m, s = quant.fully_connected_per_tensor(in_scale, filter_q.scale[0], out_scale)
+        q = ctx.struct(i, "quant", "te_per_tensor_quant", {"multiplier": m, "shift": s})
+    dims = ctx.struct(
+        i,
+        "dims",
+        "te_fully_connected_dims",
+        {"batches": batches, "in_features": in_features, "out_features": out_features},
+    )
+    args = [params, q, dims, ctx.tensor(src), ctx.const_tensor(i, "filter", weights),
+            ctx.const_tensor(i, "bias", bias), ctx.tensor(dst)]  # fmt: skip
+    return f"{op.kernel}({', '.join(args)})"
