@@ -1,0 +1,126 @@
+"""AVERAGE_POOL_2D, MAX_POOL_2D and MEAN over H, W (int8) vs TFLite's reference kernels."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import tensorflow as tf
+
+from .harness import (
+    ACT_NONE,
+    ACT_RELU,
+    ACT_RELU6,
+    CCase,
+    activation_range,
+    assert_cases_match,
+    c_dims,
+    run_cases,
+)
+from .opcases import OpRun, OpSpec, build_op_models, random_range
+from .oracle import InputSpec
+from .quant import compute_padding
+from .quant_ops import ratio_multiplier
+
+CASES = 24
+POOL_SOURCES = ["te_avgpool_s8.c", "te_maxpool_s8.c"]
+
+
+def _pool_specs(kind: str, seed: int) -> list[OpSpec]:
+    rng = np.random.default_rng(seed)
+    specs = []
+    for i in range(CASES):
+        kh, kw = int(rng.integers(1, 5)), int(rng.integers(1, 5))
+        if i == 0:
+            kh, kw = 17, 16  # a window of more than 256 values (the DSP path's 16-bit lanes give way)
+        h = int(rng.integers(max(kh, 2), max(kh, 2) + 8))
+        w = int(rng.integers(max(kw, 2), max(kw, 2) + 8))
+        c = int(rng.choice([1, 3, 4, 5, 8, 12, 16]))
+        stride = int(rng.integers(1, 4))
+        padding = "SAME" if i % 2 else "VALID"
+        act = [ACT_NONE, ACT_RELU, ACT_RELU6][i % 3]
+
+        def fn(x, kh=kh, kw=kw, stride=stride, padding=padding, act=act):
+            pool = tf.nn.avg_pool2d if kind == "avg" else tf.nn.max_pool2d
+            y = pool(x, ksize=(kh, kw), strides=stride, padding=padding)
+            return tf.nn.relu(y) if act == ACT_RELU else tf.nn.relu6(y) if act == ACT_RELU6 else y
+
+        name = f"{kind}pool 1x{h}x{w}x{c} k{kh}x{kw} s{stride} {padding} act{act}"
+        specs.append(OpSpec(name, [InputSpec((1, h, w, c), *random_range(rng))], fn))
+    return specs
+
+
+def _pool_call(run: OpRun, kernel: str) -> CCase:
+    inp, out = run.op.inputs[0], run.op.outputs[0]
+    o = run.op.options
+    out_h, pad_h = compute_padding(inp.shape[1], o["FilterHeight"], o["StrideH"], 1, o["Padding"])
+    out_w, pad_w = compute_padding(inp.shape[2], o["FilterWidth"], o["StrideW"], 1, o["Padding"])
+    assert (out_h, out_w) == tuple(out.shape[1:3])
+    assert (inp.scale, inp.zero_point) == (out.scale, out.zero_point)
+    act_min, act_max = activation_range(o["FusedActivationFunction"], out.scale, out.zero_point)
+    setup = (
+        f"te_pool_params p = {{{o['StrideH']}, {o['StrideW']}, {o['FilterHeight']}, {o['FilterWidth']}, "
+        f"{pad_h}, {pad_w}, {{{act_min}, {act_max}}}}};\n"
+        f"        te_dims din = {c_dims(inp.shape)};\n        te_dims dout = {c_dims(out.shape)};"
+    )
+    return CCase(
+        name=run.spec.name,
+        arrays={"input": run.inputs[0], "output": np.zeros(run.output.size, np.int8)},
+        setup=setup,
+        call=f"{kernel}(&p, &din, input, &dout, output)",
+        out="output",
+    )
+
+
+def _run_pool(kind: str, op_name: str, kernel: str, seed: int, build_dir: Path) -> None:
+    runs = build_op_models(_pool_specs(kind, seed), op_name, seed=seed)
+    cases = [_pool_call(run, kernel) for run in runs]
+    result = run_cases(cases, POOL_SOURCES, workdir=build_dir)
+    assert_cases_match(cases, result, [run.output for run in runs])
+
+
+def test_average_pool_matches_tflite(build_dir: Path) -> None:
+    _run_pool("avg", "AVERAGE_POOL_2D", "te_avgpool_s8", 404, build_dir)
+
+
+def test_max_pool_matches_tflite(build_dir: Path) -> None:
+    _run_pool("max", "MAX_POOL_2D", "te_maxpool_s8", 505, build_dir)
+
+
+def _mean_specs(seed: int) -> list[OpSpec]:
+    rng = np.random.default_rng(seed)
+    specs = []
+    for i in range(CASES):
+        h, w = int(rng.integers(1, 12)), int(rng.integers(1, 12))
+        if i < 2:
+            h, w = 20, 17  # more than 256 pixels per channel
+        c = int(rng.choice([1, 3, 4, 7, 8, 16, 24]))
+        keep = bool(i % 2)
+
+        def fn(x, keep=keep):
+            return tf.reduce_mean(x, axis=[1, 2], keepdims=keep)
+
+        # A narrower output range than the input's makes the input/output scales differ.
+        name = f"mean 1x{h}x{w}x{c} keep_dims={keep}"
+        specs.append(OpSpec(name, [InputSpec((1, h, w, c), *random_range(rng))], fn))
+    return specs
+
+
+def test_mean_hw_matches_tflite(build_dir: Path) -> None:
+    runs = build_op_models(_mean_specs(606), "MEAN", seed=606)
+    cases = []
+    for run in runs:
+        inp, out = run.op.inputs[0], run.op.outputs[0]
+        m, sh = ratio_multiplier(inp.scale, out.scale)
+        cases.append(
+            CCase(
+                name=run.spec.name + f" s_in/s_out={inp.scale / out.scale:.3f}",
+                arrays={"input": run.inputs[0], "output": np.zeros(run.output.size, np.int8)},
+                setup=f"te_mean_params p = {{{-inp.zero_point}, {out.zero_point}, {m}, {sh}}};\n"
+                f"        te_dims din = {c_dims(inp.shape)};",
+                call="te_mean_hw_s8(&p, &din, input, output)",
+                out="output",
+            )
+        )
+    result = run_cases(cases, ["te_mean_hw_s8.c"], workdir=build_dir)
+    assert_cases_match(cases, result, [run.output for run in runs])
