@@ -97,6 +97,11 @@ def run(
         out.print_json(data=result)
     else:
         _print_result(result)
+    if result["status"] == "stack exhausted":
+        err.print(
+            f"[red]error:[/red] the stack ({stack_size} B) was used up: run again with a larger --stack"
+        )
+        raise typer.Exit(1)
     if result["status"] != "ok":
         err.print(f"[red]error:[/red] the firmware reported: {result['status']} (code {result['invoke_rc']})")
         raise typer.Exit(1)
@@ -154,11 +159,11 @@ def boards(
         out.print_json(data={"boards": [_board_dict(b) for b in found], "probes": probes})
         return
     table = Table(title="boards")
-    for column in ("name", "core", "clock", "SRAM", "Flash", "pyOCD target", "QEMU machine", "file"):
-        table.add_column(column)
+    for column in ("name", "core", "clock", "SRAM", "Flash", "pyOCD target", "QEMU machine"):
+        table.add_column(column, no_wrap=True)
     for b in found:
         table.add_row(b.name, b.core, f"{b.clock_hz / 1e6:g} MHz", kb(b.sram.size), kb(b.flash.size),
-                      b.pyocd_target or "-", b.qemu_machine or "-", str(b.path))  # fmt: skip
+                      b.pyocd_target or "-", b.qemu_machine or "-")  # fmt: skip
     out.print(table)
     if not probes:
         out.print("no debug probe attached (runs use QEMU)")

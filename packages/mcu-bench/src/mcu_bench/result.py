@@ -43,12 +43,20 @@ def make_result(project: Project, board: Board, firmware: Firmware, run: RunResu
             "ldflags": list(firmware.ldflags),
             "firmware": str(firmware.elf),
         },
-        "status": run.record.status_text,
+        "status": _status(run),
         "invoke_rc": run.record.invoke_rc,
         "latency": latency(board, run),
         "memory": memory(project, firmware, run),
         "outputs": outputs,
     }
+
+
+def _status(run: RunResult) -> str:
+    """The firmware's status, or `stack exhausted` when the painted stack was used up to its end."""
+    record = run.record
+    if record.status_text == "ok" and record.stack_size and record.stack_used >= record.stack_size:
+        return "stack exhausted"
+    return record.status_text
 
 
 def latency(board: Board, run: RunResult) -> dict:

@@ -1,8 +1,9 @@
 """The qemu runner: the firmware on the board's emulated core (QEMU's MPS2 machines).
 
-Timing uses `-icount shift=0`: one instruction is one virtual nanosecond, so SysTick (25 MHz on
-MPS2) advances once every 40 instructions and the figure is an exact-to-40 instruction count,
-the same on every run. It is labelled emulated instructions, never board time.
+Timing uses `-icount shift=6`: every instruction advances virtual time by 64 ns, so SysTick (25 MHz
+on MPS2, one tick per 40 ns) counts 1.6 ticks per instruction and ticks * 40 / 64 is the instruction
+count to within one, the same on every run (with shift=0 it would only resolve 40 instructions).
+It is labelled emulated instructions, never board time.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from mcu_bench.project import Project
 from mcu_bench.runners.base import BuildOptions, Runner, RunResult
 
 QEMU = "qemu-system-arm"
-ICOUNT_SHIFT = 0
+ICOUNT_SHIFT = 6
 ICOUNT = f"shift={ICOUNT_SHIFT},align=off,sleep=off"
 PROBE_PREFIX = "qemu:"  # pyOCD unique id of the emulated probe: qemu:BOARD (runners/qemu_probe.py)
 
