@@ -1,0 +1,1 @@
+"""The ``tinynas`` sub-commands, one module each; :mod:`tinynas.cli` assembles them."""
