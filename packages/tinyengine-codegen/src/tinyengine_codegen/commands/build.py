@@ -1,0 +1,60 @@
+"""``te-gen build``: a .tflite model -> a generated C project (te-project/1)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from tinyengine_codegen.backend.build import DEFAULT_SEED, build_project
+from tinyengine_codegen.backend.emitter import EmitError
+from tinyengine_codegen.errors import InputError
+from tinyengine_codegen.memory import PlanError
+
+_err = Console(stderr=True)
+
+
+def build(
+    model: Path = typer.Argument(..., help="int8 .tflite model to compile."),
+    output: Path = typer.Option(..., "--output", "-o", help="Folder to write the project into (created)."),
+    target: str = typer.Option("cortex-m7", "--target", help="cortex-m7, cortex-m4 or host."),
+    name: str | None = typer.Option(
+        None, "--name", help="API prefix of the C functions (default: from the file name)."
+    ),
+    force: bool = typer.Option(False, "--force", help="Replace a non-empty output folder."),
+    seed: int = typer.Option(DEFAULT_SEED, "--seed", help="Seed of the golden input."),
+    as_json: bool = typer.Option(False, "--json", help="Print the manifest as JSON."),
+) -> None:
+    """Generate the C project of MODEL: model API, weights in Flash, the kernels it uses, golden vectors."""
+    try:
+        manifest = build_project(model, output, target=target, prefix=name, force=force, seed=seed)
+    except InputError as exc:
+        _fail(str(exc), 2)
+    except (EmitError, PlanError, FileNotFoundError) as exc:
+        _fail(f"{model}: cannot generate code: {exc}", 1)
+    if as_json:
+        typer.echo(json.dumps(manifest, indent=2))
+        return
+    _summary(manifest, output)
+
+
+def _fail(message: str, code: int) -> None:
+    _err.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def _summary(manifest: dict, output: Path) -> None:
+    console = Console()
+    table = Table(title=f"{manifest['model']['name']} -> {output}", show_header=False)
+    table.add_row("target", manifest["target"])
+    table.add_row("API", f"{manifest['api_prefix']}_invoke / _input / _output")
+    table.add_row("operators", str(len(manifest["ops"])))
+    table.add_row("arena", f"{manifest['arena_bytes']} B ({manifest['arena_bytes'] / 1024:.1f} kB)")
+    table.add_row("weights", f"{manifest['weight_bytes']} B ({manifest['weight_bytes'] / 1024:.1f} kB)")
+    table.add_row("kernels", ", ".join(sorted({op["kernel"] for op in manifest["ops"] if op["kernel"]})))
+    golden = manifest["outputs"][0]["golden"]
+    table.add_row("golden output", golden or "none (no TFLite interpreter installed)")
+    console.print(table)

@@ -1,0 +1,70 @@
+"""``te-gen verify``: the generated C, built for the host, against TFLite's reference interpreter."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from tinyengine_codegen.backend.emitter import EmitError
+from tinyengine_codegen.backend.host import HostBuildError
+from tinyengine_codegen.backend.verify import VerifyReport, verify_model
+from tinyengine_codegen.errors import InputError
+from tinyengine_codegen.memory import PlanError
+from tinyengine_codegen.oracle import OracleUnavailable
+
+_err = Console(stderr=True)
+
+
+def verify(
+    model: Path = typer.Argument(..., help="int8 .tflite model to verify."),
+    cases: int = typer.Option(3, "--cases", min=1, help="Inputs to run: the golden one, then seeded random."),
+    seed: int = typer.Option(0, "--seed", help="Seed of the golden and random inputs."),
+    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+) -> None:
+    """Build MODEL for the host, run CASES inputs and compare every output byte with TFLite.
+
+    Exit 1 on any difference, naming the first operator whose output differs.
+    """
+    console = Console(stderr=True)
+    try:
+        with console.status("verifying") as status:
+            report = verify_model(model, cases=cases, seed=seed, progress=lambda s: status.update(s))
+    except (InputError, OracleUnavailable) as exc:
+        _err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+    except (EmitError, PlanError, HostBuildError, FileNotFoundError) as exc:
+        _err.print(f"[red]error:[/red] {model}: {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from None
+    if as_json:
+        typer.echo(json.dumps(report.to_json(), indent=2))
+    else:
+        _print(report)
+    raise typer.Exit(0 if report.passed else 1)
+
+
+def _print(report: VerifyReport) -> None:
+    console = Console()
+    if report.passed:
+        console.print(
+            f"[green]bit-exact[/green]: {report.model}, {report.cases} case(s), "
+            f"{report.outputs_bytes} output byte(s) each, equal to TFLite's reference interpreter "
+            f"(arena {report.arena_bytes} B)",
+            highlight=False,
+        )
+        return
+    for m in report.mismatches:
+        console.print(f"[red]differs[/red]: case {m.case}, output {m.output}: {m.differing_bytes} of "
+                      f"{m.total_bytes} bytes", highlight=False)  # fmt: skip
+    first = report.first_difference
+    if first is None:
+        console.print("no intermediate tensor differs: the difference is in the last step", highlight=False)
+    else:
+        console.print(
+            f"first differing operator: #{first.op_index} {first.kind} ({first.kernel}, "
+            f"source {first.name}), tensor {first.tensor!r}: "
+            f"{first.differing_bytes} of {first.total_bytes} bytes differ",
+            highlight=False,
+        )
