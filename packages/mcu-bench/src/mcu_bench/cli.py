@@ -81,14 +81,16 @@ def run(
             raise InputError(f"--stack: {exc}") from None
         the_board = find_board(board, boards_dir)
         options = BuildOptions(repeat=repeat, warmup=warmup, stack_size=stack_size)
-        result = run_bench(
-            project_dir,
-            the_board,
-            make_runner(runner, probe),
-            options,
-            build_dir=build_dir,
-            timeout_s=timeout,
-        )
+        with err.status("starting") as status:
+            result = run_bench(
+                project_dir,
+                the_board,
+                make_runner(runner, probe),
+                options,
+                build_dir=build_dir,
+                timeout_s=timeout,
+                progress=status.update,
+            )
     except BenchError as error:
         _fail(error)
     if output is not None:
