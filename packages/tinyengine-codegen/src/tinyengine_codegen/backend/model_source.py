@@ -125,6 +125,16 @@ def _tensor_macros(graph: Graph, placement: Placement, used: set[int]) -> str:
     return "\n".join(lines)
 
 
+def _wrap_call(head: str, call: str, tail: str, width: int = 100) -> str:
+    """``head + call + tail`` on one line, or with one argument per line aligned after the '('."""
+    line = head + call + tail
+    if len(line) <= width or "(" not in call:
+        return line
+    name, args = call.split("(", 1)
+    indent = " " * (len(head) + len(name) + 1)
+    return head + name + "(" + f",\n{indent}".join(args[:-1].split(", ")) + ")" + tail
+
+
 def _accessor(name: str, ctype: str, tensors: list[int]) -> str:
     cases = "\n".join(f"    case {i}: return T{t};" for i, t in enumerate(tensors))
     return f"""{ctype}{name}(int index)
@@ -148,7 +158,7 @@ def _model_source(
         sections.append(f"/* {code.comment} */\n{decls}" if decls else f"/* {code.comment} */")
         lines = [f"    /* {code.comment} */"]
         if code.call:
-            lines.append(f"    TE_RUN({code.op_index}, {code.call});")
+            lines.append(_wrap_call(f"    TE_RUN({code.op_index}, ", code.call, ");"))
         for t in code.output_tensors:
             name = graph.tensors[t].name.replace("\\", "/").replace('"', "'")
             lines.append(f'    TE_DUMP({code.op_index}, "{name}", T{t}, {graph.tensors[t].nbytes});')
