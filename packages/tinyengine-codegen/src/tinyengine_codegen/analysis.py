@@ -1,0 +1,88 @@
+"""Per-operator arithmetic and storage: MACs, parameters, Flash bytes, a code-size estimate.
+
+MACs count multiply-accumulates of convolutions, depthwise convolutions and fully connected
+layers (what MCUNet's tables count; elementwise, pooling and activations are 0).
+Parameters count the weight and bias elements of those layers. Weight Flash is every
+constant tensor's bytes plus the per-channel requantization constants (an int32 multiplier
+and shift per output channel) the generated code stores. Code size is an estimate: a fixed
+part for the generated model and runtime glue, a part per distinct kernel, a part per call.
+"""
+
+from __future__ import annotations
+
+import math
+
+from tinyengine_codegen.ir.graph import Graph, Operator
+
+MAC_OPS = frozenset({"CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED"})
+REQUANT_BYTES_PER_CHANNEL = 8  # int32 multiplier + int32 shift
+CODE_BASE_BYTES = 2048
+CODE_PER_CALL_BYTES = 48
+CODE_PER_KERNEL_BYTES = {
+    "CONV_2D": 2600,
+    "DEPTHWISE_CONV_2D": 1800,
+    "FULLY_CONNECTED": 900,
+    "SOFTMAX": 1200,
+    "LOG_SOFTMAX": 1200,
+    "MEAN": 700,
+    "AVERAGE_POOL_2D": 700,
+    "MAX_POOL_2D": 500,
+}
+CODE_DEFAULT_KERNEL_BYTES = 600
+
+
+def conv_macs(kind: str, out_shape: tuple[int, ...], weight_shape: tuple[int, ...]) -> int:
+    """Multiply-accumulates of a CONV_2D / DEPTHWISE_CONV_2D / FULLY_CONNECTED from its shapes."""
+    outputs = math.prod(out_shape)
+    if kind == "FULLY_CONNECTED":
+        return outputs * int(weight_shape[-1])
+    per_output = int(weight_shape[1]) * int(weight_shape[2])
+    return outputs * per_output * (int(weight_shape[3]) if kind == "CONV_2D" else 1)
+
+
+def op_macs(graph: Graph, op: Operator) -> int:
+    """Multiply-accumulates of one operator."""
+    if op.kind not in MAC_OPS:
+        return 0
+    return conv_macs(op.kind, graph.tensors[op.outputs[0]].shape, graph.tensors[op.inputs[1]].shape)
+
+
+def op_params(graph: Graph, op: Operator) -> int:
+    """Weight and bias elements of one operator."""
+    if op.kind not in MAC_OPS:
+        return 0
+    return sum(graph.tensors[t].size for t in op.inputs[1:] if t >= 0 and graph.tensors[t].is_const)
+
+
+def op_weight_bytes(graph: Graph, op: Operator, seen: set[int] | None = None) -> int:
+    """Flash bytes of an operator's constants (counted once when ``seen`` is shared)."""
+    total = 0
+    for t in op.inputs:
+        if t < 0 or not graph.tensors[t].is_const or (seen is not None and t in seen):
+            continue
+        if seen is not None:
+            seen.add(t)
+        total += graph.tensors[t].nbytes
+    if op.kind in MAC_OPS:
+        total += REQUANT_BYTES_PER_CHANNEL * int(graph.tensors[op.outputs[0]].shape[-1])
+    return total
+
+
+def code_bytes_estimate(kernels: list[tuple[str, str | None]]) -> int:
+    """Estimated code Flash from the (kind, kernel) of every operator that runs code.
+
+    A base for the generated model and runtime glue, one copy per distinct kernel, one call
+    per operator (views run no code and are left out by the caller).
+    """
+    first_kind: dict[str, str] = {}
+    for kind, kernel in kernels:
+        first_kind.setdefault(kernel or kind, kind)
+    per_kernel = sum(
+        CODE_PER_KERNEL_BYTES.get(kind, CODE_DEFAULT_KERNEL_BYTES) for kind in first_kind.values()
+    )
+    return CODE_BASE_BYTES + per_kernel + CODE_PER_CALL_BYTES * len(kernels)
+
+
+def graph_code_bytes_estimate(graph: Graph) -> int:
+    """:func:`code_bytes_estimate` of a graph after the passes."""
+    return code_bytes_estimate([(op.kind, op.kernel) for op in graph.operators if not op.options.get("view")])

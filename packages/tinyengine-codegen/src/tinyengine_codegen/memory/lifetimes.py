@@ -1,0 +1,189 @@
+"""Buffers and their lifetimes over a schedule, grouped by shared memory.
+
+A *buffer* is an activation tensor or an operator's scratch, alive from the schedule
+position that writes it to the last one that reads it (graph inputs from 0, graph outputs
+to the end). Buffers that must sit at the same offset form an *item*: a view and its
+input; an in-place operator's output and the input it overwrites. An item is placed
+as a whole (one base offset); its members keep their own sizes and lifetimes, so a big
+float input followed by its small in-place int8 quantization only costs the big size
+while the float input is alive.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from tinyengine_codegen.memory.problem import Problem
+
+
+def scratch_key(op_index: int) -> int:
+    """The buffer key of an operator's scratch (tensor keys are >= 0)."""
+    return -(op_index + 1)
+
+
+class Member(NamedTuple):
+    """One buffer: ``key`` is a tensor index, or :func:`scratch_key` of an operator."""
+
+    key: int
+    size: int
+    start: int
+    end: int
+
+
+class Item:
+    """Buffers placed at one base offset (size and span computed once: the hot path reads them)."""
+
+    __slots__ = ("members", "size", "start", "end")
+
+    def __init__(self, members: list[Member]) -> None:
+        self.members = members
+        self.size = max(m.size for m in members)
+        self.start = min(m.start for m in members)
+        self.end = max(m.end for m in members)
+
+    def __repr__(self) -> str:
+        return f"Item({self.members})"
+
+
+@dataclass
+class Liveness:
+    """Everything the placement needs for one schedule."""
+
+    items: list[Item]
+    inplace: dict[int, int]  # op index -> input tensor its output overwrites (views included)
+    lifetimes: dict[int, tuple[int, int]]  # tensor index -> (first, last) schedule position
+    live_bytes: list[int]  # per schedule position, with shared memory counted once
+
+
+def align_up(value: int, alignment: int) -> int:
+    return -(-value // alignment) * alignment
+
+
+def tensor_lifetimes(problem: Problem, schedule: list[int]) -> dict[int, tuple[int, int]]:
+    """(first, last) schedule position of every activation tensor the schedule touches."""
+    first: dict[int, int] = {t: 0 for t in problem.inputs}
+    last: dict[int, int] = {t: 0 for t in problem.inputs}
+    op_inputs, op_outputs = problem.op_inputs, problem.op_outputs
+    for p, oi in enumerate(schedule):
+        for t in op_inputs[oi]:
+            if t not in first:
+                first[t] = 0
+            last[t] = p
+        for t in op_outputs[oi]:
+            first[t] = p
+            if last.get(t, p) <= p:
+                last[t] = p
+    end = max(len(schedule) - 1, 0)
+    for t in problem.outputs:
+        first.setdefault(t, 0)
+        last[t] = end
+    return {t: (first[t], last[t]) for t in first}
+
+
+class _Groups:
+    """Union-find over tensors that share memory."""
+
+    def __init__(self, keys: list[int]) -> None:
+        self.parent = {t: t for t in keys}
+        self.members = {t: [t] for t in keys}
+
+    def find(self, t: int) -> int:
+        parent = self.parent
+        while parent[t] != t:
+            parent[t] = parent[parent[t]]
+            t = parent[t]
+        return t
+
+    def union(self, keep: int, other: int) -> None:
+        a, b = self.find(keep), self.find(other)
+        if a != b:
+            self.parent[b] = a
+            self.members[a].extend(self.members.pop(b))
+
+
+def liveness(problem: Problem, schedule: list[int], alignment: int = 4) -> Liveness:
+    """Group buffers into items (views, in-place operators) and measure live bytes per step."""
+    nbytes = problem.nbytes
+    lifetimes = tensor_lifetimes(problem, schedule)
+    groups = _Groups(list(lifetimes))
+    inplace: dict[int, int] = {}
+    for p, oi in enumerate(schedule):
+        outs = problem.op_outputs[oi]
+        if problem.view[oi]:
+            groups.union(problem.op_inputs[oi][0], outs[0])
+            inplace[oi] = problem.op_inputs[oi][0]
+        elif problem.inplace[oi] and len(outs) == 1:
+            src = _inplace_source(problem, problem.op_inputs[oi], outs[0], p, lifetimes, groups)
+            if src is not None:
+                groups.union(src, outs[0])
+                inplace[oi] = src
+    items = []
+    for keys in groups.members.values():
+        if len(keys) == 1:
+            t = keys[0]
+            if nbytes[t] > 0:
+                items.append(Item([Member(t, align_up(nbytes[t], alignment), *lifetimes[t])]))
+            continue
+        item = Item([Member(t, align_up(nbytes[t], alignment), *lifetimes[t]) for t in keys])
+        if item.size > 0:
+            items.append(item)
+    for p, oi in enumerate(schedule):
+        if problem.scratch[oi] > 0:
+            items.append(Item([Member(scratch_key(oi), align_up(problem.scratch[oi], alignment), p, p)]))
+    return Liveness(items, inplace, lifetimes, live_bytes_per_step(items, len(schedule)))
+
+
+def _inplace_source(
+    problem: Problem,
+    inputs: tuple[int, ...],
+    out: int,
+    p: int,
+    lifetimes: dict[int, tuple[int, int]],
+    groups: _Groups,
+) -> int | None:
+    """The input an in-place operator at position ``p`` may overwrite, or None.
+
+    The input must be at least as large as the output, and nothing sharing its bytes may be
+    read after ``p`` (nor be a graph output) or be read by this operator through another input.
+    """
+    nbytes = problem.nbytes
+    if out in problem.inputs:
+        return None
+    best = None
+    for t in inputs:
+        if nbytes[t] < nbytes[out]:
+            continue
+        root = groups.find(t)
+        if any(groups.find(other) == root for other in inputs if other != t):
+            continue
+        if any(lifetimes[m][1] > p or m in problem.outputs for m in groups.members[root]):
+            continue
+        exact = nbytes[t] == nbytes[out]
+        if best is None or (exact and nbytes[best] != nbytes[out]):
+            best = t
+    return best
+
+
+def live_bytes_per_step(items: list[Item], steps: int) -> list[int]:
+    """Bytes in use at each schedule position; an item counts its largest live member."""
+    diff = [0] * (steps + 1)
+    for item in items:
+        if len(item.members) == 1:
+            m = item.members[0]
+            diff[m.start] += m.size
+            diff[m.end + 1] -= m.size
+            continue
+        footprint: dict[int, int] = {}
+        for m in item.members:
+            for p in range(m.start, m.end + 1):
+                if footprint.get(p, 0) < m.size:
+                    footprint[p] = m.size
+        for p, size in footprint.items():
+            diff[p] += size
+            diff[p + 1] -= size
+    live, running = [], 0
+    for p in range(steps):
+        running += diff[p]
+        live.append(running)
+    return live

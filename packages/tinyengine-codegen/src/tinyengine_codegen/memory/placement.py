@@ -1,0 +1,133 @@
+"""Placement of items at offsets in one arena: several orderings, first-fit and best-fit.
+
+Items whose lifetimes overlap must not overlap in memory. For item X against a placed
+item Y at offset ``o``, the offsets X may not take form one open interval
+``(o - A, o + B)``: A is the largest member of X alive together with a member of Y, B the
+largest such member of Y. Placement then reduces to finding an aligned offset outside a
+few intervals, which keeps it fast enough for a search loop.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from tinyengine_codegen.memory.lifetimes import Item, align_up
+
+Conflicts = list[list[tuple[int, int, int]]]  # per item: (other item, A, B)
+
+
+@dataclass
+class Placement:
+    """Base offset of every item, the arena size and the heuristic that found it."""
+
+    offsets: list[int]
+    arena_bytes: int
+    heuristic: str
+
+
+def conflicts(items: list[Item]) -> Conflicts:
+    """For every item, the items it is alive together with and the sizes involved."""
+    spans = sorted(range(len(items)), key=lambda i: items[i].start)
+    result: Conflicts = [[] for _ in items]
+    active: list[tuple[int, Item]] = []
+    for i in spans:
+        x = items[i]
+        start = x.start
+        active = [(j, y) for j, y in active if y.end >= start]
+        single = len(x.members) == 1
+        for j, y in active:
+            if single and len(y.members) == 1:
+                a, b = x.size, y.size
+            else:
+                a, b = _overlap_sizes(x, y)
+                if not a:
+                    continue
+            result[i].append((j, a, b))
+            result[j].append((i, b, a))
+        active.append((i, x))
+    return result
+
+
+def _overlap_sizes(x: Item, y: Item) -> tuple[int, int]:
+    a = b = 0
+    for mx in x.members:
+        for my in y.members:
+            if mx.start <= my.end and my.start <= mx.end:
+                a, b = max(a, mx.size), max(b, my.size)
+    return a, b
+
+
+def _first_fit(forbidden: list[tuple[int, int]], alignment: int) -> int:
+    base = 0
+    for lo, hi in forbidden:
+        if base <= lo:
+            break
+        if base < hi:
+            base = align_up(hi, alignment)
+    return base
+
+
+def _best_fit(forbidden: list[tuple[int, int]], alignment: int) -> int:
+    candidates = [0] + [align_up(hi, alignment) for _, hi in forbidden]
+    best, best_room = None, None
+    for base in candidates:
+        room = None
+        valid = True
+        for lo, hi in forbidden:
+            if lo < base < hi:
+                valid = False
+                break
+            if lo >= base and (room is None or lo - base < room):
+                room = lo - base
+        if not valid:
+            continue
+        if room is not None and (
+            best_room is None or room < best_room or (room == best_room and base < best)
+        ):
+            best, best_room = base, room
+        elif room is None and best_room is None and (best is None or base < best):
+            best = base
+    return best if best is not None else 0
+
+
+def place(items: list[Item], order: list[int], conf: Conflicts, alignment: int, best_fit: bool) -> list[int]:
+    """Place the items in ``order``; returns the base offset of each item."""
+    offsets: list[int | None] = [None] * len(items)
+    fit = _best_fit if best_fit else _first_fit
+    for i in order:
+        forbidden = []
+        for j, a, b in conf[i]:
+            o = offsets[j]
+            if o is not None:
+                forbidden.append((o - a, o + b))
+        forbidden.sort()
+        offsets[i] = fit(forbidden, alignment)
+    return offsets  # type: ignore[return-value]
+
+
+ORDERINGS: dict[str, Callable[[Item], tuple]] = {
+    "size": lambda it: (-it.size, it.start),
+    "start": lambda it: (it.start, -it.size),
+    "duration": lambda it: (-(it.end - it.start), -it.size),
+    "area": lambda it: (-(it.end - it.start + 1) * it.size, it.start),
+}
+
+
+def best_placement(items: list[Item], alignment: int = 4, lower_bound: int = 0) -> Placement:
+    """Try every ordering with first-fit and best-fit; keep the smallest arena.
+
+    Stops early when an arena equals ``lower_bound`` (nothing can beat it).
+    """
+    conf = conflicts(items)
+    best: Placement | None = None
+    for name, key in ORDERINGS.items():
+        order = sorted(range(len(items)), key=lambda i, key=key: key(items[i]))
+        for best_fit in (False, True):
+            offsets = place(items, order, conf, alignment, best_fit)
+            arena = max((o + it.size for o, it in zip(offsets, items, strict=True)), default=0)
+            if best is None or arena < best.arena_bytes:
+                best = Placement(offsets, arena, f"{name}/{'best' if best_fit else 'first'}-fit")
+            if best.arena_bytes <= lower_bound:
+                return best
+    return best if best is not None else Placement([], 0, "empty")

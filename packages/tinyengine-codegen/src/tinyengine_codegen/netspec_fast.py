@@ -1,0 +1,128 @@
+"""Fast profile of a netspec, for search loops: no graph objects, cached kernel choices.
+
+The layers come from :func:`~tinyengine_codegen.frontend.netspec_graph.netspec_layers` (the
+same sequence the graph frontend builds), the planner problem is built directly, and the
+planner's lifetimes and placement code does the rest. Kernel choices (kernel, scratch bytes,
+in-place flag) are those of the real passes: a layer whose signature (kind, shapes, stride,
+activation, how its inputs are consumed) was never seen runs the whole graph pipeline once
+on its netspec, and every signature seen is cached. The result equals
+``profile_graph(netspec_to_graph(spec))``; the tests compare the two on random netspecs.
+"""
+
+from __future__ import annotations
+
+import math
+
+from tinyengine_codegen.analysis import MAC_OPS, REQUANT_BYTES_PER_CHANNEL, code_bytes_estimate, conv_macs
+from tinyengine_codegen.frontend.netspec import NetSpec
+from tinyengine_codegen.frontend.netspec_graph import MEAN_AXES, Layer, netspec_layers, netspec_to_graph
+from tinyengine_codegen.memory.planner import MemoryPlan, plan_problem
+from tinyengine_codegen.memory.problem import Problem
+from tinyengine_codegen.passes import run_passes
+from tinyengine_codegen.profile import OpRow, ProfileReport, Totals, build_report
+
+Choice = tuple[str | None, int, bool]  # kernel, scratch bytes, in-place capable
+_CHOICES: dict[tuple, Choice] = {}
+
+
+def _signatures(layers: list[Layer], shapes: list[tuple[int, ...]]) -> list[tuple]:
+    """Everything the kernel choice of each layer can depend on."""
+    readers = [0] * (len(layers) + 1)
+    for layer in layers:
+        for i in layer.inputs:
+            readers[i] += 1
+    last = len(layers)
+    keys = []
+    for layer in layers:
+        context = tuple((shapes[i], i == 0, i == last, readers[i]) for i in layer.inputs)
+        keys.append((layer.kind, layer.out_shape, layer.weights, layer.stride, layer.act, context))
+    return keys
+
+
+def _learn(spec: NetSpec, layers: list[Layer], keys: list[tuple]) -> None:
+    """Run the real passes on the netspec's graph and cache every operator's kernel choice."""
+    graph = run_passes(netspec_to_graph(spec))
+    kinds = [op.kind for op in graph.operators]
+    if kinds != [layer.kind for layer in layers]:
+        raise AssertionError(f"the passes changed the netspec graph of {spec.name}: {kinds}")
+    for key, op in zip(keys, graph.operators, strict=True):
+        _CHOICES[key] = (op.kernel, op.scratch_bytes, op.inplace)
+
+
+def _tensor_indices(layers: list[Layer]) -> list[int]:
+    """Graph tensor index of every activation id, as ``netspec_to_graph`` numbers them."""
+    indices, count = [0], 1
+    for layer in layers:
+        count += 2 if layer.weights is not None else (1 if layer.kind == "MEAN" else 0)
+        indices.append(count)
+        count += 1
+    return indices
+
+
+def fast_profile(spec: NetSpec, sram: int | None, flash: int | None) -> ProfileReport:
+    """``profile_graph(netspec_to_graph(spec), sram, flash)``, computed without a graph."""
+    layers = netspec_layers(spec)
+    h, w = spec.resolution
+    shapes = [(1, h, w, spec.in_channels)] + [layer.out_shape for layer in layers]
+    keys = _signatures(layers, shapes)
+    if any(key not in _CHOICES for key in keys):
+        _learn(spec, layers, keys)
+    choices = [_CHOICES[key] for key in keys]
+    index = _tensor_indices(layers)
+    nbytes = [0] * (index[-1] + 1)
+    for i, shape in enumerate(shapes):
+        nbytes[index[i]] = math.prod(shape)
+    n = len(layers)
+    problem = Problem(
+        nbytes=nbytes,
+        op_inputs=[tuple(index[i] for i in layer.inputs) for layer in layers],
+        op_outputs=[(index[i + 1],) for i in range(n)],
+        scratch=[c[1] for c in choices],
+        inplace=[c[2] for c in choices],
+        view=[False] * n,
+        inputs=[0],
+        outputs=[index[n]],
+    )
+    plan = plan_problem(problem, [list(range(n))])
+    macs = params = weight_bytes = 0
+    for layer in layers:
+        m, p, b = _layer_costs(layer)
+        macs, params, weight_bytes = macs + m, params + p, weight_bytes + b
+    code = code_bytes_estimate([(layer.kind, c[0]) for layer, c in zip(layers, choices, strict=True)])
+    totals = Totals(macs=macs, params=params, weight_bytes=weight_bytes, code_bytes=code)
+    peak = plan.peak_op
+
+    def rows() -> list[OpRow]:
+        return [_row(i, layer, choices[i], plan) for i, layer in enumerate(layers)]
+
+    return build_report(
+        spec.name, plan, totals, layers[peak].kind if peak is not None else None, rows, sram, flash
+    )
+
+
+def _layer_costs(layer: Layer) -> tuple[int, int, int]:
+    """MACs, parameters and weight Flash bytes of one layer (as ``analysis`` counts a graph)."""
+    if layer.kind in MAC_OPS:
+        out_c = layer.out_shape[-1]
+        weights = math.prod(layer.weights)
+        macs = conv_macs(layer.kind, layer.out_shape, layer.weights)
+        return macs, weights + out_c, weights + 4 * out_c + REQUANT_BYTES_PER_CHANNEL * out_c
+    if layer.kind == "MEAN":
+        return 0, 0, MEAN_AXES.nbytes
+    return 0, 0, 0
+
+
+def _row(i: int, layer: Layer, choice: Choice, plan: MemoryPlan) -> OpRow:
+    macs, params, weight_bytes = _layer_costs(layer)
+    return OpRow(
+        index=i,
+        kind=layer.kind,
+        kernel=choice[0],
+        output_shape=layer.out_shape,
+        live_bytes=plan.live_bytes[i],
+        scratch_bytes=choice[1],
+        inplace=i in plan.inplace,
+        macs=macs,
+        params=params,
+        weight_bytes=weight_bytes,
+    )
