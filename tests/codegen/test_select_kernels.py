@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import subprocess
+
 import numpy as np
 import pytest
 
+import tinyengine_runtime
 from tinyengine_codegen.errors import UnsupportedModelError
+from tinyengine_codegen.frontend.tflite_reader import load_tflite
 from tinyengine_codegen.ir.graph import Graph, Operator, Tensor
+from tinyengine_codegen.passes import run_passes
 from tinyengine_codegen.passes.select_kernels import select_kernels
 
 
@@ -76,3 +81,43 @@ def test_unsupported_operators_are_all_named():
     )
     with pytest.raises(UnsupportedModelError, match=r"#0 TANH.*#2 GATHER"):
         select_kernels(graph)
+
+
+SCRATCH_CALLS = {
+    "te_conv_s8": "te_conv_s8_scratch_bytes(&filter)",
+    "te_conv_1x1_s8": "te_conv_1x1_s8_scratch_bytes(&input)",
+    "te_conv_3x3_c3_s8": "te_conv_3x3_c3_s8_scratch_bytes()",
+    "te_depthwise_conv_inplace_s8": "te_depthwise_conv_inplace_s8_scratch_bytes(&input)",
+}
+
+
+def test_scratch_bytes_equal_the_runtime_companions(shared_models, tmp_path):
+    """op.scratch_bytes == te_<kernel>_scratch_bytes() of the C runtime, for every op of every model."""
+    checks = []
+    for model in sorted(shared_models.glob("*.tflite")):
+        graph = run_passes(load_tflite(model))
+        for i, op in enumerate(graph.operators):
+            if op.kernel in SCRATCH_CALLS:
+                inp = graph.tensors[op.inputs[0]].shape
+                filt = graph.tensors[op.inputs[1]].shape
+                checks.append(
+                    f"{{ te_dims input = {{{', '.join(map(str, inp))}}}; te_dims filter = "
+                    f"{{{', '.join(map(str, filt))}}}; (void)input; (void)filter;\n"
+                    f"  if ({SCRATCH_CALLS[op.kernel]} != {op.scratch_bytes}u) {{\n"
+                    f'    printf("{model.stem} op {i} {op.kernel}\\n"); return 1; }} }}'
+
+                )
+    assert checks
+    program = tmp_path / "scratch.c"
+    program.write_text(
+        '#include <stdio.h>\n#include "tinyengine/te_conv.h"\n#include "tinyengine/te_depthwise.h"\n'
+        "int main(void) {\n" + "\n".join(checks) + "\nreturn 0; }\n"
+    )
+    runtime = tinyengine_runtime.source_dir()
+    sources = [str(runtime / f) for f in ("te_conv_s8.c", "te_conv_1x1_s8.c", "te_conv_3x3_c3_s8.c",
+                                          "te_depthwise_conv_inplace_s8.c")]  # fmt: skip
+    exe = tmp_path / "scratch"
+    cc = ["gcc", "-std=c99", f"-I{tinyengine_runtime.include_dir()}", str(program), *sources, "-o", str(exe)]
+    subprocess.run(cc, check=True, capture_output=True)
+    result = subprocess.run([str(exe)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout
