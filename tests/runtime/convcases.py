@@ -261,3 +261,35 @@ def describe(spec: ConvSpec) -> str:
         f"{spec.batch}x{spec.in_h}x{spec.in_w}x{spec.in_c}->{spec.out_c} k{spec.kernel_h}x{spec.kernel_w} "
         f"s{spec.stride} d{spec.dilation} {spec.padding} {act}{' patched' if spec.patch_output else ''}"
     )
+
+
+def depthwise_call(name: str, g: ConvGeometry, multiplier: int, x: np.ndarray, in_place: bool) -> CCase:
+    """A CCase calling ``te_depthwise_conv_s8`` or, on one shared buffer, the in-place variant."""
+    setup = (
+        f"te_depthwise_params p = {{{g.input_offset}, {g.output_offset}, {g.stride_h}, {g.stride_w}, "
+        f"{g.pad_top}, {g.pad_left}, {g.dilation_h}, {g.dilation_w}, {multiplier}, "
+        f"{{{g.act_min}, {g.act_max}}}}};\n"
+        "        te_per_channel_quant q = {mult, shift};\n"
+        f"        te_dims in_d = {c_dims(g.input_shape)};\n"
+        f"        te_dims f_d = {c_dims(g.filter.shape)};\n"
+        f"        te_dims out_d = {c_dims(g.output_shape)};"
+    )
+    arrays = {
+        "filter": g.filter,
+        "bias": g.bias.astype(np.int32),
+        "mult": g.multiplier,
+        "shift": g.shift,
+    }
+    out_size = int(np.prod(g.output_shape))
+    if in_place:
+        scratch = g.input_shape[1] * g.input_shape[2]
+        arrays["buffer"] = np.ascontiguousarray(x)
+        call = (
+            f"te_depthwise_conv_inplace_s8_scratch_bytes(&in_d) != {scratch}u ? -100 : "
+            "te_depthwise_conv_inplace_s8(&p, &q, &in_d, buffer, &f_d, filter, bias, &out_d, scratch)"
+        )
+        return CCase(name, arrays, call, out="buffer", setup=setup, scratch_bytes=scratch, out_bytes=out_size)
+    arrays["input"] = x
+    arrays["output"] = np.zeros(out_size, np.int8)
+    call = "te_depthwise_conv_s8(&p, &q, &in_d, input, &f_d, filter, bias, &out_d, output)"
+    return CCase(name, arrays, call, out="output", setup=setup)

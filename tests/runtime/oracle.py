@@ -84,12 +84,13 @@ def convert(
     *,
     seed: int = 0,
     samples: int = 16,
-    per_channel_dense: bool = False,
+    per_channel_dense: bool | None = None,
 ) -> bytes:
     """Convert ``fn`` (float tensors in, tensors out) to a full-integer int8 .tflite model.
 
     The representative dataset draws ``samples`` batches uniformly from each input's range;
-    ``per_channel_dense`` asks for per-channel FULLY_CONNECTED weights (the default is per-tensor).
+    ``per_channel_dense`` forces per-channel (True) or per-tensor (False) FULLY_CONNECTED weights;
+    None keeps the converter's default (per-channel in TF 2.21).
     """
     signature = [tf.TensorSpec(s.shape, tf.float32) for s in inputs]
     func = tf.function(fn, input_signature=signature)
@@ -105,8 +106,8 @@ def convert(
     converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
     converter.inference_input_type = tf.int8
     converter.inference_output_type = tf.int8
-    if per_channel_dense:
-        converter._experimental_disable_per_channel_quantization_for_dense_layers = False
+    if per_channel_dense is not None:
+        converter._experimental_disable_per_channel_quantization_for_dense_layers = not per_channel_dense
     return converter.convert()
 
 

@@ -2,6 +2,7 @@
  * int8 FULLY_CONNECTED, per-tensor and per-channel weights: one dot product per (batch, output)
  * of (input + input_offset) with (weights + filter_offset), plus bias, requantized.
  * The DSP path adds the offsets and multiplies two pairs per step with SXTAB16 + SMLAD.
+ * Requantization rounds once (TFLite's FULLY_CONNECTED does; CONV_2D rounds twice).
  */
 #include "tinyengine/te_fully_connected.h"
 #include "tinyengine/te_mac.h"
@@ -42,8 +43,11 @@ static te_status te_fc_run(const te_fully_connected_params *params, const int32_
             const int8_t *w = filter + (size_t)o * (size_t)dims->in_features;
             const int32_t acc = te_fc_dot(x, w, dims->in_features, params->input_offset, params->filter_offset,
                                           bias != NULL ? bias[o] : 0);
-            *output++ = te_requantize_s8(acc, multiplier[o * quant_step], shift[o * quant_step],
-                                         params->output_offset, params->activation);
+            int32_t v = te_multiply_by_quantized_multiplier_single_round(acc, multiplier[o * quant_step],
+                                                                         shift[o * quant_step]);
+            v += params->output_offset;
+            v = v < params->activation.min ? params->activation.min : v;
+            *output++ = (int8_t)(v > params->activation.max ? params->activation.max : v);
         }
     }
     return TE_OK;

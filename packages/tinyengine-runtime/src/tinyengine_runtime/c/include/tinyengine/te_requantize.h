@@ -1,8 +1,13 @@
 /*
  * tinyengine-runtime: TFLite's fixed-point requantization (internal, static inline).
  *
- * Bit-exact with tflite::MultiplyByQuantizedMultiplier in TFLite's default (double-rounding)
- * build: SaturatingRoundingDoublingHighMul then RoundingDivideByPOT, shift positive = left.
+ * Bit-exact with TFLite 2.21's reference kernels, shift positive = left. Two roundings exist:
+ *  - te_multiply_by_quantized_multiplier: tflite::MultiplyByQuantizedMultiplier, double rounding
+ *    (SaturatingRoundingDoublingHighMul then RoundingDivideByPOT). CONV_2D, DEPTHWISE_CONV_2D and
+ *    the element-wise kernels use it.
+ *  - te_multiply_by_quantized_multiplier_single_round: one rounding of x * m / 2^(31 - shift),
+ *    which is what FULLY_CONNECTED's reference kernel produces (measured: the double-rounding form
+ *    differs from it by one in about 1 of 200 outputs).
  * Shared by every kernel that requantizes an int32 accumulator to int8.
  */
 #ifndef TINYENGINE_TE_REQUANTIZE_H
@@ -35,15 +40,37 @@ static inline int32_t te_rounding_divide_by_pot(int32_t x, int32_t exponent)
     return (x >> exponent) + (remainder > threshold ? 1 : 0);
 }
 
-/** tflite::MultiplyByQuantizedMultiplier(x, multiplier, shift). */
+/**
+ * tflite::MultiplyByQuantizedMultiplier(x, multiplier, shift).
+ *
+ * TFLite forms x * 2^shift in int32 before the high multiply. When that overflows (only with a
+ * left shift, i.e. a multiplier above 1: degenerate output scales), C++ leaves it undefined and
+ * TFLite's build keeps the product in 64 bits rather than wrapping; this does the same.
+ */
 static inline int32_t te_multiply_by_quantized_multiplier(int32_t x, int32_t multiplier, int32_t shift)
 {
-    const int32_t left_shift = shift > 0 ? shift : 0;
-    const int32_t right_shift = shift > 0 ? 0 : -shift;
-    /* TFLite multiplies by (1 << left_shift) in int32 and relies on wrap-around. */
-    const int32_t shifted = (int32_t)((uint32_t)x << left_shift);
-    return te_rounding_divide_by_pot(te_saturating_rounding_doubling_high_mul(shifted, multiplier),
-                                     right_shift);
+    if (shift > 0) {
+        const int64_t shifted = (int64_t)x * ((int64_t)1 << shift);
+        if (shifted > INT32_MAX || shifted < INT32_MIN) {
+            const int64_t ab = (int64_t)((uint64_t)shifted * (uint64_t)(int64_t)multiplier);
+            const int64_t nudge = ab >= 0 ? ((int64_t)1 << 30) : (1 - ((int64_t)1 << 30));
+            return (int32_t)((ab + nudge) / ((int64_t)1 << 31));
+        }
+        return te_saturating_rounding_doubling_high_mul((int32_t)shifted, multiplier);
+    }
+    return te_rounding_divide_by_pot(te_saturating_rounding_doubling_high_mul(x, multiplier), -shift);
+}
+
+/** x * multiplier / 2^(31 - shift), rounded once (half up), saturated to int32; shift <= 30. */
+static inline int32_t te_multiply_by_quantized_multiplier_single_round(int32_t x, int32_t multiplier, int32_t shift)
+{
+    const int32_t total_shift = 31 - shift;
+    int64_t result = (int64_t)x * (int64_t)multiplier + ((int64_t)1 << (total_shift - 1));
+    result >>= total_shift;
+    if (result > INT32_MAX) {
+        return INT32_MAX;
+    }
+    return result < INT32_MIN ? INT32_MIN : (int32_t)result;
 }
 
 /** Requantize an accumulator (bias included) to int8: scale, add the output offset, clamp. */

@@ -1,0 +1,162 @@
+"""FULLY_CONNECTED kernels vs TFLite's reference interpreter, host (portable) and QEMU Cortex-M7 (DSP).
+
+Per-tensor weights (the converter's default) and per-channel weights, batch 1..4, with and
+without bias, activations NONE/RELU/RELU6, output quantization moved so that clamps bite.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from .harness import (
+    ACT_NONE,
+    ACT_RELU,
+    ACT_RELU6,
+    CCase,
+    activation_range,
+    assert_cases_match,
+    fully_connected_multiplier,
+    per_channel_multipliers,
+    run_cases,
+)
+from .oracle import InputSpec, OpInfo, TFLiteModel, convert, patch_quantization
+
+SOURCES = ["te_fully_connected_s8.c"]
+HEADERS = ["tinyengine/te_fully_connected.h"]
+GROUP = 8
+
+
+@dataclass(frozen=True)
+class FcSpec:
+    batch: int
+    in_features: int
+    out_features: int
+    activation: int
+    low: float
+    high: float
+    weights: np.ndarray
+    bias: np.ndarray | None
+    patch_output: bool
+
+
+def _spec(rng: np.random.Generator) -> FcSpec:
+    n_in = int(rng.choice([int(rng.integers(1, 16)), int(rng.integers(16, 300))]))
+    n_out = int(rng.integers(1, 40))
+    low = float(rng.uniform(-4.0, 0.5))
+    scale = np.exp(rng.uniform(np.log(0.02), np.log(1.0), size=n_out)).astype(np.float32)
+    return FcSpec(
+        batch=int(rng.choice([1, 1, 2, 4])),
+        in_features=n_in,
+        out_features=n_out,
+        activation=int(rng.choice([ACT_NONE, ACT_RELU, ACT_RELU6])),
+        low=low,
+        high=low + float(rng.uniform(0.2, 6.0)),
+        weights=(rng.normal(size=(n_in, n_out)) * scale).astype(np.float32),
+        bias=rng.normal(scale=0.5, size=n_out).astype(np.float32) if rng.random() < 0.7 else None,
+        patch_output=bool(rng.random() < 0.4),
+    )
+
+
+def _tf_op(spec: FcSpec, x: tf.Tensor) -> tf.Tensor:
+    y = tf.matmul(x, spec.weights)
+    if spec.bias is not None:
+        y = y + spec.bias
+    if spec.activation == ACT_RELU:
+        y = tf.nn.relu(y)
+    elif spec.activation == ACT_RELU6:
+        y = tf.nn.relu6(y)
+    return y
+
+
+def _graph(group: list[FcSpec]):
+    def fn(*xs):
+        return [_tf_op(s, x) for s, x in zip(group, xs, strict=True)]
+
+    return fn
+
+
+def _models(specs: list[FcSpec], seed: int, per_channel: bool) -> list[tuple[TFLiteModel, OpInfo, FcSpec]]:
+    rng = np.random.default_rng(seed)
+    result = []
+    for start in range(0, len(specs), GROUP):
+        group = specs[start : start + GROUP]
+        inputs = [InputSpec((s.batch, s.in_features), s.low, s.high) for s in group]
+        content = convert(_graph(group), inputs, seed=seed + start, per_channel_dense=per_channel)
+        ops = TFLiteModel(content).ops_named("FULLY_CONNECTED")
+        assert len(ops) == len(group)
+        for op, spec in zip(ops, group, strict=True):
+            if spec.patch_output:
+                out = op.outputs[0]
+                new_scale = out.scale * float(rng.uniform(0.4, 1.6))
+                content = patch_quantization(content, out.index, new_scale, int(rng.integers(-100, 101)))
+        model = TFLiteModel(content)
+        result += [(model, op, s) for op, s in zip(model.ops_named("FULLY_CONNECTED"), group, strict=True)]
+    return result
+
+
+def _case(model: TFLiteModel, op: OpInfo, spec: FcSpec, x: np.ndarray) -> CCase:
+    inp, flt, out = op.inputs[0], op.inputs[1], op.outputs[0]
+    bias = op.inputs[2] if len(op.inputs) > 2 else None
+    assert flt.shape == (spec.out_features, spec.in_features)
+    act_min, act_max = activation_range(op.options["FusedActivationFunction"], out.scale, out.zero_point)
+    arrays = {"input": x, "filter": flt.data, "output": np.zeros(spec.batch * spec.out_features, np.int8)}
+    setup = (
+        f"te_fully_connected_params p = {{{-inp.zero_point}, {-int(flt.zero_points[0])}, {out.zero_point}, "
+        f"{{{act_min}, {act_max}}}}};\n"
+        f"        te_fully_connected_dims d = {{{spec.batch}, {spec.in_features}, {spec.out_features}}};\n"
+    )
+    if len(flt.scales) > 1:
+        arrays["mult"], arrays["shift"] = per_channel_multipliers(inp.scale, flt.scales, out.scale)
+        setup += "        te_per_channel_quant q = {mult, shift};"
+        kernel = "te_fully_connected_per_channel_s8"
+    else:
+        m, s = fully_connected_multiplier(inp.scale, flt.scale, out.scale)
+        setup += f"        te_per_tensor_quant q = {{{m}, {s}}};"
+        kernel = "te_fully_connected_s8"
+    if bias is not None:
+        arrays["bias"] = bias.data
+    bias_arg = "bias" if bias is not None else "NULL"
+    name = (
+        f"{spec.batch}x{spec.in_features}->{spec.out_features} act{spec.activation} "
+        f"{'per-channel' if len(flt.scales) > 1 else 'per-tensor'}{'' if bias is not None else ' no-bias'}"
+    )
+    call = f"{kernel}(&p, &q, &d, input, filter, {bias_arg}, output)"
+    return CCase(name, arrays, call, out="output", setup=setup)
+
+
+def _run(models, build_dir: Path, seed: int, per_channel: bool) -> None:
+    rng = np.random.default_rng(seed)
+    cases, expected = [], []
+    for model, op, spec in models:
+        assert (len(op.inputs[1].scales) > 1) == (per_channel and spec.out_features > 1)
+        x = model.random_inputs(rng)
+        outputs = model.run(x)
+        cases.append(_case(model, op, spec, x[model.input_position(op.inputs[0])]))
+        expected.append(outputs[op.outputs[0].index])
+    result = run_cases(cases, SOURCES, headers=HEADERS, workdir=build_dir)
+    assert_cases_match(cases, result, expected)
+
+
+@pytest.fixture(scope="module")
+def per_tensor_models():
+    rng = np.random.default_rng(21)
+    return _models([_spec(rng) for _ in range(24)], seed=21, per_channel=False)
+
+
+@pytest.fixture(scope="module")
+def per_channel_models():
+    rng = np.random.default_rng(22)
+    return _models([_spec(rng) for _ in range(16)], seed=22, per_channel=True)
+
+
+def test_fully_connected_per_tensor_matches_tflite(per_tensor_models, build_dir: Path) -> None:
+    _run(per_tensor_models, build_dir, seed=1, per_channel=False)
+
+
+def test_fully_connected_per_channel_matches_tflite(per_channel_models, build_dir: Path) -> None:
+    _run(per_channel_models, build_dir, seed=2, per_channel=True)
