@@ -68,6 +68,37 @@ def _graph(group: Sequence[OpSpec]) -> Callable[..., Any]:
     return fn
 
 
+def _signature_position(model: TFLiteModel, op: OpInfo) -> int:
+    """The lowest function-argument position (input named ``xs_N``) that ``op`` depends on.
+
+    The converter does not keep the order of independent ops (it sorts inputs by name, so xs_10
+    comes before xs_2); walking back to the model inputs recovers which spec an op belongs to.
+    """
+    producers = {t.index: o for o in model.ops for t in o.outputs}
+    names = {t.index: t.name for t in model.inputs}
+    best, stack, seen = None, [op], set()
+    while stack:
+        current = stack.pop()
+        if current.index in seen:
+            continue
+        seen.add(current.index)
+        for t in current.inputs:
+            if t is None:
+                continue
+            if t.index in names:
+                pos = int(names[t.index].rsplit("_", 1)[-1]) if "_" in names[t.index] else 0
+                best = pos if best is None else min(best, pos)
+            elif t.index in producers:
+                stack.append(producers[t.index])
+    if best is None:
+        raise AssertionError(f"op {op.index} ({op.name}) depends on no model input")
+    return best
+
+
+def _ops_in_spec_order(model: TFLiteModel, op_name: str) -> list[OpInfo]:
+    return sorted(model.ops_named(op_name), key=lambda op: _signature_position(model, op))
+
+
 def _model_inputs(model: TFLiteModel, rng: np.random.Generator, float_io: bool) -> list[np.ndarray]:
     if not float_io:
         return model.random_inputs(rng)
@@ -94,9 +125,12 @@ def build_op_models(
         else:
             content = convert(_graph(chunk), inputs, seed=seed + start)
         model = TFLiteModel(content)
-        ops = model.ops_named(op_name)
+        ops = _ops_in_spec_order(model, op_name)
         if len(ops) != len(chunk):
             raise AssertionError(f"expected {len(chunk)} {op_name}, got {[o.name for o in model.ops]}")
+        starts = list(np.cumsum([0] + [len(spec.inputs) for spec in chunk[:-1]]))
+        if [_signature_position(model, op) for op in ops] != starts:
+            raise AssertionError(f"cannot match the {op_name} ops to their specs")
         patched = content
         for op, spec in zip(ops, chunk, strict=True):
             if spec.patch_output is not None:
@@ -105,7 +139,7 @@ def build_op_models(
                 patched = patch_quantization(patched, out.index, out.scale * factor, zp)
         if patched != content:
             model = TFLiteModel(patched)
-            ops = model.ops_named(op_name)
+            ops = _ops_in_spec_order(model, op_name)
         data = float_inputs(model, rng) if float_inputs is not None else _model_inputs(model, rng, float_io)
         values = dict(zip((t.index for t in model.inputs), data, strict=True))
         values.update(model.run(data))
@@ -133,5 +167,5 @@ def random_shape(rng: np.random.Generator, rank: int = 4, low: int = 1, high: in
 def random_range(rng: np.random.Generator) -> tuple[float, float]:
     """A random float range, not always centred on zero (varies scale and zero point)."""
     width = float(rng.choice([0.5, 1.0, 3.0, 8.0, 20.0])) * float(rng.uniform(0.5, 1.5))
-    centre = float(rng.uniform(-0.6, 0.6)) * width
+    centre = float(rng.uniform(-0.4, 0.4)) * width  # straddles zero: no degenerate (constant) outputs
     return centre - width / 2, centre + width / 2

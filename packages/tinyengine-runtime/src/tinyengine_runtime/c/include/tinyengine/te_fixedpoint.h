@@ -126,7 +126,7 @@ static inline int32_t te_fp_one_over_one_plus_x(int32_t a)
     const int32_t half_denominator = te_fp_rounding_half_sum(a, INT32_MAX);
     const int32_t constant_48_over_17 = 1515870810;
     const int32_t constant_neg_32_over_17 = -1010580540;
-    const int32_t one_q2 = (int32_t)1 << 28;
+    const int32_t one_q2 = (int32_t)1 << 29; /* 1.0 in Q2.29 */
     int32_t x = te_fp_add(constant_48_over_17, TE_FP_MUL(half_denominator, constant_neg_32_over_17));
     int32_t i;
     for (i = 0; i < 3; ++i) {
