@@ -1,0 +1,32 @@
+"""The ``te-gen`` command: inspect, profile (front half) and build, verify (back half)."""
+
+from __future__ import annotations
+
+import typer
+
+from tinyengine_codegen.commands import inspect as inspect_cmd
+from tinyengine_codegen.commands import profile as profile_cmd
+
+app = typer.Typer(
+    name="te-gen",
+    help="TinyEngine code generator: int8 .tflite or netspec -> memory plan -> generated C project.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+# Front half: reading and planning.
+app.command("inspect")(inspect_cmd.inspect)
+app.command("profile")(profile_cmd.profile)
+
+# Back half: code generation. Each command lives in commands/<name>.py.
+from tinyengine_codegen.commands import build as build_cmd  # noqa: E402
+from tinyengine_codegen.commands import verify as verify_cmd  # noqa: E402
+
+app.command("build")(build_cmd.build)
+app.command("verify")(verify_cmd.verify)
+
+
+def main() -> None:
+    """Entry point of the ``te-gen`` script."""
+    app()

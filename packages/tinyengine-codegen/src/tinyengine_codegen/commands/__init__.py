@@ -1,0 +1,1 @@
+"""te-gen's commands, one module each: inspect, profile, build, verify."""

@@ -1,0 +1,49 @@
+"""What te-gen's commands share: one-line errors with exit codes, JSON output, model loading."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import typer
+from rich.console import Console
+
+from tinyengine_codegen.errors import InputError
+
+console = Console(soft_wrap=True)
+if not console.is_terminal:
+    console.width = 130  # piped or captured output: wide enough for the tables, no wrapping
+err_console = Console(stderr=True, soft_wrap=True)
+F = TypeVar("F", bound=Callable[..., Any])
+
+JSON_OPTION = typer.Option(False, "--json", help="Print one JSON document on stdout instead of tables.")
+
+
+def one_line_errors(func: F) -> F:
+    """Turn an InputError into one line on stderr and exit code 2 (no traceback)."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except InputError as exc:
+            message = " ".join(str(exc).split())
+            err_console.print(f"[red]error:[/red] {message}", highlight=False, markup=True, soft_wrap=True)
+            raise typer.Exit(2) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def print_json(doc: Any) -> None:
+    """One JSON document on stdout."""
+    sys.stdout.write(json.dumps(doc, indent=2) + "\n")
+    sys.stdout.flush()
+
+
+def is_netspec(path: Path) -> bool:
+    """A ``.json`` path is a netspec; anything else is read as a .tflite model."""
+    return path.suffix.lower() == ".json"
