@@ -209,3 +209,11 @@ def emit_resize_nearest(ctx: EmitContext, i: int, op: Operator) -> str:
     args = [params, ctx.dims(i, "input_dims", g.tensors[src].shape), ctx.tensor(src),
             ctx.dims(i, "output_dims", g.tensors[dst].shape), ctx.tensor(dst)]  # fmt: skip
     return f"te_resize_nearest_s8({', '.join(args)})"
+
+
+@emitter("te_log_softmax_f32", header="te_softmax_f32.h")
+def emit_log_softmax_f32(ctx: EmitContext, i: int, op: Operator) -> str:
+    """LOG_SOFTMAX on float32 over the last dimension (a float tail after DEQUANTIZE)."""
+    src, dst = op.inputs[0], op.outputs[0]
+    outer, depth = _rows(ctx, src)
+    return f"te_log_softmax_f32({outer}, {depth}, {ctx.tensor(src)}, {ctx.tensor(dst)})"
