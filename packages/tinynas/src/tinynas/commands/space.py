@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
+from tinyengine_codegen.units import parse_size
 from tinynas.commands.common import (
     JSON_OPTION,
     check_output_path,
@@ -19,7 +20,6 @@ from tinynas.commands.common import (
     write_json,
 )
 from tinynas.errors import InputError, WorkError
-from tinynas.units import parse_size
 
 DEFAULT_WIDTHS = "0.2,0.3,0.4,0.5,0.6,0.7,0.8,0.9,1.0"
 DEFAULT_RESOLUTIONS = "48,64,80,96,112,128,144,160,176,192,208,224"
