@@ -1,8 +1,9 @@
-"""Random CONV_2D / DEPTHWISE_CONV_2D cases: TF graphs for the oracle and C calls for the kernels.
+"""CONV_2D / DEPTHWISE_CONV_2D / FULLY_CONNECTED cases: TF graphs for the oracle, C calls for the kernels.
 
 A :class:`ConvSpec` is drawn from a seeded generator; :func:`build_models` converts groups of specs
 into multi-op TFLite models (one input and one op per spec) and can move output quantization so
-that the fused clamp bites; :func:`conv_call` extracts an op's constants into a :class:`CCase`.
+that the fused clamp bites. :func:`conv_call`, :func:`depthwise_call` and
+:func:`fully_connected_call` turn a converted op (from any model) into a :class:`CCase`.
 """
 
 from __future__ import annotations
@@ -13,7 +14,16 @@ from dataclasses import dataclass
 import numpy as np
 import tensorflow as tf
 
-from .harness import ACT_NONE, ACT_RELU, ACT_RELU6, CCase, activation_range, c_dims, per_channel_multipliers
+from .harness import (
+    ACT_NONE,
+    ACT_RELU,
+    ACT_RELU6,
+    CCase,
+    activation_range,
+    c_dims,
+    fully_connected_multiplier,
+    per_channel_multipliers,
+)
 from .oracle import InputSpec, OpInfo, TFLiteModel, convert, patch_quantization
 from .quant import compute_padding
 
@@ -293,3 +303,31 @@ def depthwise_call(name: str, g: ConvGeometry, multiplier: int, x: np.ndarray, i
     arrays["output"] = np.zeros(out_size, np.int8)
     call = "te_depthwise_conv_s8(&p, &q, &in_d, input, &f_d, filter, bias, &out_d, output)"
     return CCase(name, arrays, call, out="output", setup=setup)
+
+
+def fully_connected_call(name: str, op: OpInfo, x: np.ndarray) -> CCase:
+    """A CCase calling the per-tensor or per-channel FULLY_CONNECTED kernel, as the weights are."""
+    inp, flt, out = op.inputs[0], op.inputs[1], op.outputs[0]
+    bias = op.inputs[2] if len(op.inputs) > 2 else None
+    out_features, in_features = flt.shape
+    batches = int(np.prod(inp.shape)) // in_features
+    act_min, act_max = activation_range(op.options["FusedActivationFunction"], out.scale, out.zero_point)
+    arrays = {"input": x, "filter": flt.data, "output": np.zeros(batches * out_features, np.int8)}
+    setup = (
+        f"te_fully_connected_params p = {{{-inp.zero_point}, {-int(flt.zero_points[0])}, {out.zero_point}, "
+        f"{{{act_min}, {act_max}}}}};\n"
+        f"        te_fully_connected_dims d = {{{batches}, {in_features}, {out_features}}};\n"
+    )
+    if len(flt.scales) > 1:
+        arrays["mult"], arrays["shift"] = per_channel_multipliers(inp.scale, flt.scales, out.scale)
+        setup += "        te_per_channel_quant q = {mult, shift};"
+        kernel = "te_fully_connected_per_channel_s8"
+    else:
+        m, s = fully_connected_multiplier(inp.scale, flt.scale, out.scale)
+        setup += f"        te_per_tensor_quant q = {{{m}, {s}}};"
+        kernel = "te_fully_connected_s8"
+    if bias is not None:
+        arrays["bias"] = bias.data
+    call = f"{kernel}(&p, &q, &d, input, filter, {'bias' if bias is not None else 'NULL'}, output)"
+    label = "per-channel" if len(flt.scales) > 1 else "per-tensor"
+    return CCase(f"{name} {label}", arrays, call, out="output", setup=setup)

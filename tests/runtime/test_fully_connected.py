@@ -13,15 +13,12 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from .convcases import fully_connected_call
 from .harness import (
     ACT_NONE,
     ACT_RELU,
     ACT_RELU6,
-    CCase,
-    activation_range,
     assert_cases_match,
-    fully_connected_multiplier,
-    per_channel_multipliers,
     run_cases,
 )
 from .oracle import InputSpec, OpInfo, TFLiteModel, convert, patch_quantization
@@ -99,36 +96,6 @@ def _models(specs: list[FcSpec], seed: int, per_channel: bool) -> list[tuple[TFL
     return result
 
 
-def _case(model: TFLiteModel, op: OpInfo, spec: FcSpec, x: np.ndarray) -> CCase:
-    inp, flt, out = op.inputs[0], op.inputs[1], op.outputs[0]
-    bias = op.inputs[2] if len(op.inputs) > 2 else None
-    assert flt.shape == (spec.out_features, spec.in_features)
-    act_min, act_max = activation_range(op.options["FusedActivationFunction"], out.scale, out.zero_point)
-    arrays = {"input": x, "filter": flt.data, "output": np.zeros(spec.batch * spec.out_features, np.int8)}
-    setup = (
-        f"te_fully_connected_params p = {{{-inp.zero_point}, {-int(flt.zero_points[0])}, {out.zero_point}, "
-        f"{{{act_min}, {act_max}}}}};\n"
-        f"        te_fully_connected_dims d = {{{spec.batch}, {spec.in_features}, {spec.out_features}}};\n"
-    )
-    if len(flt.scales) > 1:
-        arrays["mult"], arrays["shift"] = per_channel_multipliers(inp.scale, flt.scales, out.scale)
-        setup += "        te_per_channel_quant q = {mult, shift};"
-        kernel = "te_fully_connected_per_channel_s8"
-    else:
-        m, s = fully_connected_multiplier(inp.scale, flt.scale, out.scale)
-        setup += f"        te_per_tensor_quant q = {{{m}, {s}}};"
-        kernel = "te_fully_connected_s8"
-    if bias is not None:
-        arrays["bias"] = bias.data
-    bias_arg = "bias" if bias is not None else "NULL"
-    name = (
-        f"{spec.batch}x{spec.in_features}->{spec.out_features} act{spec.activation} "
-        f"{'per-channel' if len(flt.scales) > 1 else 'per-tensor'}{'' if bias is not None else ' no-bias'}"
-    )
-    call = f"{kernel}(&p, &q, &d, input, filter, {bias_arg}, output)"
-    return CCase(name, arrays, call, out="output", setup=setup)
-
-
 def _run(models, build_dir: Path, seed: int, per_channel: bool) -> None:
     rng = np.random.default_rng(seed)
     cases, expected = [], []
@@ -136,7 +103,12 @@ def _run(models, build_dir: Path, seed: int, per_channel: bool) -> None:
         assert (len(op.inputs[1].scales) > 1) == (per_channel and spec.out_features > 1)
         x = model.random_inputs(rng)
         outputs = model.run(x)
-        cases.append(_case(model, op, spec, x[model.input_position(op.inputs[0])]))
+        assert op.inputs[1].shape == (spec.out_features, spec.in_features)
+        name = (
+            f"{spec.batch}x{spec.in_features}->{spec.out_features} act{spec.activation}"
+            f"{' no-bias' if spec.bias is None else ''}"
+        )
+        cases.append(fully_connected_call(name, op, x[model.input_position(op.inputs[0])]))
         expected.append(outputs[op.outputs[0].index])
     result = run_cases(cases, SOURCES, headers=HEADERS, workdir=build_dir)
     assert_cases_match(cases, result, expected)
