@@ -25,7 +25,8 @@ app.command("export")(export_cmd.export)
 app.command("space")(space_cmd.space)
 
 # Further commands (supernet training, evolutionary search, the end-to-end run) live in their
-# own packages: each module below, when present, defines ``register(app: typer.Typer) -> None``.
+# own packages: each module below, when present, defines ``register(app: typer.Typer) -> None``
+# (or a Typer ``app``, added as the sub-command named after its package: ``tinynas supernet ...``).
 EXTENSIONS = ("tinynas.supernet.cli", "tinynas.search.cli", "tinynas.latency.cli", "tinynas.pipeline.cli")
 
 
@@ -37,7 +38,10 @@ def _register_extensions() -> None:
             if exc.name is not None and name.startswith(exc.name):
                 continue  # that extension is not there (yet)
             raise
-        module.register(app)
+        if hasattr(module, "register"):
+            module.register(app)
+        else:
+            app.add_typer(module.app, name=name.split(".")[1])
 
 
 _register_extensions()
