@@ -38,9 +38,12 @@ class Item:
 
     def __init__(self, members: list[Member]) -> None:
         self.members = members
-        self.size = max(m.size for m in members)
-        self.start = min(m.start for m in members)
-        self.end = max(m.end for m in members)
+        if len(members) == 1:
+            _, self.size, self.start, self.end = members[0]
+        else:
+            self.size = max(m.size for m in members)
+            self.start = min(m.start for m in members)
+            self.end = max(m.end for m in members)
 
     def __repr__(self) -> str:
         return f"Item({self.members})"
@@ -120,17 +123,13 @@ def liveness(problem: Problem, schedule: list[int], alignment: int = 4) -> Liven
                 inplace[oi] = src
     items = []
     for keys in groups.members.values():
-        if len(keys) == 1:
-            t = keys[0]
-            if nbytes[t] > 0:
-                items.append(Item([Member(t, align_up(nbytes[t], alignment), *lifetimes[t])]))
-            continue
-        item = Item([Member(t, align_up(nbytes[t], alignment), *lifetimes[t]) for t in keys])
-        if item.size > 0:
-            items.append(item)
+        members = [Member(t, -(-nbytes[t] // alignment) * alignment, *lifetimes[t]) for t in keys]
+        if any(m.size for m in members):
+            items.append(Item(members))
+    scratch = problem.scratch
     for p, oi in enumerate(schedule):
-        if problem.scratch[oi] > 0:
-            items.append(Item([Member(scratch_key(oi), align_up(problem.scratch[oi], alignment), p, p)]))
+        if scratch[oi] > 0:
+            items.append(Item([Member(scratch_key(oi), -(-scratch[oi] // alignment) * alignment, p, p)]))
     return Liveness(items, inplace, lifetimes, live_bytes_per_step(items, len(schedule)))
 
 

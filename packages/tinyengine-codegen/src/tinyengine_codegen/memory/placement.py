@@ -50,12 +50,24 @@ def conflicts(items: list[Item]) -> Conflicts:
 
 
 def _overlap_sizes(x: Item, y: Item) -> tuple[int, int]:
+    """Largest member of x alive with some member of y, and the converse (0, 0: never together)."""
+    if len(x.members) == 1:
+        b = _largest_alive(y, x.start, x.end)
+        return (x.size if b else 0), b
+    if len(y.members) == 1:
+        a = _largest_alive(x, y.start, y.end)
+        return a, (y.size if a else 0)
     a = b = 0
     for mx in x.members:
         for my in y.members:
             if mx.start <= my.end and my.start <= mx.end:
                 a, b = max(a, mx.size), max(b, my.size)
     return a, b
+
+
+def _largest_alive(item: Item, start: int, end: int) -> int:
+    """Largest member of ``item`` alive at some step of ``[start, end]`` (0 if none)."""
+    return max((m.size for m in item.members if m.start <= end and start <= m.end), default=0)
 
 
 def _first_fit(forbidden: list[tuple[int, int]], alignment: int) -> int:
