@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
-from fixture_project import make_project
+from bench_fixture_project import make_project
 from typer.testing import CliRunner
 
 
@@ -19,3 +20,9 @@ def tiny_project(tmp_path: Path) -> Path:
 def cli() -> CliRunner:
     """Runs `mcu-bench` in-process."""
     return CliRunner()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _object_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Keep the compiler's object cache of these tests out of the user's home."""
+    os.environ["MCU_BENCH_CACHE"] = str(tmp_path_factory.mktemp("object-cache"))

@@ -6,7 +6,7 @@ import json
 import re
 from pathlib import Path
 
-from fixture_project import make_project
+from bench_fixture_project import make_project
 
 from mcu_bench.cli import app
 from mcu_bench.result import FORMAT

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from fixture_project import golden_output, make_project
+from bench_fixture_project import golden_output, make_project
 
 from mcu_bench.bench import run_bench
 from mcu_bench.boards import find_board

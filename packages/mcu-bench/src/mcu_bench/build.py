@@ -10,6 +10,7 @@ from pathlib import Path
 
 from mcu_bench import firmware
 from mcu_bench.boards import Board
+from mcu_bench.compiler import compile_objects, link
 from mcu_bench.errors import DoesNotFitError, InputError, RunError
 from mcu_bench.firmware.glue import golden_data, model_header
 from mcu_bench.firmware.linker import Layout, linker_script
@@ -72,15 +73,14 @@ def build_cortexm(
     """Cross-compile for the board; DoesNotFitError (with the numbers) when the board is too small."""
     cflags = cortexm_cflags(board)
     sources = _prepare(project, out_dir, repeat=repeat, warmup=warmup, platform="cortexm")
-    script = out_dir / "link.ld"
-    script.write_text(linker_script(layout))
+    objects = compile_objects(CROSS_CC, cflags, _includes(project, out_dir), sources, out_dir / "obj")
     elf = out_dir / "firmware.elf"
-    ldflags = (*CORTEXM_LDFLAGS, f"-Wl,-T,{script}", f"-Wl,-Map={out_dir / 'firmware.map'}", "-lm")
-    error = _compile(CROSS_CC, cflags, ldflags, sources, _includes(project, out_dir), elf)
+    ldflags = _cortexm_ldflags(out_dir / "link.ld", layout)
+    error = link(CROSS_CC, cflags, objects, (*ldflags, f"-Wl,-Map={out_dir / 'firmware.map'}"), elf)
     if error is not None:
         if not _OVERFLOW.search(error):
-            raise RunError(f"{CROSS_CC} failed for {project.root}:\n{error}")
-        _raise_does_not_fit(project, board, layout, out_dir, cflags, sources)
+            raise RunError(f"{CROSS_CC} cannot link {project.root}:\n{error}")
+        _raise_does_not_fit(project, board, layout, out_dir, cflags, objects)
     figures = elf_memory(elf)
     _check_fits(project, board, figures)
     return Firmware(
@@ -102,10 +102,11 @@ def build_host(project: Project, out_dir: Path, *, repeat: int, warmup: int = 1)
     if cc is None:
         raise RunError("no host C compiler found (cc or gcc)")
     sources = _prepare(project, out_dir, repeat=repeat, warmup=warmup, platform="host")
+    objects = compile_objects(cc, COMMON_CFLAGS, _includes(project, out_dir), sources, out_dir / "obj")
     exe = out_dir / "bench"
-    error = _compile(cc, COMMON_CFLAGS, ("-lm",), sources, _includes(project, out_dir), exe)
+    error = link(cc, COMMON_CFLAGS, objects, ("-lm",), exe)
     if error is not None:
-        raise RunError(f"{cc} failed for {project.root}:\n{error}")
+        raise RunError(f"{cc} cannot link {project.root}:\n{error}")
     return Firmware(exe, "host", Path(cc).name, compiler_version(cc), COMMON_CFLAGS, ("-lm",))
 
 
@@ -130,38 +131,20 @@ def _includes(project: Project, out_dir: Path) -> list[str]:
     return [f"-I{d}" for d in dirs]
 
 
-def _compile(cc, cflags, ldflags, sources, includes, output: Path) -> str | None:
-    """Compile and link in one go; the compiler's messages on failure, None on success."""
-    if shutil.which(cc) is None:
-        raise RunError(
-            f"compiler {cc} not found (Debian: apt-get install gcc-arm-none-eabi libnewlib-arm-none-eabi)"
-        )
-    command = [cc, *cflags, *includes, *map(str, sources), "-o", str(output), *ldflags]
-    done = subprocess.run(command, capture_output=True, text=True)
-    if done.returncode != 0:
-        output.unlink(missing_ok=True)
-        return (done.stderr or done.stdout).strip()
-    return None
+def _cortexm_ldflags(script: Path, layout: Layout) -> tuple[str, ...]:
+    script.write_text(linker_script(layout))
+    return (*CORTEXM_LDFLAGS, f"-Wl,-T,{script}", "-lm")
 
 
-def _raise_does_not_fit(project, board, layout, out_dir, cflags, sources) -> None:
+def _raise_does_not_fit(project, board, layout, out_dir, cflags, objects) -> None:
     """Link again without limits to measure what the firmware needs, then refuse with the numbers."""
     roomy = Layout(
         layout.flash_origin, 256 << 20, layout.sram_origin, 256 << 20, layout.stack_size, "measure"
     )
-    script = out_dir / "measure.ld"
-    script.write_text(linker_script(roomy))
     elf = out_dir / "measure.elf"
-    error = _compile(
-        CROSS_CC,
-        cflags,
-        (*CORTEXM_LDFLAGS, f"-Wl,-T,{script}", "-lm"),
-        sources,
-        _includes(project, out_dir),
-        elf,
-    )
+    error = link(CROSS_CC, cflags, objects, _cortexm_ldflags(out_dir / "measure.ld", roomy), elf)
     if error is not None:
-        raise RunError(f"{CROSS_CC} failed for {project.root}:\n{error}")
+        raise RunError(f"{CROSS_CC} cannot link {project.root}:\n{error}")
     _check_fits(project, board, elf_memory(elf))
     raise RunError(f"the linker refused the firmware for {board.name} but the sizes fit: see {out_dir}")
 
