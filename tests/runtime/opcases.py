@@ -115,8 +115,41 @@ def build_op_models(
     float_inputs: Callable[[TFLiteModel, np.random.Generator], list[np.ndarray]] | None = None,
 ) -> list[OpRun]:
     """Convert the specs (``group`` per model), run each model once, return one OpRun per spec."""
+    return build_multi_op_models(
+        specs, (op_name,), seed=seed, group=group, float_io=float_io, float_inputs=float_inputs
+    )[op_name]
+
+
+def _op_runs(values: dict[int, np.ndarray], ops: list[OpInfo], chunk: list[OpSpec]) -> list[OpRun]:
+    runs = []
+    for op, spec in zip(ops, chunk, strict=True):
+        op_inputs = []
+        for t in op.inputs:
+            if t is None:
+                continue
+            value = values.get(t.index, t.data)
+            if value is None:
+                raise AssertionError(f"{spec.name}: no data for input tensor {t.index}")
+            op_inputs.append(np.asarray(value))
+        runs.append(OpRun(spec=spec, op=op, inputs=op_inputs, output=values[op.outputs[0].index]))
+    return runs
+
+
+def build_multi_op_models(
+    specs: Sequence[OpSpec],
+    op_names: Sequence[str],
+    *,
+    seed: int,
+    group: int = 32,
+    float_io: bool = False,
+    float_inputs: Callable[[TFLiteModel, np.random.Generator], list[np.ndarray]] | None = None,
+) -> dict[str, list[OpRun]]:
+    """Like build_op_models when every spec yields one op of each name in ``op_names``.
+
+    Output patches (``OpSpec.patch_output``) apply to the op named first.
+    """
     rng = np.random.default_rng(seed)
-    runs: list[OpRun] = []
+    runs: dict[str, list[OpRun]] = {name: [] for name in op_names}
     for start in range(0, len(specs), group):
         chunk = list(specs[start : start + group])
         inputs = [s for spec in chunk for s in spec.inputs]
@@ -125,34 +158,26 @@ def build_op_models(
         else:
             content = convert(_graph(chunk), inputs, seed=seed + start)
         model = TFLiteModel(content)
-        ops = _ops_in_spec_order(model, op_name)
-        if len(ops) != len(chunk):
-            raise AssertionError(f"expected {len(chunk)} {op_name}, got {[o.name for o in model.ops]}")
         starts = list(np.cumsum([0] + [len(spec.inputs) for spec in chunk[:-1]]))
-        if [_signature_position(model, op) for op in ops] != starts:
-            raise AssertionError(f"cannot match the {op_name} ops to their specs")
+        for name in op_names:
+            ops = _ops_in_spec_order(model, name)
+            if len(ops) != len(chunk):
+                raise AssertionError(f"expected {len(chunk)} {name}, got {[o.name for o in model.ops]}")
+            if [_signature_position(model, op) for op in ops] != starts:
+                raise AssertionError(f"cannot match the {name} ops to their specs")
         patched = content
-        for op, spec in zip(ops, chunk, strict=True):
+        for op, spec in zip(_ops_in_spec_order(model, op_names[0]), chunk, strict=True):
             if spec.patch_output is not None:
                 out = op.outputs[0]
                 factor, zp = spec.patch_output
                 patched = patch_quantization(patched, out.index, out.scale * factor, zp)
         if patched != content:
             model = TFLiteModel(patched)
-            ops = _ops_in_spec_order(model, op_name)
         data = float_inputs(model, rng) if float_inputs is not None else _model_inputs(model, rng, float_io)
         values = dict(zip((t.index for t in model.inputs), data, strict=True))
         values.update(model.run(data))
-        for op, spec in zip(ops, chunk, strict=True):
-            op_inputs = []
-            for t in op.inputs:
-                if t is None:
-                    continue
-                value = values.get(t.index, t.data)
-                if value is None:
-                    raise AssertionError(f"{spec.name}: no data for input tensor {t.index}")
-                op_inputs.append(np.asarray(value))
-            runs.append(OpRun(spec=spec, op=op, inputs=op_inputs, output=values[op.outputs[0].index]))
+        for name in op_names:
+            runs[name] += _op_runs(values, _ops_in_spec_order(model, name), chunk)
     return runs
 
 

@@ -1,7 +1,7 @@
 /* RESIZE_NEAREST_NEIGHBOR (int8): TFLite's reference ResizeNearestNeighbor. */
-#include <math.h>
 #include <string.h>
 
+#include "tinyengine/te_float.h"
 #include "tinyengine/te_resize.h"
 
 /* TFLite's GetNearestNeighbor: the source index of output coordinate x along one axis. */
@@ -12,7 +12,7 @@ static int32_t te_nearest(int32_t x, int32_t in_size, int32_t out_size, int32_t 
                                                         : (float)in_size / (float)out_size;
     const float offset = half_pixel_centers ? 0.5f : 0.0f;
     const float pos = ((float)x + offset) * scale;
-    int32_t v = align_corners ? (int32_t)roundf(pos) : (int32_t)floorf(pos);
+    int32_t v = align_corners ? te_round_f32(pos) : te_floor_f32(pos);
     v = v < in_size - 1 ? v : in_size - 1;
     if (half_pixel_centers && v < 0) {
         v = 0;

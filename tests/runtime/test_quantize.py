@@ -1,0 +1,196 @@
+"""QUANTIZE (float32 -> int8, int8 -> int8), DEQUANTIZE (int8 -> float32) and CONCATENATION with a
+folded requantization, vs TFLite's reference kernels; float rounding equal on host and Cortex-M7."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import tensorflow as tf
+
+from .harness import CCase, assert_cases_match, c_dims, run_cases
+from .opcases import OpRun, OpSpec, build_multi_op_models, random_range, random_shape
+from .oracle import InputSpec, TFLiteModel
+from .quant_ops import logistic_lut, ratio_multiplier
+
+CASES = 20
+
+
+def _boundary_specs(seed: int) -> list[OpSpec]:
+    rng = np.random.default_rng(seed)
+    specs = []
+    for i in range(CASES):
+        shape = random_shape(rng, rank=int(rng.choice([1, 2, 4])))
+        alpha = float(rng.uniform(0.05, 0.6))
+
+        def fn(x, i=i, alpha=alpha):  # a middle op so that QUANTIZE and DEQUANTIZE quantizations differ
+            return tf.nn.relu(x) if i % 2 else tf.nn.leaky_relu(x, alpha)
+
+        specs.append(OpSpec(f"float io {shape}", [InputSpec(shape, *random_range(rng))], fn))
+    return specs
+
+
+def _float_data(model: TFLiteModel, rng: np.random.Generator) -> list[np.ndarray]:
+    """Per model input: values across (and beyond) the int8 range, with near-ties of the rounding."""
+    data = []
+    for t in model.inputs:
+        quantize = next(op for op in model.ops_named("QUANTIZE") if op.inputs[0].index == t.index)
+        scale, zp = quantize.outputs[0].scale, quantize.outputs[0].zero_point
+        lo, hi = (-128 - zp) * scale, (127 - zp) * scale
+        x = rng.uniform(lo - 0.2 * (hi - lo), hi + 0.2 * (hi - lo), size=t.shape).astype(np.float32)
+        flat = x.reshape(-1)
+        ties = rng.random(flat.size) < 0.3
+        k = rng.integers(-140, 140, size=flat.size)
+        flat[ties] = ((k[ties] + 0.5) * np.float32(scale)).astype(np.float32)
+        flat[: min(2, flat.size)] = [0.0, -0.0][: min(2, flat.size)]
+        data.append(x)
+    return data
+
+
+def _c_float(value: float) -> str:
+    """A C float literal that parses to exactly this float32."""
+    return f"{float(np.float32(value))!r}f"
+
+
+def test_quantize_and_dequantize_match_tflite(build_dir: Path) -> None:
+    runs = build_multi_op_models(
+        _boundary_specs(1212), ("QUANTIZE", "DEQUANTIZE"), seed=1212, float_io=True, float_inputs=_float_data
+    )
+    cases, expected = [], []
+    for run in runs["QUANTIZE"]:
+        out = run.op.outputs[0]
+        cases.append(
+            CCase(
+                name=f"{run.spec.name} quantize scale {out.scale:.4g} zp {out.zero_point}",
+                arrays={
+                    "input": run.inputs[0].astype(np.float32),
+                    "output": np.zeros(run.output.size, np.int8),
+                },
+                call=f"te_quantize_f32_s8(input, {run.output.size}, {_c_float(out.scale)}, {out.zero_point}, "
+                "output)",
+                out="output",
+            )
+        )
+        expected.append(run.output)
+    for run in runs["DEQUANTIZE"]:
+        inp = run.op.inputs[0]
+        cases.append(
+            CCase(
+                name=f"{run.spec.name} dequantize scale {inp.scale:.4g} zp {inp.zero_point}",
+                arrays={"input": run.inputs[0], "output": np.zeros(run.output.size, np.float32)},
+                call=f"te_dequantize_s8_f32(input, {run.output.size}, {_c_float(inp.scale)}, "
+                f"{inp.zero_point}, output)",
+                out="output",
+            )
+        )
+        expected.append(run.output.astype(np.float32))
+    result = run_cases(cases, ["te_quantize_f32_s8.c", "te_dequantize_s8_f32.c"], workdir=build_dir)
+    assert_cases_match(cases, result, expected)
+
+
+def _requantize_specs(seed: int) -> list[OpSpec]:
+    """LOGISTIC's fixed output quantization forces the converter to requantize before CONCATENATION."""
+    rng = np.random.default_rng(seed)
+    specs = []
+    for i in range(CASES):
+        shape = random_shape(rng, rank=4, high=6)
+        axis = int(rng.integers(1, 4))
+        other = list(shape)
+        other[axis] = int(rng.integers(1, 5))
+        lo, hi = random_range(rng)
+        lo, hi = lo * 3, hi * 3
+
+        def fn(a, b, axis=axis, first=bool(i % 2)):
+            parts = [tf.sigmoid(a), b] if first else [b, tf.sigmoid(a)]
+            return tf.concat(parts, axis=axis)
+
+        inputs = [InputSpec(shape, -6.0, 6.0), InputSpec(tuple(other), lo, hi)]
+        specs.append(OpSpec(f"sigmoid {shape} concat axis {axis} with {tuple(other)}", inputs, fn))
+    return specs
+
+
+def _concat_with_requant(logistic: OpRun, quantize: OpRun, concat: OpRun) -> CCase:
+    """The concat fed with LOGISTIC's own output, the QUANTIZE folded into the concat's params."""
+    out = concat.op.outputs[0]
+    axis = int(concat.op.options["Axis"]) % len(out.shape)
+    requantized = quantize.op.outputs[0].index
+    arrays, quants, sizes, names = {}, [], [], []
+    for k, t in enumerate(concat.op.inputs):
+        name = f"in{k}"
+        names.append(name)
+        sizes.append(t.shape[axis])
+        if t.index == requantized:
+            src = quantize.op.inputs[0]
+            m, sh = ratio_multiplier(src.scale, t.scale)
+            arrays[name] = logistic.output
+            quants.append(f"{{0, {-src.zero_point}, {t.zero_point}, {m}, {sh}}}")
+        else:
+            arrays[name] = concat.inputs[k]
+            quants.append("{1, 0, 0, 0, 0}")
+    outer = int(np.prod(out.shape[:axis]))
+    inner = int(np.prod(out.shape[axis + 1 :]))
+    arrays["output"] = np.zeros(concat.output.size, np.int8)
+    setup = (
+        f"const int8_t *const ins[] = {{{', '.join(names)}}};\n"
+        f"        const int32_t sizes[] = {{{', '.join(map(str, sizes))}}};\n"
+        f"        const te_concat_quant q[] = {{{', '.join(quants)}}};"
+    )
+    return CCase(
+        name=concat.spec.name + " (QUANTIZE folded)",
+        arrays=arrays,
+        setup=setup,
+        call=f"te_concatenation_s8(ins, sizes, {len(names)}, {outer}, {inner}, q, output)",
+        out="output",
+    )
+
+
+def test_requantize_and_concat_with_requantization_match_tflite(build_dir: Path) -> None:
+    runs = build_multi_op_models(
+        _requantize_specs(1313), ("LOGISTIC", "QUANTIZE", "CONCATENATION"), seed=1313
+    )
+    cases, expected = [], []
+    for logistic, quantize, concat in zip(
+        runs["LOGISTIC"], runs["QUANTIZE"], runs["CONCATENATION"], strict=True
+    ):
+        src, dst = quantize.op.inputs[0], quantize.op.outputs[0]
+        assert src.dtype == dst.dtype == np.int8 and (src.scale, src.zero_point) != (
+            dst.scale,
+            dst.zero_point,
+        )
+        m, sh = ratio_multiplier(src.scale, dst.scale)
+        target = "input" if len(cases) % 4 == 2 else "output"
+        arrays = {"input": quantize.inputs[0]}
+        if target == "output":
+            arrays["output"] = np.zeros(quantize.output.size, np.int8)
+        cases.append(
+            CCase(
+                name=f"requantize {src.scale:.4g}/{src.zero_point} -> {dst.scale:.4g}/{dst.zero_point}"
+                + (" in place" if target == "input" else ""),
+                arrays=arrays,
+                setup=f"te_requantize_params p = {{{-src.zero_point}, {dst.zero_point}, {m}, {sh}}};",
+                call=f"te_requantize_s8_s8(&p, input, {quantize.output.size}, {target})",
+                out=target,
+            )
+        )
+        expected.append(quantize.output)
+        cases.append(_concat_with_requant(logistic, quantize, concat))
+        expected.append(concat.output)
+        # The LOGISTIC table too, from the same models.
+        inp, out = logistic.op.inputs[0], logistic.op.outputs[0]
+        lut = logistic_lut(inp.scale, inp.zero_point, out.scale, out.zero_point)
+        cases.append(
+            CCase(
+                name=f"logistic {c_dims(inp.shape)}",
+                arrays={
+                    "lut": lut,
+                    "input": logistic.inputs[0],
+                    "output": np.zeros(logistic.output.size, np.int8),
+                },
+                call=f"te_logistic_s8(lut, input, {logistic.output.size}, output)",
+                out="output",
+            )
+        )
+        expected.append(logistic.output)
+    sources = ["te_requantize_s8_s8.c", "te_concatenation_s8.c", "te_logistic_s8.c"]
+    result = run_cases(cases, sources, workdir=build_dir)
+    assert_cases_match(cases, result, expected)
