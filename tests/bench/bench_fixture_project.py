@@ -32,6 +32,7 @@ static const volatile int8_t {p}_padding[{padding}] = {{[{padding} - 1] = 1}};
 
 int {p}_invoke(void)
 {{
+    {misbehave}
     const int8_t *in = {p}_arena;
     int8_t *out = {p}_arena + {n_in};
     for (int j = 0; j < {n_out}; ++j) {{
@@ -68,8 +69,12 @@ def make_project(
     flash_padding: int = 1,
     invoke_rc: int = 0,
     golden: bytes | None = None,
+    misbehave: str = "",
 ) -> Path:
-    """Write the project under `root`; `arena_bytes` and `flash_padding` grow SRAM and Flash use."""
+    """Write the project under `root`; `arena_bytes` and `flash_padding` grow SRAM and Flash use.
+
+    `misbehave`: "" (a working model), "trap" (an undefined instruction) or "hang" (never returns).
+    """
     (root / "include").mkdir(parents=True, exist_ok=True)
     (root / "src").mkdir(exist_ok=True)
     (root / "golden").mkdir(exist_ok=True)
@@ -82,6 +87,7 @@ def make_project(
             n_out=N_OUT,
             shift=SHIFT,
             rc=invoke_rc,
+            misbehave={"": "", "trap": "__builtin_trap();", "hang": "for (;;) {}"}[misbehave],
             padding=flash_padding,
             weights=", ".join("{" + ", ".join(map(str, row)) + "}" for row in WEIGHTS),
             bias=", ".join(map(str, BIAS)),

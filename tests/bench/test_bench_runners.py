@@ -9,7 +9,7 @@ from bench_fixture_project import golden_output, make_project
 
 from mcu_bench.bench import run_bench
 from mcu_bench.boards import find_board
-from mcu_bench.errors import DoesNotFitError
+from mcu_bench.errors import DoesNotFitError, RunError
 from mcu_bench.runners import make_runner
 from mcu_bench.runners.base import BuildOptions
 
@@ -72,3 +72,15 @@ def test_failing_invoke_is_reported(tmp_path: Path) -> None:
     project = make_project(tmp_path / "failing", invoke_rc=7)
     result = run_bench(project, find_board("stm32f746"), make_runner("qemu"), OPTIONS)
     assert result["status"] == "invoke failed" and result["invoke_rc"] == 7
+
+
+def test_a_fault_in_the_model_is_reported_with_its_exception(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "trap", misbehave="trap")
+    result = run_bench(project, find_board("stm32f746"), make_runner("qemu"), OPTIONS)
+    assert result["status"] == "fault" and result["invoke_rc"] == 3  # HardFault (escalated UsageFault)
+
+
+def test_a_model_that_never_returns_times_out(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "hang", misbehave="hang")
+    with pytest.raises(RunError, match="did not finish within 2 s"):
+        run_bench(project, find_board("stm32f412"), make_runner("qemu"), OPTIONS, timeout_s=2)

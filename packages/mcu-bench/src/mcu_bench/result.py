@@ -16,6 +16,10 @@ from mcu_bench.project import Project
 from mcu_bench.runners.base import RunResult
 
 FORMAT = "mcu-bench-result/1"
+BOARD_NOTE = (
+    "DWT core cycles, clock and flash wait states as left by reset (the firmware configures no PLL); "
+    "ms = cycles / board clock_hz"
+)
 EMULATED_NOTE = "emulated instruction count (QEMU -icount), not board time: no pipeline, cache or wait states"
 
 
@@ -64,7 +68,7 @@ def latency(board: Board, run: RunResult) -> dict:
     rec = run.record
     mean = rec.ticks_total / rec.repeat if rec.repeat else None
     figures = {"min": rec.ticks_min, "max": rec.ticks_max, "mean": mean}
-    scale, unit, ms_per_unit, note = 1.0, "cycles", 1e3 / board.clock_hz, None
+    scale, unit, ms_per_unit, note = 1.0, "cycles", 1e3 / board.clock_hz, BOARD_NOTE
     if rec.counter == "host_ns":
         unit, ms_per_unit, note = "ns", 1e-6, "host machine, not the board"
     elif run.emulated:

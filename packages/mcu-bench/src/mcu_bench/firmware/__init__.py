@@ -8,7 +8,7 @@ FIRMWARE_DIR = Path(__file__).parent
 
 #: Sources of every build, then the platform's own.
 COMMON_SOURCES = ("bench_main.c",)
-CORTEXM_SOURCES = ("startup_cortexm.c", "platform_cortexm.c")
+CORTEXM_SOURCES = ("startup_cortexm.c", "platform_cortexm.c", "cache_cortexm.c")
 HOST_SOURCES = ("platform_host.c",)
 
 #: Symbols the runners look up in the ELF.

@@ -121,6 +121,7 @@ static void report_to_qemu(const uint8_t *output, uint32_t output_bytes)
 void bench_finish(const uint8_t *output, uint32_t output_bytes)
 {
     SYST_CSR = 0;
+    bench_dcache_clean();
     mcu_bench_done();
     if (mcu_bench_host_request == HOST_REQUEST_SEMIHOSTING) {
         report_to_qemu(output, output_bytes);

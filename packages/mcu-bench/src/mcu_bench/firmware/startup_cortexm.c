@@ -2,7 +2,8 @@
  * mcu-bench: startup code and vector table for Cortex-M4/M7 bare metal (no vendor SDK).
  *
  * Reset: enable the FPU (hard-float builds), copy .data, zero .bss, paint the stack
- * (for its high-water mark), call main. Faults record themselves in the result and stop.
+ * (for its high-water mark), enable the Cortex-M7 caches, call main. Faults record
+ * themselves in the result and stop.
  * Symbols come from the linker script that mcu-bench generates (firmware/linker.py).
  */
 #include <errno.h>
@@ -58,6 +59,7 @@ void Reset_Handler(void)
     for (uint32_t *p = __stack_limit; p < sp - 16;) {
         *p++ = BENCH_STACK_PAINT;
     }
+    bench_caches_enable();
     main();
     for (;;) {
     }
