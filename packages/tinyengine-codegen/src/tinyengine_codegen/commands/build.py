@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from tinyengine_codegen.backend.build import DEFAULT_SEED, build_project
 from tinyengine_codegen.backend.emitter import EmitError
-from tinyengine_codegen.errors import InputError
+from tinyengine_codegen.commands.common import JSON_OPTION, console, err_console, one_line_errors, print_json
 from tinyengine_codegen.memory import PlanError
 
-_err = Console(stderr=True)
 
-
+@one_line_errors
 def build(
     model: Path = typer.Argument(..., help="int8 .tflite model to compile."),
     output: Path = typer.Option(..., "--output", "-o", help="Folder to write the project into (created)."),
@@ -26,28 +23,21 @@ def build(
     ),
     force: bool = typer.Option(False, "--force", help="Replace a non-empty output folder."),
     seed: int = typer.Option(DEFAULT_SEED, "--seed", help="Seed of the golden input."),
-    as_json: bool = typer.Option(False, "--json", help="Print the manifest as JSON."),
+    as_json: bool = JSON_OPTION,
 ) -> None:
     """Generate the C project of MODEL: model API, weights in Flash, the kernels it uses, golden vectors."""
     try:
         manifest = build_project(model, output, target=target, prefix=name, force=force, seed=seed)
-    except InputError as exc:
-        _fail(str(exc), 2)
     except (EmitError, PlanError, FileNotFoundError) as exc:
-        _fail(f"{model}: cannot generate code: {exc}", 1)
+        err_console.print(f"[red]error:[/red] {model}: cannot generate code: {exc}", highlight=False)
+        raise typer.Exit(1) from None
     if as_json:
-        typer.echo(json.dumps(manifest, indent=2))
+        print_json(manifest)
         return
     _summary(manifest, output)
 
 
-def _fail(message: str, code: int) -> None:
-    _err.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
-    raise typer.Exit(code)
-
-
 def _summary(manifest: dict, output: Path) -> None:
-    console = Console()
     table = Table(title=f"{manifest['model']['name']} -> {output}", show_header=False)
     table.add_row("target", manifest["target"])
     table.add_row("API", f"{manifest['api_prefix']}_invoke / _input / _output")

@@ -2,51 +2,46 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import typer
-from rich.console import Console
 
 from tinyengine_codegen.backend.emitter import EmitError
 from tinyengine_codegen.backend.host import HostBuildError
 from tinyengine_codegen.backend.verify import VerifyReport, verify_model
+from tinyengine_codegen.commands.common import JSON_OPTION, console, err_console, one_line_errors, print_json
 from tinyengine_codegen.errors import InputError
 from tinyengine_codegen.memory import PlanError
 from tinyengine_codegen.oracle import OracleUnavailable
 
-_err = Console(stderr=True)
 
-
+@one_line_errors
 def verify(
     model: Path = typer.Argument(..., help="int8 .tflite model to verify."),
     cases: int = typer.Option(3, "--cases", min=1, help="Inputs to run: the golden one, then seeded random."),
     seed: int = typer.Option(0, "--seed", help="Seed of the golden and random inputs."),
-    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+    as_json: bool = JSON_OPTION,
 ) -> None:
     """Build MODEL for the host, run CASES inputs and compare every output byte with TFLite.
 
     Exit 1 on any difference, naming the first operator whose output differs.
     """
-    console = Console(stderr=True)
     try:
-        with console.status("verifying") as status:
+        with err_console.status("verifying") as status:
             report = verify_model(model, cases=cases, seed=seed, progress=lambda s: status.update(s))
-    except (InputError, OracleUnavailable) as exc:
-        _err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
-        raise typer.Exit(2) from None
+    except OracleUnavailable as exc:
+        raise InputError(str(exc)) from None
     except (EmitError, PlanError, HostBuildError, FileNotFoundError) as exc:
-        _err.print(f"[red]error:[/red] {model}: {exc}", highlight=False, soft_wrap=True)
+        err_console.print(f"[red]error:[/red] {model}: {exc}", highlight=False)
         raise typer.Exit(1) from None
     if as_json:
-        typer.echo(json.dumps(report.to_json(), indent=2))
+        print_json(report.to_json())
     else:
         _print(report)
     raise typer.Exit(0 if report.passed else 1)
 
 
 def _print(report: VerifyReport) -> None:
-    console = Console()
     if report.passed:
         console.print(
             f"[green]bit-exact[/green]: {report.model}, {report.cases} case(s), "
