@@ -5,11 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.console import Console
 
+from tinynas.commands.common import JSON_OPTION, check_output_path, err_console, handle_errors, print_json
 from tinynas.data import load_data
 from tinynas.data.idx import find_idx
-from tinynas.pipeline.cliutil import cli_errors, print_json
 from tinynas.supernet.distributed import init_from_env, shutdown
 from tinynas.supernet.run import train_supernet
 from tinynas.supernet.space import config_from_space
@@ -17,7 +16,6 @@ from tinynas.supernet.train import TrainOptions
 
 app = typer.Typer(help="Weight-sharing supernet: elastic kernel size, expand ratio and depth.",
                   no_args_is_help=True)
-console = Console(stderr=True)
 
 
 @app.callback()
@@ -33,6 +31,7 @@ def default_channels(source: str) -> int:
 
 
 @app.command("train")
+@handle_errors
 def train_cmd(
     space: Path = typer.Option(..., "--space", help="Result of `tinynas space` (tinynas-space/1 JSON)."),
     data: str = typer.Option(..., "--data", help="Data folder, or builtin:fashion-mnist."),
@@ -48,7 +47,7 @@ def train_cmd(
     channels: int = typer.Option(None, min=1, help="Input channels (default: 1 for IDX data, 3 for images)."),
     seed: int = typer.Option(0, help="Seed for weights, data order and sub-network sampling."),
     resume: bool = typer.Option(True, help="Continue from OUT if it holds an unfinished run."),
-    json_out: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+    json_out: bool = JSON_OPTION,
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars."),
 ) -> None:
     """Train a supernet with the sandwich rule and in-place distillation.
@@ -58,15 +57,16 @@ def train_cmd(
     """
     where = init_from_env()
     try:
-        with cli_errors():
-            ch = channels or default_channels(data)
-            probe = load_data(data, (8, 8), ch, train_subset=1, val_subset=1)
-            cfg = config_from_space(space, ch, probe.num_classes)
-            splits = load_data(data, (cfg.resolution, cfg.resolution), ch, train_subset=train_subset,
-                               val_subset=val_subset, seed=seed)
-            opts = TrainOptions(epochs=epochs, batch_size=batch_size, lr=lr, num_random=num_random,
-                                steps_per_epoch=steps_per_epoch, seed=seed)
-            summary = train_supernet(cfg, splits, opts, out, where, resume=resume, progress=not quiet)
+        check_output_path(out)
+        ch = channels or default_channels(data)
+        probe = load_data(data, (8, 8), ch, train_subset=1, val_subset=1)
+        cfg = config_from_space(space, ch, probe.num_classes)
+        splits = load_data(data, (cfg.resolution, cfg.resolution), ch, train_subset=train_subset,
+                           val_subset=val_subset, seed=seed)
+        opts = TrainOptions(epochs=epochs, batch_size=batch_size, lr=lr, num_random=num_random,
+                            steps_per_epoch=steps_per_epoch, seed=seed)
+        summary = train_supernet(cfg, splits, opts, out, where, resume=resume,
+                                 progress=not (quiet or json_out))
     finally:
         shutdown(where)
     if not where.main:
@@ -74,9 +74,9 @@ def train_cmd(
     if json_out:
         print_json(summary)
     else:
-        console.print(f"supernet {cfg.name}: {summary['epochs']} epochs, {summary['steps']} steps, "
-                      f"val top-1 largest {100 * (summary['val_acc_largest'] or 0):.1f}% "
-                      f"smallest {100 * (summary['val_acc_smallest'] or 0):.1f}% -> {out}")
+        err_console.print(f"supernet {cfg.name}: {summary['epochs']} epochs, {summary['steps']} steps, "
+                          f"val top-1 largest {100 * (summary['val_acc_largest'] or 0):.1f}% "
+                          f"smallest {100 * (summary['val_acc_smallest'] or 0):.1f}% -> {out}")
 
 
 if __name__ == "__main__":
