@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from tinyengine_codegen.backend.cwriter import C_TYPES, CArray, struct_literal
+from tinyengine_codegen.backend.quant import activation_range
 from tinyengine_codegen.ir.graph import Graph, Operator
 
 
@@ -187,6 +188,21 @@ def describe(graph: Graph, op_index: int) -> str:
     outs = ", ".join(shape(t) for t in op.outputs)
     kernel = op.kernel or "view: no code"
     return f"op {op_index}: {op.kind} ({kernel}) {ins} -> {outs}"
+
+
+def fused_activation(ctx: EmitContext, op: Operator) -> dict[str, int]:
+    """The operator's fused activation as a te_activation clamp in the output's quantized domain."""
+    scale, zp = quant_of(ctx.graph, op.outputs[0])
+    lo, hi = activation_range(op.options.get("fused_activation", "NONE"), scale, zp)
+    return {"min": lo, "max": hi}
+
+
+def nhwc_io(ctx: EmitContext, i: int, op: Operator) -> list[str]:
+    """``input_dims, input, output_dims, output`` arguments of an NHWC kernel."""
+    src, dst = op.inputs[0], op.outputs[0]
+    g = ctx.graph
+    return [ctx.dims(i, "input_dims", g.tensors[src].shape), ctx.tensor(src),
+            ctx.dims(i, "output_dims", g.tensors[dst].shape), ctx.tensor(dst)]  # fmt: skip
 
 
 def quant_of(graph: Graph, tensor_index: int) -> tuple[float, int]:

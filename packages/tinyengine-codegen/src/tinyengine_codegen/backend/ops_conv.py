@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from tinyengine_codegen.backend import quant
-from tinyengine_codegen.backend.emitter import EmitContext, EmitError, emitter, quant_of
+from tinyengine_codegen.backend.emitter import EmitContext, EmitError, emitter, fused_activation, quant_of
 from tinyengine_codegen.ir.graph import Operator
 from tinyengine_codegen.passes.select_kernels import conv_padding
 
@@ -23,10 +23,17 @@ def _per_channel_quant(ctx: EmitContext, op_index: int, op: Operator, channels: 
     return ctx.struct(op_index, "quant", "te_per_channel_quant", {"multiplier": m, "shift": s})
 
 
-def _activation(ctx: EmitContext, op: Operator) -> dict[str, int]:
-    scale, zp = quant_of(ctx.graph, op.outputs[0])
-    lo, hi = quant.activation_range(op.options.get("fused_activation", "NONE"), scale, zp)
-    return {"min": lo, "max": hi}
+def _operands(ctx: EmitContext, i: int, op: Operator) -> list[str]:
+    """``input_dims, input, filter_dims, filter, bias, output_dims`` of a convolution."""
+    g = ctx.graph
+    src, weights, dst = op.inputs[0], op.inputs[1], op.outputs[0]
+    bias = op.inputs[2] if len(op.inputs) > 2 else -1
+    return [
+        ctx.dims(i, "input_dims", g.tensors[src].shape), ctx.tensor(src),
+        ctx.dims(i, "filter_dims", g.tensors[weights].shape), ctx.const_tensor(i, "filter", weights),
+        ctx.const_tensor(i, "bias", bias),
+        ctx.dims(i, "output_dims", g.tensors[dst].shape),
+    ]  # fmt: skip
 
 
 def _geometry(ctx: EmitContext, op: Operator) -> dict[str, object]:
@@ -48,22 +55,11 @@ def _geometry(ctx: EmitContext, op: Operator) -> dict[str, object]:
 @emitter("te_conv_s8", "te_conv_1x1_s8", "te_conv_3x3_c3_s8", header="te_conv.h")
 def emit_conv(ctx: EmitContext, i: int, op: Operator) -> str:
     """CONV_2D: params, per-channel quantization, OHWI weights, int32 bias."""
-    g = ctx.graph
-    src, weights, dst = op.inputs[0], op.inputs[1], op.outputs[0]
-    bias = op.inputs[2] if len(op.inputs) > 2 else -1
-    out_channels = int(g.tensors[dst].shape[-1])
-    params = ctx.struct(
-        i, "params", "te_conv_params", {**_geometry(ctx, op), "activation": _activation(ctx, op)}
-    )
+    out_channels = int(ctx.graph.tensors[op.outputs[0]].shape[-1])
+    fields = {**_geometry(ctx, op), "activation": fused_activation(ctx, op)}
+    params = ctx.struct(i, "params", "te_conv_params", fields)
     q = _per_channel_quant(ctx, i, op, out_channels)
-    args = [
-        params, q,
-        ctx.dims(i, "input_dims", g.tensors[src].shape), ctx.tensor(src),
-        ctx.dims(i, "filter_dims", g.tensors[weights].shape), ctx.const_tensor(i, "filter", weights),
-        ctx.const_tensor(i, "bias", bias),
-        ctx.dims(i, "output_dims", g.tensors[dst].shape), ctx.tensor(dst),
-        ctx.scratch(i, op.scratch_bytes),
-    ]  # fmt: skip
+    args = [params, q, *_operands(ctx, i, op), ctx.tensor(op.outputs[0]), ctx.scratch(i, op.scratch_bytes)]
     return f"{op.kernel}({', '.join(args)})"
 
 
@@ -71,30 +67,20 @@ def emit_conv(ctx: EmitContext, i: int, op: Operator) -> str:
 def emit_depthwise(ctx: EmitContext, i: int, op: Operator) -> str:
     """DEPTHWISE_CONV_2D; the in-place variant reads and writes one buffer."""
     g = ctx.graph
-    src, weights, dst = op.inputs[0], op.inputs[1], op.outputs[0]
-    bias = op.inputs[2] if len(op.inputs) > 2 else -1
+    src, dst = op.inputs[0], op.outputs[0]
     in_channels = int(g.tensors[src].shape[-1])
     out_channels = int(g.tensors[dst].shape[-1])
     fields = {**_geometry(ctx, op), "depth_multiplier": out_channels // in_channels,
-              "activation": _activation(ctx, op)}  # fmt: skip
+              "activation": fused_activation(ctx, op)}  # fmt: skip
     params = ctx.struct(i, "params", "te_depthwise_params", fields)
     q = _per_channel_quant(ctx, i, op, out_channels)
     inplace = op.kernel == "te_depthwise_conv_inplace_s8"
     if inplace and ctx.offset(src) != ctx.offset(dst):
         # The planner kept the input alive (or placed the output apart): run out of place.
         op.kernel, inplace = "te_depthwise_conv_s8", False
-    args = [
-        params, q,
-        ctx.dims(i, "input_dims", g.tensors[src].shape), ctx.tensor(src),
-        ctx.dims(i, "filter_dims", g.tensors[weights].shape), ctx.const_tensor(i, "filter", weights),
-        ctx.const_tensor(i, "bias", bias),
-        ctx.dims(i, "output_dims", g.tensors[dst].shape),
-    ]  # fmt: skip
-    if inplace:
-        ctx.tensor(dst)
-        args.append(ctx.scratch(i, op.scratch_bytes))
-    else:
-        args.append(ctx.tensor(dst))
+    last = ctx.scratch(i, op.scratch_bytes) if inplace else ctx.tensor(dst)
+    ctx.tensor(dst)  # the output's macro is defined either way (dumps, accessors)
+    args = [params, q, *_operands(ctx, i, op), last]
     return f"{op.kernel}({', '.join(args)})"
 
 
@@ -113,7 +99,7 @@ def emit_fully_connected(ctx: EmitContext, i: int, op: Operator) -> str:
         raise EmitError(f"operator {i} FULLY_CONNECTED: weights are not quantized")
     params = ctx.struct(i, "params", "te_fully_connected_params", {
         "input_offset": -in_zp, "filter_offset": -filter_q.zero_point[0], "output_offset": out_zp,
-        "activation": _activation(ctx, op),
+        "activation": fused_activation(ctx, op),
     })  # fmt: skip
     if op.kernel == "te_fully_connected_per_channel_s8":
         q = _per_channel_quant(ctx, i, op, out_features)

@@ -10,7 +10,14 @@ import numpy as np
 
 from tinyengine_codegen.backend import quant
 from tinyengine_codegen.backend.cwriter import c_float
-from tinyengine_codegen.backend.emitter import EmitContext, EmitError, emitter, quant_of
+from tinyengine_codegen.backend.emitter import (
+    EmitContext,
+    EmitError,
+    emitter,
+    fused_activation,
+    nhwc_io,
+    quant_of,
+)
 from tinyengine_codegen.ir.graph import Operator
 from tinyengine_codegen.passes.select_kernels import conv_padding, mean_axes
 
@@ -21,27 +28,17 @@ def _size(ctx: EmitContext, tensor: int) -> int:
     return ctx.graph.tensors[tensor].size
 
 
-def _activation(ctx: EmitContext, op: Operator) -> dict[str, int]:
-    scale, zp = quant_of(ctx.graph, op.outputs[0])
-    lo, hi = quant.activation_range(op.options.get("fused_activation", "NONE"), scale, zp)
-    return {"min": lo, "max": hi}
-
-
 @emitter("te_avgpool_s8", "te_maxpool_s8", header="te_pooling.h")
 def emit_pool(ctx: EmitContext, i: int, op: Operator) -> str:
     """AVERAGE_POOL_2D / MAX_POOL_2D (input and output share their quantization)."""
-    g = ctx.graph
-    src, dst = op.inputs[0], op.outputs[0]
-    pad_h, pad_w = conv_padding(g, op)
+    pad_h, pad_w = conv_padding(ctx.graph, op)
     fields = {
         "stride_h": int(op.options.get("stride_h", 1)), "stride_w": int(op.options.get("stride_w", 1)),
         "filter_h": int(op.options["filter_height"]), "filter_w": int(op.options["filter_width"]),
-        "pad_h": pad_h, "pad_w": pad_w, "activation": _activation(ctx, op),
+        "pad_h": pad_h, "pad_w": pad_w, "activation": fused_activation(ctx, op),
     }  # fmt: skip
     params = ctx.struct(i, "params", "te_pool_params", fields)
-    args = [params, ctx.dims(i, "input_dims", g.tensors[src].shape), ctx.tensor(src),
-            ctx.dims(i, "output_dims", g.tensors[dst].shape), ctx.tensor(dst)]  # fmt: skip
-    return f"{op.kernel}({', '.join(args)})"
+    return f"{op.kernel}({', '.join([params, *nhwc_io(ctx, i, op)])})"
 
 
 @emitter("te_mean_hw_s8", header="te_pooling.h")
@@ -201,14 +198,10 @@ def emit_leaky_relu(ctx: EmitContext, i: int, op: Operator) -> str:
 @emitter("te_resize_nearest_s8", header="te_resize.h")
 def emit_resize_nearest(ctx: EmitContext, i: int, op: Operator) -> str:
     """RESIZE_NEAREST_NEIGHBOR (output size from the output tensor's shape)."""
-    g = ctx.graph
-    src, dst = op.inputs[0], op.outputs[0]
     fields = {"align_corners": int(bool(op.options.get("align_corners", False))),
               "half_pixel_centers": int(bool(op.options.get("half_pixel_centers", False)))}  # fmt: skip
     params = ctx.struct(i, "params", "te_resize_params", fields)
-    args = [params, ctx.dims(i, "input_dims", g.tensors[src].shape), ctx.tensor(src),
-            ctx.dims(i, "output_dims", g.tensors[dst].shape), ctx.tensor(dst)]  # fmt: skip
-    return f"te_resize_nearest_s8({', '.join(args)})"
+    return f"te_resize_nearest_s8({', '.join([params, *nhwc_io(ctx, i, op)])})"
 
 
 @emitter("te_log_softmax_f32", header="te_softmax_f32.h")
