@@ -21,6 +21,7 @@ from tflite.utils import BUILTIN_OPCODE2NAME
 from tinyengine_codegen.errors import InputError, UnsupportedModelError
 from tinyengine_codegen.frontend.tflite_options import decode_options
 from tinyengine_codegen.ir.graph import Graph, Operator, Quantization, Tensor
+from tinyengine_codegen.passes.fuse_activation import ACTIVATION_OPS, fusable_activation
 
 SUPPORTED_OPS = frozenset(
     {
@@ -204,9 +205,15 @@ def _quantization(q: tflite.QuantizationParameters | None) -> Quantization | Non
 
 
 def unsupported_operators(graph: Graph) -> list[tuple[int, str, str]]:
-    """(index, kind, reason) of every operator te-gen cannot compile."""
+    """(index, kind, reason) of every operator te-gen cannot compile.
+
+    A standalone RELU / RELU6 / RELU_N1_TO_1 is supported when the passes can fuse it into
+    the operator that produces its input.
+    """
     problems = []
     for i, op in enumerate(graph.operators):
+        if op.kind in ACTIVATION_OPS and fusable_activation(graph, i) is not None:
+            continue
         if op.kind not in SUPPORTED_OPS:
             problems.append((i, op.kind, "no runtime kernel"))
         elif op.kind not in BOUNDARY_OPS | FLOAT_KERNEL_OPS and _float_tensors(graph, op):
