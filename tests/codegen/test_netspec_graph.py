@@ -6,10 +6,12 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from tinyengine_codegen.frontend.netspec import Block, NetSpec, load_netspec
 from tinyengine_codegen.frontend.netspec_graph import netspec_to_graph
+from tinyengine_codegen.frontend.tflite_reader import load_tflite
 from tinyengine_codegen.profile import profile_graph, profile_netspec
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -83,3 +85,30 @@ def test_fast_netspec_profile_equals_the_graph_pipeline(seed):
     full = profile_graph(netspec_to_graph(spec), sram=128 * 1024, flash=1024 * 1024)
     assert fast.to_dict() == full.to_dict()
     assert fast.plan.offsets == full.plan.offsets and fast.plan.scratch_offsets == full.plan.scratch_offsets
+
+
+@pytest.mark.slow
+def test_the_priced_netspec_is_what_the_compiler_plans_for_its_int8_export(tmp_path):
+    """tinynas's real export path (torch -> Keras -> TFLite int8) compiled by te-gen has the
+    arena, peak and MACs that profile_netspec priced."""
+    pytest.importorskip("torch")
+    pytest.importorskip("tensorflow")
+    from tinynas.export import build_keras, convert_int8
+    from tinynas.model import build_model
+
+    keras_model = build_keras(build_model(SPEC).eval())
+    calibration = np.random.default_rng(0).standard_normal((8, 33, 33, 3)).astype(np.float32)
+    path = tmp_path / "tiny.tflite"
+    path.write_bytes(convert_int8(keras_model, calibration))
+    compiled = profile_graph(load_tflite(path))
+    priced = profile_netspec(SPEC)
+    assert compiled.arena_bytes == priced.arena_bytes
+    assert (compiled.peak_op, compiled.lower_bound, compiled.macs) == (
+        priced.peak_op,
+        priced.lower_bound,
+        priced.macs,
+    )
+    assert [(r.kind, r.live_bytes, r.scratch_bytes, r.inplace) for r in compiled.ops] == [
+        (r.kind, r.live_bytes, r.scratch_bytes, r.inplace) for r in priced.ops
+    ]
+    assert abs(compiled.weight_bytes - priced.weight_bytes) <= 0.01 * priced.weight_bytes
