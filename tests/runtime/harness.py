@@ -194,6 +194,8 @@ def _case_function(index: int, case: CCase) -> str:
         )
         guard_checks.append("te_guard_ok(scratch_g.guard)")
     nbytes = case.arrays[case.out].nbytes if case.out_bytes is None else case.out_bytes
+    unused = list(case.arrays) + (["scratch"] if case.scratch_bytes > 0 else [])
+    lines.append("    " + " ".join(f"(void){n};" for n in unused) + "\n")  # a call may not use them all
     lines.append("    {\n")
     if case.setup:
         lines.append("        " + case.setup.strip() + "\n")

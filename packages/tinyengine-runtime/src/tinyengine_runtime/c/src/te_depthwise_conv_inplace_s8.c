@@ -4,79 +4,56 @@
  * Channel by channel: copy input channel c (in_h * in_w bytes, strided by C) into scratch, then
  * write output channel c over the buffer. Output (y, x, c) sits at ((y * out_w + x) * C + c), a
  * byte of input channel c (out_h * out_w <= in_h * in_w), already saved in scratch; channels not
- * yet processed are never touched. On the DSP path, interior pixels multiply two horizontal taps
- * per SMLAD (dilation_w 1, kernel up to TE_DW_INPLACE_MAX_PAIRS weight pairs).
+ * yet processed are never touched. On the DSP path (dilation_w 1, kernels up to
+ * TE_DW_INPLACE_MAX_TAPS taps) two horizontal taps go through one SXTAB16 + SMLAD.
  */
 #include "tinyengine/te_depthwise.h"
 #include "tinyengine/te_mac.h"
 
-#define TE_DW_INPLACE_MAX_PAIRS 64
+#define TE_DW_INPLACE_MAX_TAPS 128
 
 size_t te_depthwise_conv_inplace_s8_scratch_bytes(const te_dims *input_dims)
 {
     return (size_t)input_dims->h * (size_t)input_dims->w;
 }
 
-/* One output pixel from the saved channel plane, any geometry (taps on padding skipped). */
-static int32_t te_dw_plane_pixel(const te_depthwise_params *params, const te_dims *input_dims, const int8_t *plane,
-                                 const te_dims *filter_dims, const int8_t *filter, int32_t c, int32_t y0, int32_t x0,
-                                 int32_t acc)
+/* One output pixel from the saved channel plane: taps [ky0,ky1) x [kx0,kx1), weights strided. */
+TE_NOINLINE static int32_t te_plane_pixel(const te_depthwise_params *params, const int8_t *plane, int32_t plane_w,
+                              const int8_t *weights, int32_t weight_step, int32_t kw, int32_t y0, int32_t x0,
+                              const int32_t range[4], int32_t acc)
 {
-    const int32_t channels = filter_dims->c;
     int32_t ky;
-    for (ky = 0; ky < filter_dims->h; ++ky) {
-        const int32_t iy = y0 + ky * params->dilation_h;
+    for (ky = range[0]; ky < range[1]; ++ky) {
+        const int8_t *row = plane + (y0 + ky * params->dilation_h) * plane_w + x0;
         int32_t kx;
-        if (iy < 0 || iy >= input_dims->h) {
-            continue;
-        }
-        for (kx = 0; kx < filter_dims->w; ++kx) {
-            const int32_t ix = x0 + kx * params->dilation_w;
-            if (ix >= 0 && ix < input_dims->w) {
-                const int32_t w = filter[(ky * filter_dims->w + kx) * channels + c];
-                acc += ((int32_t)plane[iy * input_dims->w + ix] + params->input_offset) * w;
-            }
+        for (kx = range[2]; kx < range[3]; ++kx) {
+            const int32_t w = weights[(ky * kw + kx) * weight_step];
+            acc += ((int32_t)row[kx * params->dilation_w] + params->input_offset) * w;
         }
     }
     return acc;
 }
 
 #if defined(__ARM_FEATURE_DSP)
-/* Channel c's weights as int16 pairs (kx, kx+1) per kernel row, odd last tap paired with 0. */
-static void te_dw_pack_pairs(const te_dims *filter_dims, const int8_t *filter, int32_t c, int32_t *pairs)
-{
-    const int32_t channels = filter_dims->c;
-    int32_t ky;
-    for (ky = 0; ky < filter_dims->h; ++ky) {
-        int32_t kx;
-        for (kx = 0; kx < filter_dims->w; kx += 2) {
-            const int32_t w0 = filter[(ky * filter_dims->w + kx) * channels + c];
-            const int32_t w1 = kx + 1 < filter_dims->w ? filter[(ky * filter_dims->w + kx + 1) * channels + c] : 0;
-            *pairs++ = (int32_t)(((uint32_t)w0 & 0xFFFFu) | ((uint32_t)w1 << 16));
-        }
-    }
-}
-
-/* Interior pixel (window fully inside, dilation_w 1): two taps per SMLAD. */
-static int32_t te_dw_plane_pixel_pairs(const te_depthwise_params *params, const te_dims *input_dims,
-                                       const te_dims *filter_dims, const int8_t *plane, const int32_t *pairs,
-                                       int32_t y0, int32_t x0, int32_t acc)
+/* Same with dilation_w 1 and the channel's weights as int16 (kh x kw): two taps per SMLAD. */
+TE_NOINLINE static int32_t te_plane_pixel_pairs(const te_depthwise_params *params, const int8_t *plane, int32_t plane_w,
+                                    const int16_t *weights, int32_t kw, int32_t y0, int32_t x0,
+                                    const int32_t range[4], int32_t acc)
 {
     const int32_t off2 = te_pack_s16x2(params->input_offset);
-    const int32_t kw = filter_dims->w;
+    const int32_t taps = range[3] - range[2];
     int32_t ky;
-    for (ky = 0; ky < filter_dims->h; ++ky) {
-        const int8_t *row = plane + (y0 + ky * params->dilation_h) * input_dims->w + x0;
-        int32_t kx;
-        for (kx = 0; kx + 2 <= kw; kx += 2) {
-            uint16_t two;
-            uint32_t v;
-            memcpy(&two, row + kx, 2);
-            v = (uint32_t)two | ((uint32_t)two << 8); /* bytes 0 and 2 now hold taps kx, kx+1 */
-            acc = __smlad(__sxtab16(off2, (int32_t)v), *pairs++, acc);
+    for (ky = range[0]; ky < range[1]; ++ky) {
+        const int8_t *row = plane + (y0 + ky * params->dilation_h) * plane_w + x0 + range[2];
+        const int16_t *w = weights + ky * kw + range[2];
+        int32_t k;
+        for (k = 0; k + 2 <= taps; k += 2) {
+            const uint32_t two = te_read_u8x2(row + k);
+            const uint32_t v = two | (two << 8); /* bytes 0 and 2 now hold taps k, k+1 */
+            acc = __smlad(__sxtab16(off2, (int32_t)v), te_read_s16x2(w + k), acc);
         }
-        if (kx < kw) {
-            acc += ((int32_t)row[kx] + params->input_offset) * (int16_t)(*pairs++ & 0xFFFF);
+        if (k < taps) {
+            acc += ((int32_t)row[k] + params->input_offset) * (int32_t)w[k];
         }
     }
     return acc;
@@ -91,10 +68,11 @@ te_status te_depthwise_conv_inplace_s8(const te_depthwise_params *params, const 
     int8_t *plane = (int8_t *)scratch;
     const int32_t channels = input_dims->c;
     const int32_t pixels = input_dims->h * input_dims->w;
+    const int32_t kw = filter_dims->w;
     int32_t c;
 #if defined(__ARM_FEATURE_DSP)
-    int32_t pairs[TE_DW_INPLACE_MAX_PAIRS];
-    const int use_pairs = params->dilation_w == 1 && filter_dims->h * ((filter_dims->w + 1) / 2) <= TE_DW_INPLACE_MAX_PAIRS;
+    int16_t weights16[TE_DW_INPLACE_MAX_TAPS];
+    const int use_pairs = params->dilation_w == 1 && filter_dims->h * kw <= TE_DW_INPLACE_MAX_TAPS;
 #endif
     if (params->depth_multiplier != 1 || input_dims->n != 1 || output_dims->n != 1 || output_dims->c != channels ||
         filter_dims->c != channels || output_dims->h * output_dims->w > pixels || params->stride_h < 1 ||
@@ -115,26 +93,31 @@ te_status te_depthwise_conv_inplace_s8(const te_depthwise_params *params, const 
         }
 #if defined(__ARM_FEATURE_DSP)
         if (use_pairs) {
-            te_dw_pack_pairs(filter_dims, filter, c, pairs);
+            for (p = 0; p < filter_dims->h * kw; ++p) {
+                weights16[p] = filter[p * channels + c];
+            }
         }
 #endif
         for (oy = 0; oy < output_dims->h; ++oy) {
             const int32_t y0 = oy * params->stride_h - params->pad_top;
+            int8_t *out = buffer + oy * output_dims->w * channels + c;
+            int32_t range[4];
             int32_t ox;
+            te_tap_range(y0, params->dilation_h, filter_dims->h, input_dims->h, &range[0], &range[1]);
             for (ox = 0; ox < output_dims->w; ++ox) {
                 const int32_t x0 = ox * params->stride_w - params->pad_left;
                 int32_t acc;
+                te_tap_range(x0, params->dilation_w, kw, input_dims->w, &range[2], &range[3]);
 #if defined(__ARM_FEATURE_DSP)
-                if (use_pairs && y0 >= 0 && x0 >= 0 && y0 + (filter_dims->h - 1) * params->dilation_h < input_dims->h &&
-                    x0 + filter_dims->w - 1 < input_dims->w) {
-                    acc = te_dw_plane_pixel_pairs(params, input_dims, filter_dims, plane, pairs, y0, x0, acc0);
+                if (use_pairs) {
+                    acc = te_plane_pixel_pairs(params, plane, input_dims->w, weights16, kw, y0, x0, range, acc0);
                 } else
 #endif
                 {
-                    acc = te_dw_plane_pixel(params, input_dims, plane, filter_dims, filter, c, y0, x0, acc0);
+                    acc = te_plane_pixel(params, plane, input_dims->w, filter + c, channels, kw, y0, x0, range, acc0);
                 }
-                buffer[(oy * output_dims->w + ox) * channels + c] =
-                    te_requantize_s8(acc, multiplier, shift, params->output_offset, params->activation);
+                *out = te_requantize_s8(acc, multiplier, shift, params->output_offset, params->activation);
+                out += channels;
             }
         }
     }

@@ -1,76 +1,97 @@
 /*
  * Generic int8 DEPTHWISE_CONV_2D: any kernel size, stride, dilation and depth multiplier.
  *
- * Taps that fall on the padding are skipped (TFLite's reference does the same). With depth
- * multiplier 1 the DSP path handles four channels per step: SXTAB16 adds the input offset to two
- * bytes at once and SMLABB/SMLATT accumulate each channel separately.
+ * Taps that fall on the padding are skipped (TFLite's reference does the same): the in-bounds tap
+ * range is computed once per output pixel. With depth multiplier 1 the DSP path handles four
+ * channels per step: SXTAB16 adds the input offset to two bytes at once and SMLABB/SMLATT
+ * accumulate each channel separately.
  */
 #include "tinyengine/te_depthwise.h"
 #include "tinyengine/te_mac.h"
 
-static int te_dw_inside(const te_dims *input_dims, int32_t iy, int32_t ix)
+/* In-bounds taps of one output pixel, and where they start in the input and the filter. */
+typedef struct {
+    int32_t ky0, ky1, kx0, kx1;
+    const int8_t *input;  /* input pixel of tap (ky0, kx0), channel 0 */
+    const int8_t *filter; /* filter tap (ky0, kx0), channel 0 */
+    int32_t input_row;    /* input step between kernel rows, bytes */
+    int32_t input_col;    /* input step between kernel columns, bytes */
+} te_dw_window;
+
+static te_dw_window te_dw_window_at(const te_depthwise_params *params, const te_dims *input_dims,
+                                    const int8_t *image, const te_dims *filter_dims, const int8_t *filter,
+                                    int32_t y0, int32_t x0)
 {
-    return iy >= 0 && iy < input_dims->h && ix >= 0 && ix < input_dims->w;
+    te_dw_window w;
+    const int32_t in_c = input_dims->c;
+    te_tap_range(y0, params->dilation_h, filter_dims->h, input_dims->h, &w.ky0, &w.ky1);
+    te_tap_range(x0, params->dilation_w, filter_dims->w, input_dims->w, &w.kx0, &w.kx1);
+    w.input = image + ((y0 + w.ky0 * params->dilation_h) * input_dims->w + x0 + w.kx0 * params->dilation_w) * in_c;
+    w.filter = filter + (w.ky0 * filter_dims->w + w.kx0) * filter_dims->c;
+    w.input_row = params->dilation_h * input_dims->w * in_c;
+    w.input_col = params->dilation_w * in_c;
+    return w;
 }
 
 #if defined(__ARM_FEATURE_DSP)
 /* Four channels c..c+3 of one output pixel (depth multiplier 1). */
-static void te_dw_four_channels(const te_depthwise_params *params, const te_dims *input_dims, const int8_t *image,
-                                const te_dims *filter_dims, const int8_t *filter, int32_t y0, int32_t x0,
+TE_NOINLINE static void te_dw_four_channels(const te_dw_window *w, int32_t filter_w, int32_t channels, int32_t input_offset,
                                 int32_t c, int32_t acc[4])
 {
-    const int32_t channels = input_dims->c;
-    const int32_t off2 = te_pack_s16x2(params->input_offset);
+    const int32_t off2 = te_pack_s16x2(input_offset);
+    int32_t a0 = acc[0];
+    int32_t a1 = acc[1];
+    int32_t a2 = acc[2];
+    int32_t a3 = acc[3];
+    const int8_t *in_row = w->input + c;
+    const int8_t *f_row = w->filter + c;
     int32_t ky;
-    for (ky = 0; ky < filter_dims->h; ++ky) {
-        const int32_t iy = y0 + ky * params->dilation_h;
+    for (ky = w->ky0; ky < w->ky1; ++ky) {
+        const int8_t *in = in_row;
+        const int8_t *f = f_row;
         int32_t kx;
-        for (kx = 0; kx < filter_dims->w; ++kx) {
-            const int32_t ix = x0 + kx * params->dilation_w;
-            int32_t xv;
-            int32_t wv;
-            int32_t x02;
-            int32_t x13;
-            int32_t w02;
-            int32_t w13;
-            if (!te_dw_inside(input_dims, iy, ix)) {
-                continue;
-            }
-            xv = te_read_s8x4(image + ((size_t)iy * (size_t)input_dims->w + (size_t)ix) * (size_t)channels + c);
-            wv = te_read_s8x4(filter + ((size_t)ky * (size_t)filter_dims->w + (size_t)kx) * (size_t)channels + c);
-            x02 = __sxtab16(off2, xv);
-            x13 = __sxtab16(off2, te_ror8(xv));
-            w02 = __sxtb16(wv);
-            w13 = __sxtb16(te_ror8(wv));
-            acc[0] = __smlabb(x02, w02, acc[0]);
-            acc[2] = __smlatt(x02, w02, acc[2]);
-            acc[1] = __smlabb(x13, w13, acc[1]);
-            acc[3] = __smlatt(x13, w13, acc[3]);
+        for (kx = w->kx0; kx < w->kx1; ++kx) {
+            const int32_t xv = te_read_s8x4(in);
+            const int32_t wv = te_read_s8x4(f);
+            const int32_t x02 = __sxtab16(off2, xv);
+            const int32_t x13 = __sxtab16(off2, te_ror8(xv));
+            const int32_t w02 = __sxtb16(wv);
+            const int32_t w13 = __sxtb16(te_ror8(wv));
+            a0 = __smlabb(x02, w02, a0);
+            a2 = __smlatt(x02, w02, a2);
+            a1 = __smlabb(x13, w13, a1);
+            a3 = __smlatt(x13, w13, a3);
+            in += w->input_col;
+            f += channels;
         }
+        in_row += w->input_row;
+        f_row += filter_w * channels;
     }
+    acc[0] = a0;
+    acc[1] = a1;
+    acc[2] = a2;
+    acc[3] = a3;
 }
 #endif
 
 /* Output channel oc (input channel oc / multiplier) of one output pixel, bias included. */
-static int32_t te_dw_one_channel(const te_depthwise_params *params, const te_dims *input_dims, const int8_t *image,
-                                 const te_dims *filter_dims, const int8_t *filter, int32_t y0, int32_t x0,
-                                 int32_t oc, int32_t acc)
+TE_NOINLINE static int32_t te_dw_one_channel(const te_dw_window *w, const te_depthwise_params *params, int32_t filter_w,
+                                 int32_t out_channels, int32_t oc, int32_t acc)
 {
-    const int32_t ic = oc / params->depth_multiplier;
-    const int32_t out_channels = filter_dims->c;
+    const int8_t *in_row = w->input + oc / params->depth_multiplier;
+    const int8_t *f_row = w->filter + oc;
     int32_t ky;
-    for (ky = 0; ky < filter_dims->h; ++ky) {
-        const int32_t iy = y0 + ky * params->dilation_h;
+    for (ky = w->ky0; ky < w->ky1; ++ky) {
+        const int8_t *in = in_row;
+        const int8_t *f = f_row;
         int32_t kx;
-        for (kx = 0; kx < filter_dims->w; ++kx) {
-            const int32_t ix = x0 + kx * params->dilation_w;
-            if (te_dw_inside(input_dims, iy, ix)) {
-                const int32_t x =
-                    image[((size_t)iy * (size_t)input_dims->w + (size_t)ix) * (size_t)input_dims->c + ic];
-                const int32_t w = filter[((size_t)ky * (size_t)filter_dims->w + (size_t)kx) * (size_t)out_channels + oc];
-                acc += (x + params->input_offset) * w;
-            }
+        for (kx = w->kx0; kx < w->kx1; ++kx) {
+            acc += ((int32_t)*in + params->input_offset) * (int32_t)*f;
+            in += w->input_col;
+            f += out_channels;
         }
+        in_row += w->input_row;
+        f_row += filter_w * out_channels;
     }
     return acc;
 }
@@ -95,7 +116,8 @@ te_status te_depthwise_conv_s8(const te_depthwise_params *params, const te_per_c
             const int32_t y0 = oy * params->stride_h - params->pad_top;
             int32_t ox;
             for (ox = 0; ox < output_dims->w; ++ox) {
-                const int32_t x0 = ox * params->stride_w - params->pad_left;
+                const te_dw_window w = te_dw_window_at(params, input_dims, image, filter_dims, filter, y0,
+                                                       ox * params->stride_w - params->pad_left);
                 int32_t oc = 0;
 #if defined(__ARM_FEATURE_DSP)
                 if (params->depth_multiplier == 1) {
@@ -105,7 +127,7 @@ te_status te_depthwise_conv_s8(const te_depthwise_params *params, const te_per_c
                         for (k = 0; k < 4; ++k) {
                             acc[k] = bias != NULL ? bias[oc + k] : 0;
                         }
-                        te_dw_four_channels(params, input_dims, image, filter_dims, filter, y0, x0, oc, acc);
+                        te_dw_four_channels(&w, filter_dims->w, out_channels, params->input_offset, oc, acc);
                         for (k = 0; k < 4; ++k) {
                             output[oc + k] = te_requantize_s8(acc[k], quant->multiplier[oc + k], quant->shift[oc + k],
                                                               params->output_offset, params->activation);
@@ -114,8 +136,8 @@ te_status te_depthwise_conv_s8(const te_depthwise_params *params, const te_per_c
                 }
 #endif
                 for (; oc < out_channels; ++oc) {
-                    const int32_t acc = te_dw_one_channel(params, input_dims, image, filter_dims, filter, y0, x0, oc,
-                                                          bias != NULL ? bias[oc] : 0);
+                    const int32_t acc =
+                        te_dw_one_channel(&w, params, filter_dims->w, out_channels, oc, bias != NULL ? bias[oc] : 0);
                     output[oc] = te_requantize_s8(acc, quant->multiplier[oc], quant->shift[oc], params->output_offset,
                                                   params->activation);
                 }

@@ -7,7 +7,7 @@
 #include "tinyengine/te_fully_connected.h"
 #include "tinyengine/te_mac.h"
 
-static int32_t te_fc_dot(const int8_t *x, const int8_t *w, int32_t length, int32_t input_offset,
+TE_NOINLINE static int32_t te_fc_dot(const int8_t *x, const int8_t *w, int32_t length, int32_t input_offset,
                          int32_t filter_offset, int32_t acc)
 {
     int32_t i = 0;

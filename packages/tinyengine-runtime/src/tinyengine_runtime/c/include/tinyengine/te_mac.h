@@ -22,21 +22,39 @@
 #include <arm_acle.h>
 #endif
 
+/* Keeps a hot inner loop in its own function so that it gets the registers to itself: inlined
+ * into the kernels' outer loops, GCC spills the loop's pointers to the stack. */
+#if defined(__GNUC__)
+#define TE_NOINLINE __attribute__((noinline))
+#define TE_NOINLINE_HELPER __attribute__((noinline, unused)) /* same, for a helper in a header */
+#else
+#define TE_NOINLINE
+#define TE_NOINLINE_HELPER
+#endif
+
 #if defined(__ARM_FEATURE_DSP)
-/** Four int8 values as one word (unaligned-safe). */
+/* Unaligned, aliasing-safe word loads (Cortex-M4/M7 LDR/LDRH handle unaligned addresses). A
+ * memcpy into a local would be the portable spelling, but GCC then keeps those locals on the
+ * stack around the ACLE intrinsics. */
+typedef int32_t te_unaligned_i32 __attribute__((aligned(1), may_alias));
+typedef uint16_t te_unaligned_u16 __attribute__((aligned(1), may_alias));
+
+/** Four int8 values as one word. */
 static inline int32_t te_read_s8x4(const int8_t *p)
 {
-    int32_t v;
-    memcpy(&v, p, 4);
-    return v;
+    return *(const te_unaligned_i32 *)(const void *)p;
 }
 
-/** Two int16 values as one word (unaligned-safe). */
+/** Two int16 values as one word. */
 static inline int32_t te_read_s16x2(const int16_t *p)
 {
-    int32_t v;
-    memcpy(&v, p, 4);
-    return v;
+    return *(const te_unaligned_i32 *)(const void *)p;
+}
+
+/** Two int8 values as the low halfword. */
+static inline uint32_t te_read_u8x2(const int8_t *p)
+{
+    return *(const te_unaligned_u16 *)(const void *)p;
 }
 
 /** Rotate right by 8 bits (compiles to ROR), so SXTB16 then picks bytes 1 and 3. */
@@ -114,10 +132,24 @@ static inline void te_dot2_s8_s16(const int8_t *w0, const int8_t *w1, const int1
 }
 
 /**
+ * The kernel taps that land inside the input along one axis: indices k in [*first, *last) with
+ * 0 <= start + k * dilation < size (start = output position * stride - padding).
+ */
+static inline void te_tap_range(int32_t start, int32_t dilation, int32_t kernel, int32_t size, int32_t *first,
+                                int32_t *last)
+{
+    int32_t k0 = start < 0 ? (-start + dilation - 1) / dilation : 0;
+    int32_t k1 = (size - start + dilation - 1) / dilation;
+    k1 = k1 > kernel ? kernel : k1;
+    *first = k0 > kernel ? kernel : k0;
+    *last = k1 < *first ? *first : k1;
+}
+
+/**
  * One output pixel of a convolution: every output channel's dot product of its weight row
  * (filter + oc * length) with the prepared column, plus bias, requantized into out[0..channels).
  */
-static inline void te_column_to_channels(const int16_t *column, int32_t length, const int8_t *filter,
+TE_NOINLINE_HELPER static void te_column_to_channels(const int16_t *column, int32_t length, const int8_t *filter,
                                          const int32_t *bias, int32_t channels, const te_per_channel_quant *quant,
                                          int32_t output_offset, te_activation activation, int8_t *out)
 {

@@ -17,18 +17,19 @@
 
 #include "tinyengine/te_types.h"
 
-/** gemmlowp SaturatingRoundingDoublingHighMul: round(a * b / 2^31), saturating INT32_MIN^2. */
+/**
+ * gemmlowp SaturatingRoundingDoublingHighMul: round(a * b / 2^31), saturating INT32_MIN^2.
+ *
+ * gemmlowp adds a sign-dependent nudge (2^30 or 1 - 2^30) and divides truncating toward zero;
+ * for every 64-bit product that equals adding 2^30 and shifting right arithmetically (floor),
+ * which compiles to SMULL + ADDS/ADC + a shift on Cortex-M.
+ */
 static inline int32_t te_saturating_rounding_doubling_high_mul(int32_t a, int32_t b)
 {
-    int64_t ab;
-    int64_t nudge;
     if (a == INT32_MIN && b == INT32_MIN) {
         return INT32_MAX;
     }
-    ab = (int64_t)a * (int64_t)b;
-    nudge = ab >= 0 ? ((int64_t)1 << 30) : (1 - ((int64_t)1 << 30));
-    /* Division truncates toward zero, as in gemmlowp (not an arithmetic shift). */
-    return (int32_t)((ab + nudge) / ((int64_t)1 << 31));
+    return (int32_t)(((int64_t)a * (int64_t)b + ((int64_t)1 << 30)) >> 31);
 }
 
 /** gemmlowp RoundingDivideByPOT: x / 2^exponent rounded to nearest, ties away from zero. */
