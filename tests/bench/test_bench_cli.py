@@ -95,3 +95,19 @@ def test_compare_refuses_a_file_of_another_format(cli, tmp_path: Path) -> None:
     other.write_text('{"format": "netspec/1"}')
     done = cli.invoke(app, ["compare", str(other)])
     assert done.exit_code == 2 and "other.json" in done.stderr and "mcu-bench-result/1" in done.stderr
+
+
+def test_project_without_golden_files_runs_and_says_so(cli, tiny_project: Path, tmp_path: Path) -> None:
+    manifest_path = tiny_project / "te-project.json"
+    manifest = json.loads(manifest_path.read_text())
+    for tensor in (*manifest["inputs"], *manifest["outputs"]):
+        tensor["golden"] = None
+    manifest_path.write_text(json.dumps(manifest))
+    out = tmp_path / "r.json"
+    done = cli.invoke(app, ["run", str(tiny_project), "--board", "stm32f746", *QUICK, "-o", str(out)])
+    assert done.exit_code == 0, done.output
+    result = json.loads(out.read_text())
+    assert (
+        result["outputs"]["check"] == "no golden"
+        and result["outputs"]["tensors"][0]["differing_bytes"] is None
+    )

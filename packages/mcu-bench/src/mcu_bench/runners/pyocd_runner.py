@@ -84,21 +84,35 @@ class PyocdRunner(Runner):
             target = qemu_target_name(board.machine.name)
         else:
             target = check_target(board)
+        probe = self.probe or _the_only_probe()
         logging.getLogger("pyocd").setLevel(logging.ERROR)
         session = ConnectHelper.session_with_chosen_probe(
             blocking=False,
-            unique_id=self.probe,
+            return_first=True,
+            unique_id=probe,
             target_override=target,
             options={"resume_on_disconnect": False, "connect_mode": "halt"},
         )
         if session is None:
-            wanted = f"probe {self.probe}" if self.probe else "a debug probe"
-            raise RunError(f"{wanted} not found (mcu-bench boards lists attached probes)")
+            raise RunError(f"probe {probe} not found (mcu-bench boards lists attached probes)")
         with session:
             raw = _run_to_done(session, firmware_, timeout_s)
             device = f"probe {session.probe.unique_id} ({session.probe.description})"
         per_tick = instructions_per_tick(board.machine) if self.emulated else 1.0
         return RunResult(self.name, device, self.emulated, per_tick, parse_record(raw))
+
+
+def _the_only_probe() -> str:
+    """The unique id of the one attached probe; an error naming them when there are none or several."""
+    probes = attached_probes()
+    if not probes:
+        raise RunError(
+            "no debug probe attached (use --runner qemu, or --probe qemu:BOARD for the emulated one)"
+        )
+    if len(probes) > 1:
+        ids = ", ".join(p["unique_id"] for p in probes)
+        raise InputError(f"several debug probes attached ({ids}): choose one with --probe ID")
+    return probes[0]["unique_id"]
 
 
 def _run_to_done(session, firmware_: Firmware, timeout_s: float) -> bytes:
