@@ -111,3 +111,12 @@ def test_project_without_golden_files_runs_and_says_so(cli, tiny_project: Path, 
         result["outputs"]["check"] == "no golden"
         and result["outputs"]["tensors"][0]["differing_bytes"] is None
     )
+
+
+def test_unwritable_result_path_is_one_line_exit_2(cli, tiny_project: Path, tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    done = cli.invoke(
+        app, ["run", str(tiny_project), "--board", "stm32f746", *QUICK, "-o", str(blocker / "r.json")]
+    )
+    assert done.exit_code == 2 and "cannot write the result" in done.stderr

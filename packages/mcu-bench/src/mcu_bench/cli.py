@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -26,6 +27,11 @@ err = Console(stderr=True)
 def _fail(error: BenchError) -> None:
     err.print(f"[red]error:[/red] {error}", highlight=False, soft_wrap=True)
     raise typer.Exit(error.exit_code)
+
+
+def _echo_json(data: object) -> None:
+    """Plain JSON on stdout (no colours, no wrapping), for pipelines."""
+    typer.echo(json.dumps(data, indent=2))
 
 
 def _version(value: bool) -> None:
@@ -94,9 +100,12 @@ def run(
     except BenchError as error:
         _fail(error)
     if output is not None:
-        write_result(result, output)
+        try:
+            write_result(result, output)
+        except OSError as exc:
+            _fail(InputError(f"{output}: cannot write the result: {exc.strerror or exc}"))
     if as_json:
-        out.print_json(data=result)
+        _echo_json(result)
     else:
         _print_result(result)
     if result["status"] == "stack exhausted":
@@ -158,7 +167,7 @@ def boards(
         _fail(error)
     probes = attached_probes()
     if as_json:
-        out.print_json(data={"boards": [_board_dict(b) for b in found], "probes": probes})
+        _echo_json({"boards": [_board_dict(b) for b in found], "probes": probes})
         return
     table = Table(title="boards")
     for column in ("name", "core", "clock", "SRAM", "Flash", "pyOCD target", "QEMU machine"):
@@ -200,7 +209,7 @@ def compare(
     except BenchError as error:
         _fail(error)
     if as_json:
-        out.print_json(data=rows)
+        _echo_json(rows)
     else:
         table = Table(title="mcu-bench compare")
         for column in ("model", "board", "runner", "latency (mean)", "ms", "SRAM peak", "Flash", "outputs"):

@@ -30,7 +30,12 @@ def make_result(project: Project, board: Board, firmware: Firmware, run: RunResu
         "format": FORMAT,
         "tool": {"name": "mcu-bench", "version": __version__},
         "created": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "model": {"name": project.model_name, "api_prefix": project.api_prefix, "project": str(project.root)},
+        "model": {
+            "name": project.model_name,
+            "api_prefix": project.api_prefix,
+            "target": project.target,
+            "project": str(project.root),
+        },
         "board": {
             "name": board.name,
             "core": board.core,
@@ -124,10 +129,15 @@ def write_result(result: dict, path: Path) -> None:
     """Write atomically: a temp file in the same folder, then rename."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    with os.fdopen(fd, "w") as handle:
-        json.dump(result, handle, indent=2)
-        handle.write("\n")
-    os.replace(tmp, path)
+    try:
+        with os.fdopen(fd, "w") as handle:
+            json.dump(result, handle, indent=2)
+            handle.write("\n")
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def read_result(path: Path) -> dict:
