@@ -139,3 +139,53 @@ def test_random_netspec_plans_pass_the_validator(seed):
     plan = plan_memory(graph)
     check_plan(graph, plan)
     assert plan.lower_bound <= plan.arena_bytes
+
+
+def _random_dag(rng: random.Random) -> Graph:
+    """A random branched graph: convs, in-place-capable ADDs and depthwise, views, scratch."""
+    tensors = [Tensor("in", (1, 8, 8, rng.choice([4, 8])))]
+    live = [0]
+    ops = []
+    for k in range(rng.randint(2, 9)):
+        kind = rng.choice(["CONV_2D", "DEPTHWISE_CONV_2D", "ADD", "RESHAPE"])
+        src = rng.choice(live)
+        shape = tensors[src].shape
+        if kind == "ADD":
+            same = [t for t in live if tensors[t].shape == shape and t != src]
+            if not same:
+                continue
+            inputs = [src, rng.choice(same)]
+            out_shape = shape
+        elif kind == "RESHAPE":
+            inputs, out_shape = [src], (1, shape[1] * shape[2], shape[3]) if len(shape) == 4 else shape
+            if len(shape) != 4:
+                continue
+        else:
+            if len(shape) != 4:
+                continue
+            out_c = shape[3] if kind == "DEPTHWISE_CONV_2D" else rng.choice([4, 8, 16])
+            inputs, out_shape = [src], (1, shape[1], shape[2], out_c)
+        tensors.append(Tensor(f"t{k}", out_shape))
+        ops.append(
+            Operator(
+                kind,
+                inputs,
+                [len(tensors) - 1],
+                {"view": True} if kind == "RESHAPE" else {},
+                inplace=kind in ("ADD", "DEPTHWISE_CONV_2D") and rng.random() < 0.8,
+                scratch_bytes=rng.choice([0, 0, 36, 100]) if kind != "RESHAPE" else 0,
+            )
+        )
+        live.append(len(tensors) - 1)
+    outputs = [t for t in live if t != 0 and not any(t in op.inputs for op in ops)] or [live[-1]]
+    return Graph(tensors, ops, inputs=[0], outputs=outputs)
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_random_branched_graphs_get_sound_plans(seed):
+    graph = _random_dag(random.Random(seed))
+    searched = plan_memory(graph)
+    check_plan(graph, searched)
+    given = plan_memory(graph, schedule=list(range(len(graph.operators))))
+    check_plan(graph, given)
+    assert searched.lower_bound <= given.lower_bound

@@ -130,7 +130,8 @@ def liveness(problem: Problem, schedule: list[int], alignment: int = 4) -> Liven
     for p, oi in enumerate(schedule):
         if scratch[oi] > 0:
             items.append(Item([Member(scratch_key(oi), -(-scratch[oi] // alignment) * alignment, p, p)]))
-    return Liveness(items, inplace, lifetimes, live_bytes_per_step(items, len(schedule)))
+    steps = max(len(schedule), 1)  # a graph without operators still holds its input
+    return Liveness(items, inplace, lifetimes, live_bytes_per_step(items, steps))
 
 
 def _inplace_source(
