@@ -61,6 +61,7 @@ def test_constants_options_and_per_channel_quantization(shared_models):
     assert weights.quant.per_channel and weights.quant.axis == 3 and len(weights.quant.scale) == 8
     bias = graph.tensors[first.inputs[2]]
     assert bias.dtype == "int32" and bias.data.shape == (8,)
+    assert bias.quant.per_channel and bias.quant.axis == 0  # the file says 3 on a 1-D tensor
     pool = next(op for op in graph.operators if op.kind == "AVERAGE_POOL_2D")
     assert (pool.options["filter_height"], pool.options["filter_width"]) == (3, 3)
     mean = next(op for op in load_tflite(shared_models / "mcunet_vww.tflite").operators if op.kind == "MEAN")

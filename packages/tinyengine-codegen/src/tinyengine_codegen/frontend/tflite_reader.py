@@ -6,7 +6,8 @@ runtime does not implement (all of them named at once, with their indices).
 
 Conventions beyond the IR's: an absent optional input (a fully connected layer without bias)
 is ``-1`` in ``Operator.inputs``; constant tensors carry their values as numpy arrays in
-their dtype and shape; operator names are ``"<index>:<kind>"``.
+their dtype and shape; operator names are ``"<index>:<kind>"``; the quantization axis of a
+1-D tensor is 0 (person_detect's biases say 3, which TF's interpreter rejects).
 """
 
 from __future__ import annotations
@@ -166,11 +167,14 @@ def _tensor(model: tflite.Model, buf: bytes, fb: tflite.Tensor, index: int, path
     dtype = _DTYPES[ttype]
     shape = tuple(int(d) for d in _ints(fb.ShapeAsNumpy()))
     data = _buffer_data(model, buf, fb.Buffer(), dtype, shape)
+    quant = _quantization(fb.Quantization())
+    if quant is not None and len(shape) <= 1:
+        quant.axis = 0  # some converters write the weights' axis (3) on 1-D biases
     return Tensor(
         name=name,
         shape=shape,
         dtype=dtype,
-        quant=_quantization(fb.Quantization()),
+        quant=quant,
         data=data,
         is_const=data is not None,
     )
