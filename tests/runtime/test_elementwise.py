@@ -103,6 +103,24 @@ def _call(run: OpRun, kernel: str, index: int) -> CCase:
     )
 
 
+def _rejection_case(kernel: str) -> CCase:
+    """A (1, 1, 2, 4) input against a (1, 1, 3, 4) output is no broadcast: the kernel must refuse it."""
+    params = (
+        "te_mul_params p = {0, 0, 0, 1 << 30, 0, {-128, 127}};"
+        if kernel == "te_mul_s8"
+        else "te_add_params p = {0, 0, 0, 20, 1 << 30, 0, 1 << 30, 0, 1 << 30, 0, {-128, 127}};"
+    )
+    x = np.zeros(8, np.int8)
+    return CCase(
+        name=f"{kernel} refuses a bad broadcast",
+        arrays={"a": x, "b": x, "out": np.zeros(12, np.int8)},
+        setup=params
+        + "\n        te_dims d1 = {1, 1, 2, 4}; te_dims d2 = {1, 1, 1, 4}; te_dims dout = {1, 1, 3, 4};",
+        call=f"{kernel}(&p, &d1, a, &d2, b, &dout, out) == TE_ERROR_ARGUMENT ? 0 : 1",
+        out="out",
+    )
+
+
 @pytest.mark.parametrize(
     ("op_name", "kernel", "seed"),
     [("ADD", "te_add_s8", 101), ("SUB", "te_sub_s8", 202), ("MUL", "te_mul_s8", 303)],
@@ -110,20 +128,8 @@ def _call(run: OpRun, kernel: str, index: int) -> CCase:
 def test_binary_op_matches_tflite(op_name: str, kernel: str, seed: int, build_dir: Path) -> None:
     runs = build_op_models(_specs(op_name, seed), op_name, seed=seed)
     cases = [_call(run, kernel, i) for i, run in enumerate(runs)]
+    expected = [run.output for run in runs]
+    cases.append(_rejection_case(kernel))
+    expected.append(np.zeros(12, np.int8))
     result = run_cases(cases, SOURCES, workdir=build_dir)
-    assert_cases_match(cases, result, [run.output for run in runs])
-
-
-def test_broadcast_rejects_incompatible_shapes(build_dir: Path) -> None:
-    """A (2, C) input against a (3, C) output is not a broadcast: the kernel must refuse it."""
-    x = np.zeros(8, np.int8)
-    case = CCase(
-        name="bad broadcast",
-        arrays={"a": x, "b": x, "out": np.zeros(12, np.int8)},
-        setup="te_add_params p = {0, 0, 0, 20, 1 << 30, 0, 1 << 30, 0, 1 << 30, 0, {-128, 127}};\n"
-        "        te_dims d1 = {1, 1, 2, 4}; te_dims d2 = {1, 1, 1, 4}; te_dims dout = {1, 1, 3, 4};",
-        call="te_add_s8(&p, &d1, a, &d2, b, &dout, out) == TE_ERROR_ARGUMENT ? 0 : 1",
-        out="out",
-    )
-    result = run_cases([case], SOURCES, workdir=build_dir)
-    assert_cases_match([case], result, [np.zeros(12, np.int8)])
+    assert_cases_match(cases, result, expected)
