@@ -1,10 +1,11 @@
-"""What every tinynas command shares: consoles, one-line errors with exit codes, JSON output."""
+"""What every tinynas command shares: consoles, one-line errors with exit codes, JSON output.
+
+``--json`` and its printer are te-gen's (the same behaviour in both tools)."""
 
 from __future__ import annotations
 
 import functools
 import json
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -13,13 +14,17 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from tinyengine_codegen.commands.common import JSON_OPTION, print_json
 from tinynas.errors import InputError, WorkError
 
+__all__ = ["JSON_OPTION", "console", "err_console", "handle_errors", "make_progress", "print_json",
+           "write_json"]
+
 console = Console(soft_wrap=True)
+if not console.is_terminal:
+    console.width = 130  # piped or captured output: wide enough for the tables
 err_console = Console(stderr=True, soft_wrap=True)
 F = TypeVar("F", bound=Callable[..., Any])
-
-JSON_OPTION = typer.Option(False, "--json", help="Print one JSON document on stdout instead of tables.")
 
 
 def handle_errors(func: F) -> F:
@@ -37,12 +42,6 @@ def handle_errors(func: F) -> F:
             raise typer.Exit(1) from None
 
     return wrapper  # type: ignore[return-value]
-
-
-def print_json(doc: Any) -> None:
-    """One JSON document on stdout."""
-    sys.stdout.write(json.dumps(doc, indent=2) + "\n")
-    sys.stdout.flush()
 
 
 def write_json(path: str | Path, doc: Any) -> None:

@@ -100,7 +100,7 @@ def _print_table(doc: dict, show: int) -> None:
         title=f"search spaces under {c['sram_bytes'] / 1024:.0f} kB SRAM, "
         f"{c['flash_bytes'] / 1024:.0f} kB Flash ({doc['samples']} samples each)"
     )
-    for col in ("rank", "space", "fit", "mean MACs", "p50", "p90", "max", "min SRAM"):
+    for col in ("rank", "space", "fit", "mean MACs", "p50", "p90", "max", "smallest net SRAM"):
         table.add_column(col, justify="left" if col == "space" else "right")
     for s in doc["spaces"][:show]:
         q = s["quantiles_macs"]
@@ -112,7 +112,7 @@ def _print_table(doc: dict, show: int) -> None:
             f"{q.get('p50', 0) / 1e6:.1f}M",
             f"{q.get('p90', 0) / 1e6:.1f}M",
             f"{s['max_macs'] / 1e6:.1f}M",
-            f"{s['min_sram_bytes'] / 1024:.0f} kB",
+            f"{s['smallest_subnet']['sram_bytes'] / 1024:.0f} kB",
         )
     console.print(table)
     rate = doc["candidates_per_second"]

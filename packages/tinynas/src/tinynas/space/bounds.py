@@ -1,0 +1,42 @@
+"""Cheap lower bounds of what te-gen's profile reports, to skip candidates that cannot fit.
+
+A convolution that does not run in place needs its input and its output in the arena at the
+same time (te-gen runs only depthwise convolutions, ADD and views in place), and a residual
+block's input stays live until its ADD; the graph input is left out, in case it lives outside
+the arena. Flash holds at least the int8 weights. A candidate whose bound already exceeds a
+budget cannot fit and is rejected without running the planner; every other candidate is priced
+by te-gen. So the fitting candidates (and their MACs) are exactly those that pricing every
+candidate finds (tests/nas/test_space.py checks the bounds against te-gen on random networks).
+"""
+
+from __future__ import annotations
+
+from tinyengine_codegen.frontend.netspec import NetSpec
+from tinynas.model import same_out_size
+
+
+def lower_bounds(spec: NetSpec) -> tuple[int, int]:
+    """(arena bytes, Flash bytes) that te-gen's profile of ``spec`` cannot go below."""
+    h, w = (same_out_size(s, spec.stem_stride) for s in spec.resolution)
+    k, cin = spec.stem_kernel_size, spec.stem_channels
+    peak = h * w * cin
+    weights = k * k * spec.in_channels * cin
+    for i, b in enumerate(spec.blocks):
+        block_in = h * w * cin
+        hidden = cin * b.expand_ratio
+        if b.expand_ratio != 1:
+            peak = max(peak, block_in + h * w * hidden)  # 1x1 expansion: input and output live
+            weights += cin * hidden
+        dw_in = h * w * hidden
+        h, w = same_out_size(h, b.stride), same_out_size(w, b.stride)
+        dw_out, out = h * w * hidden, h * w * b.out_channels
+        peak = max(peak, dw_in, dw_out)  # depthwise may run in place
+        keep = block_in if spec.is_residual(i) and b.expand_ratio != 1 else 0
+        peak = max(peak, dw_out + out + keep)  # 1x1 projection (+ the residual input)
+        weights += b.kernel_size * b.kernel_size * hidden + hidden * b.out_channels
+        cin = b.out_channels
+    if spec.mix_channels:
+        peak = max(peak, h * w * (cin + spec.mix_channels))
+        weights += cin * spec.mix_channels
+    weights += spec.last_channels * spec.num_classes
+    return peak, weights
