@@ -83,9 +83,15 @@ class GdbRemote:
         self.send("c")
 
     def interrupt(self) -> str:
-        """Stop a running target and return the stop reply."""
+        """Stop a running target and return the stop reply.
+
+        When the target stopped on its own just before, QEMU sends no second reply: ask with `?`.
+        """
         self._sock.sendall(b"\x03")
-        return self.receive()
+        try:
+            return self.receive(timeout_s=5.0)
+        except TimeoutError:
+            return self.command("?")
 
     def step(self) -> str:
         """Execute one instruction."""
