@@ -18,7 +18,7 @@ from tinyengine_codegen import oracle
 from tinyengine_codegen.backend.cwriter import c_identifier
 from tinyengine_codegen.backend.emitter import Placement
 from tinyengine_codegen.backend.project import TARGETS, Golden, write_project
-from tinyengine_codegen.errors import InputError
+from tinyengine_codegen.errors import InputError, UnsupportedModelError
 from tinyengine_codegen.frontend.tflite_reader import load_tflite
 from tinyengine_codegen.ir.graph import Graph
 from tinyengine_codegen.memory import MemoryPlan, check_plan, plan_memory
@@ -44,7 +44,11 @@ class CompiledModel:
 
 def compile_model(model_path: Path) -> CompiledModel:
     """Load a .tflite, run the passes (kernel selection included) and plan memory."""
-    graph = run_passes(load_tflite(model_path))
+    graph = load_tflite(model_path)
+    try:
+        run_passes(graph)
+    except UnsupportedModelError as exc:
+        raise UnsupportedModelError(f"{model_path}: {exc}") from None
     plan = plan_memory(graph)
     check_plan(graph, plan)
     return CompiledModel(graph, plan)

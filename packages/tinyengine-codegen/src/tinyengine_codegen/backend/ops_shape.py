@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import numpy as np
-
+from tinyengine_codegen.backend import quant
 from tinyengine_codegen.backend.emitter import EmitContext, EmitError, emitter, quant_of
 from tinyengine_codegen.ir.graph import Operator
 
@@ -96,7 +95,7 @@ def emit_strided_slice(ctx: EmitContext, i: int, op: Operator) -> str:
 
 @emitter("te_concatenation_s8", header="te_reshape.h")
 def emit_concatenation(ctx: EmitContext, i: int, op: Operator) -> str:
-    """CONCATENATION along one axis; an input with other quantization is rescaled as TFLite does."""
+    """CONCATENATION along one axis; an input with other quantization is requantized (Requantize)."""
     g = ctx.graph
     dst = op.outputs[0]
     shape = g.tensors[dst].shape
@@ -112,19 +111,20 @@ def emit_concatenation(ctx: EmitContext, i: int, op: Operator) -> str:
     for t in inputs:
         if g.tensors[t].is_const:
             raise EmitError(f"operator {i} CONCATENATION: constant inputs are not supported")
-    inverse = np.float32(1.0) / np.float32(out_scale)
     quants = []
     for t in inputs:
         scale, zp = quant_of(g, t)
-        factor = np.float32(scale) * inverse
-        quants.append({"identity": int(scale == out_scale and zp == out_zp), "scale": float(factor),
-                       "bias": float(np.float32(-zp) * factor), "output_zero_point": out_zp})  # fmt: skip
-    quant = ctx.struct_array(i, "quant", "te_concat_quant", quants)
+        m, sh = quant.quantize_multiplier(quant.f32(scale) / quant.f32(out_scale))
+        quants.append({"identity": int(scale == out_scale and zp == out_zp), "input_offset": -zp,
+                       "output_offset": out_zp, "multiplier": m, "shift": sh})  # fmt: skip
+    # TFLite's int8 kernel requires equal quantization: then no table at all.
+    same = all(q["identity"] for q in quants)
+    quant_table = "NULL" if same else ctx.struct_array(i, "quant", "te_concat_quant", quants)
     pointers = ctx.struct_array(i, "inputs", "int8_t *const", [ctx.tensor(t) for t in inputs])
     sizes = ctx.array(
         i, "axis_sizes", "int32_t", [int(g.tensors[t].shape[axis]) for t in inputs], "axis sizes"
     )
     return (
-        f"te_concatenation_s8({pointers}, {sizes}, {len(inputs)}, {outer}, {inner}, {quant}, "
+        f"te_concatenation_s8({pointers}, {sizes}, {len(inputs)}, {outer}, {inner}, {quant_table}, "
         f"{ctx.tensor(dst)})"
     )

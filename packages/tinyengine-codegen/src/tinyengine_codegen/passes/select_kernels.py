@@ -115,12 +115,10 @@ def _choose_conv(graph: Graph, op_index: int, op: Operator) -> KernelChoice:
 
 
 def _choose_depthwise(graph: Graph, op_index: int, op: Operator) -> KernelChoice:
-    if _dilated(op):
-        raise UnsupportedModelError("dilated depthwise convolution")
     src, dst = op.inputs[0], op.outputs[0]
     same_channels = _channels(graph, src) == _channels(graph, dst)
     batch_one = int(graph.tensors[src].shape[0]) == 1
-    if same_channels and batch_one and input_dies_at(graph, op_index, src):
+    if same_channels and batch_one and not _dilated(op) and input_dies_at(graph, op_index, src):
         shape = graph.tensors[src].shape
         plane = int(shape[1]) * int(shape[2])
         return KernelChoice("te_depthwise_conv_inplace_s8", scratch_bytes=plane, inplace=True)
