@@ -8,6 +8,7 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from mcu_bench import __version__
@@ -25,7 +26,7 @@ err = Console(stderr=True)
 
 
 def _fail(error: BenchError) -> None:
-    err.print(f"[red]error:[/red] {error}", highlight=False, soft_wrap=True)
+    err.print(f"[red]error:[/red] {escape(str(error))}", highlight=False, soft_wrap=True)
     raise typer.Exit(error.exit_code)
 
 
@@ -114,7 +115,10 @@ def run(
         )
         raise typer.Exit(1)
     if result["status"] != "ok":
-        err.print(f"[red]error:[/red] the firmware reported: {result['status']} (code {result['invoke_rc']})")
+        err.print(
+            f"[red]error:[/red] the firmware reported: {escape(result['status'])} "
+            f"(code {result['invoke_rc']})"
+        )
         raise typer.Exit(1)
     if result["outputs"]["check"] == "mismatch":
         err.print("[red]error:[/red] outputs differ from the golden vectors")
@@ -127,7 +131,7 @@ def _print_result(result: dict) -> None:
 
     lat, mem = result["latency"], result["memory"]
     table = Table(
-        title=f"{result['model']['name']} on {result['board']['name']} ({result['runner']['device']})"
+        title=escape(f"{result['model']['name']} on {result['board']['name']} ({result['runner']['device']})")
     )
     table.add_column("figure")
     table.add_column("value", justify="right")
@@ -135,7 +139,7 @@ def _print_result(result: dict) -> None:
         table.add_row("latency (mean)", f"{lat['mean']:,} {UNIT_LABEL.get(lat['unit'], lat['unit'])}")
         table.add_row("latency (min / max)", f"{lat['min']:,} / {lat['max']:,}")
     if lat["ms"] is not None:
-        table.add_row("latency [ms]", f"{lat['ms']:.3f}")
+        table.add_row("latency (ms)", f"{lat['ms']:.3f}")
     for key, label in (
         ("flash", "Flash"),
         ("static_ram", "static RAM"),
@@ -148,7 +152,7 @@ def _print_result(result: dict) -> None:
     table.add_row("outputs", result["outputs"]["check"])
     out.print(table)
     if lat["note"]:
-        out.print(f"[dim]latency: {lat['note']}[/dim]")
+        out.print(f"[dim]latency: {escape(lat['note'])}[/dim]")
 
 
 @app.command()
@@ -179,7 +183,7 @@ def boards(
     if not probes:
         out.print("no debug probe attached (runs use QEMU)")
     for p in probes:
-        out.print(f"probe {p['unique_id']}: {p['description']}")
+        out.print(escape(f"probe {p['unique_id']}: {p['description']}"))
 
 
 def _board_dict(b) -> dict:
