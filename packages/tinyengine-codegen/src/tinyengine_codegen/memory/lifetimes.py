@@ -85,31 +85,34 @@ def tensor_lifetimes(problem: Problem, schedule: list[int]) -> dict[int, tuple[i
 
 
 class _Groups:
-    """Union-find over tensors that share memory."""
+    """Union-find over tensors that share memory (only grouped tensors cost anything)."""
 
-    def __init__(self, keys: list[int]) -> None:
-        self.parent = {t: t for t in keys}
-        self.members = {t: [t] for t in keys}
+    def __init__(self) -> None:
+        self.parent: dict[int, int] = {}  # non-root tensor -> its parent
+        self.groups: dict[int, list[int]] = {}  # root of a group of two or more -> members
 
     def find(self, t: int) -> int:
         parent = self.parent
-        while parent[t] != t:
-            parent[t] = parent[parent[t]]
+        while t in parent:
             t = parent[t]
         return t
+
+    def members(self, root: int) -> list[int]:
+        return self.groups.get(root) or [root]
 
     def union(self, keep: int, other: int) -> None:
         a, b = self.find(keep), self.find(other)
         if a != b:
             self.parent[b] = a
-            self.members[a].extend(self.members.pop(b))
+            self.groups[a] = self.members(a) + self.members(b)
+            self.groups.pop(b, None)
 
 
 def liveness(problem: Problem, schedule: list[int], alignment: int = 4) -> Liveness:
     """Group buffers into items (views, in-place operators) and measure live bytes per step."""
     nbytes = problem.nbytes
     lifetimes = tensor_lifetimes(problem, schedule)
-    groups = _Groups(list(lifetimes))
+    groups = _Groups()
     inplace: dict[int, int] = {}
     for p, oi in enumerate(schedule):
         outs = problem.op_outputs[oi]
@@ -122,10 +125,18 @@ def liveness(problem: Problem, schedule: list[int], alignment: int = 4) -> Liven
                 groups.union(src, outs[0])
                 inplace[oi] = src
     items = []
-    for keys in groups.members.values():
-        members = [Member(t, -(-nbytes[t] // alignment) * alignment, *lifetimes[t]) for t in keys]
-        if any(m.size for m in members):
-            items.append(Item(members))
+    grouped = groups.parent
+    for t, (start, end) in lifetimes.items():
+        if t in grouped:
+            continue  # placed with its group's root
+        if t in groups.groups:
+            members = [
+                Member(m, -(-nbytes[m] // alignment) * alignment, *lifetimes[m]) for m in groups.groups[t]
+            ]
+            if any(m.size for m in members):
+                items.append(Item(members))
+        elif nbytes[t]:
+            items.append(Item([Member(t, -(-nbytes[t] // alignment) * alignment, start, end)]))
     scratch = problem.scratch
     for p, oi in enumerate(schedule):
         if scratch[oi] > 0:
@@ -157,7 +168,7 @@ def _inplace_source(
         root = groups.find(t)
         if any(groups.find(other) == root for other in inputs if other != t):
             continue
-        if any(lifetimes[m][1] > p or m in problem.outputs for m in groups.members[root]):
+        if any(lifetimes[m][1] > p or m in problem.outputs for m in groups.members(root)):
             continue
         exact = nbytes[t] == nbytes[out]
         if best is None or (exact and nbytes[best] != nbytes[out]):

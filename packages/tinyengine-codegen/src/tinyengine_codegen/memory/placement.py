@@ -27,47 +27,38 @@ class Placement:
 
 
 def conflicts(items: list[Item]) -> Conflicts:
-    """For every item, the items it is alive together with and the sizes involved."""
-    spans = sorted(range(len(items)), key=lambda i: items[i].start)
-    result: Conflicts = [[] for _ in items]
-    active: list[tuple[int, Item]] = []
-    for i in spans:
-        x = items[i]
-        start = x.start
-        active = [(j, y) for j, y in active if y.end >= start]
-        single = len(x.members) == 1
-        for j, y in active:
-            if single and len(y.members) == 1:
-                a, b = x.size, y.size
+    """For every item, the items it is alive together with and the sizes involved.
+
+    A sweep over the members sorted by start: only buffers alive at the same step meet, so
+    the work grows with the number of simultaneously live buffers, not with item spans.
+    """
+    members = sorted((m.start, m.end, m.size, i) for i, item in enumerate(items) for m in item.members)
+    pairs: dict[tuple[int, int], list[int]] = {}
+    active: list[tuple[int, int, int]] = []
+    for start, end, size, i in members:
+        if active:
+            active = [a for a in active if a[0] >= start]
+        for _, other_size, j in active:
+            if j == i:
+                continue
+            if i < j:
+                key, mine, theirs = (i, j), size, other_size
             else:
-                a, b = _overlap_sizes(x, y)
-                if not a:
-                    continue
-            result[i].append((j, a, b))
-            result[j].append((i, b, a))
-        active.append((i, x))
+                key, mine, theirs = (j, i), other_size, size
+            sizes = pairs.get(key)
+            if sizes is None:
+                pairs[key] = [mine, theirs]
+            else:
+                if mine > sizes[0]:
+                    sizes[0] = mine
+                if theirs > sizes[1]:
+                    sizes[1] = theirs
+        active.append((end, size, i))
+    result: Conflicts = [[] for _ in items]
+    for (i, j), (a, b) in pairs.items():
+        result[i].append((j, a, b))
+        result[j].append((i, b, a))
     return result
-
-
-def _overlap_sizes(x: Item, y: Item) -> tuple[int, int]:
-    """Largest member of x alive with some member of y, and the converse (0, 0: never together)."""
-    if len(x.members) == 1:
-        b = _largest_alive(y, x.start, x.end)
-        return (x.size if b else 0), b
-    if len(y.members) == 1:
-        a = _largest_alive(x, y.start, y.end)
-        return a, (y.size if a else 0)
-    a = b = 0
-    for mx in x.members:
-        for my in y.members:
-            if mx.start <= my.end and my.start <= mx.end:
-                a, b = max(a, mx.size), max(b, my.size)
-    return a, b
-
-
-def _largest_alive(item: Item, start: int, end: int) -> int:
-    """Largest member of ``item`` alive at some step of ``[start, end]`` (0 if none)."""
-    return max((m.size for m in item.members if m.start <= end and start <= m.end), default=0)
 
 
 def _first_fit(forbidden: list[tuple[int, int]], alignment: int) -> int:
