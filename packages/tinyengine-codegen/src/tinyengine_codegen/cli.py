@@ -1,11 +1,16 @@
-"""The ``te-gen`` command: inspect, profile (front half) and build, verify (back half)."""
+"""The ``te-gen`` command: inspect, profile (reading and planning) and build, verify (code generation).
+
+Each command lives in ``commands/<name>.py``; a new one is imported and registered below.
+"""
 
 from __future__ import annotations
 
 import typer
 
+from tinyengine_codegen.commands import build as build_cmd
 from tinyengine_codegen.commands import inspect as inspect_cmd
 from tinyengine_codegen.commands import profile as profile_cmd
+from tinyengine_codegen.commands import verify as verify_cmd
 
 app = typer.Typer(
     name="te-gen",
@@ -15,14 +20,11 @@ app = typer.Typer(
     add_completion=False,
 )
 
-# Front half: reading and planning.
+# Reading and planning.
 app.command("inspect")(inspect_cmd.inspect)
 app.command("profile")(profile_cmd.profile)
 
-# Back half: code generation. Each command lives in commands/<name>.py.
-from tinyengine_codegen.commands import build as build_cmd  # noqa: E402
-from tinyengine_codegen.commands import verify as verify_cmd  # noqa: E402
-
+# Code generation.
 app.command("build")(build_cmd.build)
 app.command("verify")(verify_cmd.verify)
 
