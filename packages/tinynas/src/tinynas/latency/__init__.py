@@ -1,0 +1,1 @@
+"""Per-layer latency tables for a board (measured through te-gen and mcu-bench), summed per candidate."""

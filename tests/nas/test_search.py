@@ -1,0 +1,77 @@
+"""Evolutionary search under a memory budget that rules out the largest sub-networks."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from torch.utils.data import DataLoader
+
+from tinyengine_codegen.frontend.netspec import load_netspec
+from tinyengine_codegen.profile import profile_netspec
+from tinynas.checkpoint import load_checkpoint
+from tinynas.data import load_data
+from tinynas.evaluate import evaluate
+from tinynas.model import build_model
+from tinynas.search.driver import SearchRequest, search_supernet
+from tinynas.supernet import SupernetConfig, largest, smallest, to_netspec, train_supernet
+from tinynas.supernet.config import StageConfig
+from tinynas.supernet.train import TrainOptions
+
+CFG = SupernetConfig(resolution=16, in_channels=1, num_classes=10, stem_channels=8, first_block_channels=8,
+                     stages=(StageConfig(16, 2, (1, 2)), StageConfig(24, 2, (1, 2)),
+                             StageConfig(32, 1, (1, 2))),
+                     name="tiny")
+
+
+@pytest.fixture(scope="module")
+def supernet_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("supernet") / "supernet.pt"
+    splits = load_data("builtin:fashion-mnist", (16, 16), 1, train_subset=256, val_subset=64)
+    summary = train_supernet(CFG, splits, TrainOptions(epochs=1, batch_size=32, steps_per_epoch=6), out,
+                             progress=False)
+    assert summary["steps"] == 6 and out.is_file()
+    return out
+
+
+def test_search_respects_the_memory_budget(supernet_file: Path, tmp_path: Path) -> None:
+    big = profile_netspec(to_netspec(CFG, largest(CFG))).arena_bytes
+    small = profile_netspec(to_netspec(CFG, smallest(CFG))).arena_bytes
+    budget = (big + small) // 2
+    req = SearchRequest(supernet=supernet_file, data="builtin:fashion-mnist", out=tmp_path / "best.json",
+                        sram=budget, flash=1 << 20, population=8, generations=2, bn_batches=2,
+                        bn_batch_size=50, val_images=200, plot=True)
+    summary = search_supernet(req, progress=False)
+
+    spec = load_netspec(tmp_path / "best.json")
+    report = profile_netspec(spec, sram=budget, flash=1 << 20)
+    assert report.fits and report.arena_bytes == summary["best"]["sram_bytes"] <= budget
+
+    history = json.loads((tmp_path / "best.history.json").read_text())
+    assert history["format"] == "tinynas-search/1"
+    over = [c for c in history["candidates"] if c["sram_bytes"] > budget]
+    assert over, "the budget should rule out some priced candidates"
+    assert all(not c["fits"] and c["accuracy"] is None for c in over)
+    assert all(c["fits"] == (c["sram_bytes"] <= budget) for c in history["candidates"])
+    timing = history["timing"]
+    assert timing["accuracy_eval_seconds"] > timing["memory_pricing_seconds"] > 0
+    assert (tmp_path / "best.search.png").stat().st_size > 1000
+
+    # The weights written are the inherited ones with recalibrated BN: same accuracy standalone.
+    ckpt = load_checkpoint(tmp_path / "best.pt")
+    model = build_model(spec)
+    model.load_state_dict(ckpt["model"])
+    val = load_data("builtin:fashion-mnist", (16, 16), 1, augment=False, val_subset=200).val
+    metrics = evaluate(model, DataLoader(val, batch_size=100))
+    assert metrics.top1 == pytest.approx(100 * summary["best"]["accuracy"], abs=0.51)
+
+
+def test_search_refuses_a_budget_nothing_fits(supernet_file: Path, tmp_path: Path) -> None:
+    from tinynas.errors import WorkError
+
+    req = SearchRequest(supernet=supernet_file, data="builtin:fashion-mnist", out=tmp_path / "best.json",
+                        sram=64, flash=1 << 20, population=4, generations=1)
+    with pytest.raises(WorkError, match="smallest sub-network does not fit"):
+        search_supernet(req, progress=False)
+    assert not (tmp_path / "best.json").exists()
