@@ -52,6 +52,14 @@ const void *{p}_output(int index) {{ return index == 0 ? {p}_arena + {n_in} : 0;
 """
 
 
+_MISBEHAVE = {
+    "": "",
+    "trap": "__builtin_trap();",
+    "hang": "for (;;) {}",
+    "deep_stack": "volatile int8_t deep[8192]; for (int i = 0; i < 8192; ++i) { deep[i] = (int8_t)i; }",
+}
+
+
 def golden_output() -> bytes:
     """What the tiny model computes for INPUT."""
     out = []
@@ -73,7 +81,8 @@ def make_project(
 ) -> Path:
     """Write the project under `root`; `arena_bytes` and `flash_padding` grow SRAM and Flash use.
 
-    `misbehave`: "" (a working model), "trap" (an undefined instruction) or "hang" (never returns).
+    `misbehave`: "" (a working model), "trap" (an undefined instruction), "hang" (never returns) or
+    "deep_stack" (8 kB of locals).
     """
     (root / "include").mkdir(parents=True, exist_ok=True)
     (root / "src").mkdir(exist_ok=True)
@@ -87,7 +96,7 @@ def make_project(
             n_out=N_OUT,
             shift=SHIFT,
             rc=invoke_rc,
-            misbehave={"": "", "trap": "__builtin_trap();", "hang": "for (;;) {}"}[misbehave],
+            misbehave=_MISBEHAVE[misbehave],
             padding=flash_padding,
             weights=", ".join("{" + ", ".join(map(str, row)) + "}" for row in WEIGHTS),
             bias=", ".join(map(str, BIAS)),

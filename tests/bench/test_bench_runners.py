@@ -84,3 +84,11 @@ def test_a_model_that_never_returns_times_out(tmp_path: Path) -> None:
     project = make_project(tmp_path / "hang", misbehave="hang")
     with pytest.raises(RunError, match="did not finish within 2 s"):
         run_bench(project, find_board("stm32f412"), make_runner("qemu"), OPTIONS, timeout_s=2)
+
+
+def test_a_stack_too_small_for_the_model_is_reported(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "deep", misbehave="deep_stack")
+    board, runner = find_board("stm32f746"), make_runner("qemu")
+    assert run_bench(project, board, runner, OPTIONS)["status"] == "stack exhausted"
+    roomy = run_bench(project, board, runner, BuildOptions(repeat=1, stack_size=12 * 1024))
+    assert roomy["status"] == "ok" and 8192 < roomy["memory"]["stack_used"] < 12 * 1024
