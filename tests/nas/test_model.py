@@ -5,6 +5,7 @@ import torch
 from torch import nn
 
 from tinyengine_codegen.frontend.netspec import parse_netspec
+from tinyengine_codegen.profile import profile_netspec
 from tinynas.model import SameConv2d, build_model, fold_bn, model_cost, netspec_cost, same_pads
 from tinynas.zoo import load_zoo
 
@@ -79,3 +80,17 @@ def test_folded_bn_computes_what_conv_bn_computes():
     with torch.no_grad():
         expected = layer.bn(layer.conv(x))
         assert torch.allclose(folded(x), expected, atol=1e-5)
+
+
+@pytest.mark.parametrize("name", [*(f"mcunet-in{i}" for i in range(5)), "mbv2-w0.35"])
+def test_macs_and_params_agree_with_te_gen(name):
+    spec = load_zoo(name)
+    report = profile_netspec(spec)
+    assert (report.macs, report.params) == (netspec_cost(spec).macs, netspec_cost(spec).params)
+
+
+def test_torch_model_macs_agree_with_te_gen_on_a_netspec_with_every_feature():
+    spec = parse_netspec(SMALL)  # odd resolution, kernel 7, mix layer, residuals
+    report = profile_netspec(spec)
+    assert model_cost(build_model(spec)) == netspec_cost(spec)
+    assert (report.macs, report.params) == (netspec_cost(spec).macs, netspec_cost(spec).params)

@@ -8,16 +8,16 @@ import typer
 from rich.table import Table
 
 from tinyengine_codegen.frontend.netspec import NetSpec, netspec_to_dict
+from tinyengine_codegen.profile import profile_netspec
 from tinynas.commands.common import JSON_OPTION, console, handle_errors, print_json
-from tinynas.model import netspec_cost
 from tinynas.zoo import load_zoo, zoo_names
 
 app = typer.Typer(help="The MCUNet model zoo (ImageNet models as netspecs).", no_args_is_help=True)
 
 
 def zoo_entry(spec: NetSpec) -> dict[str, Any]:
-    """Name, resolution, blocks, MACs, params and the published figures of one zoo netspec."""
-    cost = netspec_cost(spec)
+    """Name, resolution, blocks, te-gen's MACs, params and memory plan, and the published figures."""
+    cost = profile_netspec(spec)
     published = spec.metadata.get("published", {})
     pub_macs = published.get("macs")
     return {
@@ -27,6 +27,8 @@ def zoo_entry(spec: NetSpec) -> dict[str, Any]:
         "blocks": len(spec.blocks),
         "macs": cost.macs,
         "params": cost.params,
+        "arena_bytes": cost.arena_bytes,
+        "flash_bytes": cost.flash_bytes,
         "published_macs": pub_macs,
         "macs_error_pct": None if not pub_macs else 100.0 * (cost.macs - pub_macs) / pub_macs,
         "published_peak_sram_kb": published.get("peak_sram_kb"),
@@ -36,13 +38,13 @@ def zoo_entry(spec: NetSpec) -> dict[str, Any]:
 @app.command("list")
 @handle_errors
 def list_(json_out: bool = JSON_OPTION) -> None:
-    """List the zoo's networks with MACs and parameters (vs the published MACs)."""
+    """List the zoo's networks: MACs (vs published), parameters, te-gen's peak SRAM and Flash."""
     entries = [zoo_entry(load_zoo(name)) for name in zoo_names()]
     if json_out:
         print_json({"format": "tinynas-zoo/1", "models": entries})
         return
     table = Table(title="tinynas model zoo")
-    for col in ("name", "res", "width", "blocks", "MACs", "published", "params"):
+    for col in ("name", "res", "width", "blocks", "MACs", "published", "params", "SRAM", "Flash"):
         table.add_column(col, justify="left" if col == "name" else "right")
     for e in entries:
         pub = (
@@ -56,6 +58,8 @@ def list_(json_out: bool = JSON_OPTION) -> None:
             f"{e['macs'] / 1e6:.2f}M",
             pub,
             f"{e['params'] / 1e6:.3f}M",
+            f"{e['arena_bytes'] / 1024:.0f} kB",
+            f"{e['flash_bytes'] / 1024:.0f} kB",
         )
     console.print(table)
 
@@ -73,7 +77,8 @@ def show(
     e = zoo_entry(spec)
     console.print(
         f"[bold]{spec.name}[/bold]  input {spec.resolution[0]}x{spec.resolution[1]}x{spec.in_channels}"
-        f"  stem {spec.stem_channels}  MACs {e['macs'] / 1e6:.2f}M  params {e['params'] / 1e6:.3f}M",
+        f"  stem {spec.stem_channels}  MACs {e['macs'] / 1e6:.2f}M  params {e['params'] / 1e6:.3f}M"
+        f"  SRAM {e['arena_bytes'] / 1024:.1f} kB  Flash {e['flash_bytes'] / 1024:.1f} kB (te-gen)",
         highlight=False,
     )
     table = Table()
