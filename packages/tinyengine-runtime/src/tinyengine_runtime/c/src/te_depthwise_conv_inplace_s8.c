@@ -4,8 +4,13 @@
  * Channel by channel: copy input channel c (in_h * in_w bytes, strided by C) into scratch, then
  * write output channel c over the buffer. Output (y, x, c) sits at ((y * out_w + x) * C + c), a
  * byte of input channel c (out_h * out_w <= in_h * in_w), already saved in scratch; channels not
- * yet processed are never touched. On the DSP path (dilation_w 1, kernels up to
- * TE_DW_INPLACE_MAX_TAPS taps) two horizontal taps go through one SXTAB16 + SMLAD.
+ * yet processed are never touched.
+ *
+ * Square 3x3, 5x5 and 7x7 kernels without dilation (the MCUNet search space) take a fast path for
+ * the windows that lie fully inside the input: the input offset is folded into the bias
+ * (sum((x + off) * w) = sum(x * w) + off * sum(w), exact in int32) and the window is unrolled.
+ * Other windows: on the DSP path (dilation_w 1, up to TE_DW_INPLACE_MAX_TAPS taps) two horizontal
+ * taps go through one SXTAB16 + SMLAD; otherwise one multiply-accumulate per tap.
  */
 #include "tinyengine/te_depthwise.h"
 #include "tinyengine/te_mac.h"
@@ -32,6 +37,51 @@ TE_NOINLINE static int32_t te_plane_pixel(const te_depthwise_params *params, con
         }
     }
     return acc;
+}
+
+/* Interior windows of one output row, kernel k x k (k a constant after inlining), dilation 1. */
+static inline void te_plane_row_interior(const int8_t *plane, int32_t plane_w, int32_t stride_w, const int32_t *w,
+                                         int32_t k, int32_t x_first, int32_t x_last, int32_t acc0,
+                                         const te_depthwise_params *params, int32_t multiplier, int32_t shift,
+                                         int8_t *out, int32_t channels)
+{
+    const int8_t *window = plane + x_first * stride_w - params->pad_left;
+    int32_t ox;
+    out += x_first * channels;
+    for (ox = x_first; ox < x_last; ++ox) {
+        const int8_t *row = window;
+        int32_t acc = acc0;
+        int32_t ky;
+        int32_t kx;
+        for (ky = 0; ky < k; ++ky) {
+            for (kx = 0; kx < k; ++kx) {
+                acc += (int32_t)row[kx] * w[ky * k + kx];
+            }
+            row += plane_w;
+        }
+        *out = te_requantize_s8(acc, multiplier, shift, params->output_offset, params->activation);
+        out += channels;
+        window += stride_w;
+    }
+}
+
+/* te_plane_row_interior specialised for the kernel sizes of the fast path. */
+TE_NOINLINE static void te_plane_row_fast(const int8_t *window_row, int32_t plane_w, const int32_t *w, int32_t k,
+                                          int32_t x_first, int32_t x_last, int32_t acc0,
+                                          const te_depthwise_params *params, int32_t multiplier, int32_t shift,
+                                          int8_t *out, int32_t channels)
+{
+    const int32_t s = params->stride_w;
+    if (k == 3) {
+        te_plane_row_interior(window_row, plane_w, s, w, 3, x_first, x_last, acc0, params, multiplier, shift, out,
+                              channels);
+    } else if (k == 5) {
+        te_plane_row_interior(window_row, plane_w, s, w, 5, x_first, x_last, acc0, params, multiplier, shift, out,
+                              channels);
+    } else {
+        te_plane_row_interior(window_row, plane_w, s, w, 7, x_first, x_last, acc0, params, multiplier, shift, out,
+                              channels);
+    }
 }
 
 #if defined(__ARM_FEATURE_DSP)
@@ -69,10 +119,16 @@ te_status te_depthwise_conv_inplace_s8(const te_depthwise_params *params, const 
     const int32_t channels = input_dims->c;
     const int32_t pixels = input_dims->h * input_dims->w;
     const int32_t kw = filter_dims->w;
+    const int32_t taps = filter_dims->h * kw;
+    const int fast = filter_dims->h == kw && (kw == 3 || kw == 5 || kw == 7) && params->dilation_h == 1 &&
+                     params->dilation_w == 1;
+    int32_t x_first = 0;
+    int32_t x_last = 0;
+    int32_t weights32[49];
     int32_t c;
 #if defined(__ARM_FEATURE_DSP)
     int16_t weights16[TE_DW_INPLACE_MAX_TAPS];
-    const int use_pairs = params->dilation_w == 1 && filter_dims->h * kw <= TE_DW_INPLACE_MAX_TAPS;
+    const int use_pairs = params->dilation_w == 1 && taps <= TE_DW_INPLACE_MAX_TAPS;
 #endif
     if (params->depth_multiplier != 1 || input_dims->n != 1 || output_dims->n != 1 || output_dims->c != channels ||
         filter_dims->c != channels || output_dims->h * output_dims->w > pixels || params->stride_h < 1 ||
@@ -82,18 +138,33 @@ te_status te_depthwise_conv_inplace_s8(const te_depthwise_params *params, const 
     if (plane == NULL) {
         return TE_ERROR_SCRATCH;
     }
+    if (fast) { /* output columns whose window lies fully inside the input */
+        x_first = (params->pad_left + params->stride_w - 1) / params->stride_w;
+        x_last = input_dims->w - kw + params->pad_left >= 0
+                     ? (input_dims->w - kw + params->pad_left) / params->stride_w + 1
+                     : 0;
+        x_last = x_last > output_dims->w ? output_dims->w : x_last;
+        x_first = x_first > x_last ? x_last : x_first;
+    }
     for (c = 0; c < channels; ++c) {
         const int32_t multiplier = quant->multiplier[c];
         const int32_t shift = quant->shift[c];
         const int32_t acc0 = bias != NULL ? bias[c] : 0;
+        int32_t folded = acc0;
         int32_t p;
         int32_t oy;
         for (p = 0; p < pixels; ++p) {
             plane[p] = buffer[p * channels + c];
         }
+        if (fast) {
+            for (p = 0; p < taps; ++p) {
+                weights32[p] = filter[p * channels + c];
+                folded += params->input_offset * weights32[p];
+            }
+        }
 #if defined(__ARM_FEATURE_DSP)
         if (use_pairs) {
-            for (p = 0; p < filter_dims->h * kw; ++p) {
+            for (p = 0; p < taps; ++p) {
                 weights16[p] = filter[p * channels + c];
             }
         }
@@ -101,12 +172,21 @@ te_status te_depthwise_conv_inplace_s8(const te_depthwise_params *params, const 
         for (oy = 0; oy < output_dims->h; ++oy) {
             const int32_t y0 = oy * params->stride_h - params->pad_top;
             int8_t *out = buffer + oy * output_dims->w * channels + c;
+            const int row_inside = fast && y0 >= 0 && y0 + kw <= input_dims->h;
             int32_t range[4];
             int32_t ox;
             te_tap_range(y0, params->dilation_h, filter_dims->h, input_dims->h, &range[0], &range[1]);
+            if (row_inside) {
+                te_plane_row_fast(plane + y0 * input_dims->w, input_dims->w, weights32, kw, x_first, x_last, folded,
+                                  params, multiplier, shift, out, channels);
+            }
             for (ox = 0; ox < output_dims->w; ++ox) {
                 const int32_t x0 = ox * params->stride_w - params->pad_left;
                 int32_t acc;
+                if (row_inside && ox == x_first && x_first < x_last) {
+                    ox = x_last - 1; /* done by te_plane_row_fast */
+                    continue;
+                }
                 te_tap_range(x0, params->dilation_w, kw, input_dims->w, &range[2], &range[3]);
 #if defined(__ARM_FEATURE_DSP)
                 if (use_pairs) {
@@ -116,8 +196,7 @@ te_status te_depthwise_conv_inplace_s8(const te_depthwise_params *params, const 
                 {
                     acc = te_plane_pixel(params, plane, input_dims->w, filter + c, channels, kw, y0, x0, range, acc0);
                 }
-                *out = te_requantize_s8(acc, multiplier, shift, params->output_offset, params->activation);
-                out += channels;
+                out[ox * channels] = te_requantize_s8(acc, multiplier, shift, params->output_offset, params->activation);
             }
         }
     }

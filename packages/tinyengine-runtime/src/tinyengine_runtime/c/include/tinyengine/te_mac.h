@@ -22,15 +22,6 @@
 #include <arm_acle.h>
 #endif
 
-/* Keeps a hot inner loop in its own function so that it gets the registers to itself: inlined
- * into the kernels' outer loops, GCC spills the loop's pointers to the stack. */
-#if defined(__GNUC__)
-#define TE_NOINLINE __attribute__((noinline))
-#define TE_NOINLINE_HELPER __attribute__((noinline, unused)) /* same, for a helper in a header */
-#else
-#define TE_NOINLINE
-#define TE_NOINLINE_HELPER
-#endif
 
 #if defined(__ARM_FEATURE_DSP)
 /* Unaligned, aliasing-safe word loads (Cortex-M4/M7 LDR/LDRH handle unaligned addresses). A

@@ -17,6 +17,16 @@
 
 #include "tinyengine/te_types.h"
 
+/* Keeps a function out of line (hot inner loops get the registers to themselves; rare paths
+ * stay out of the hot code). _HELPER: for static functions defined in headers. */
+#if defined(__GNUC__)
+#define TE_NOINLINE __attribute__((noinline))
+#define TE_NOINLINE_HELPER __attribute__((noinline, unused))
+#else
+#define TE_NOINLINE
+#define TE_NOINLINE_HELPER
+#endif
+
 /**
  * gemmlowp SaturatingRoundingDoublingHighMul: round(a * b / 2^31), saturating INT32_MIN^2.
  *
@@ -35,7 +45,7 @@ static inline int32_t te_saturating_rounding_doubling_high_mul(int32_t a, int32_
 /** gemmlowp RoundingDivideByPOT: x / 2^exponent rounded to nearest, ties away from zero. */
 static inline int32_t te_rounding_divide_by_pot(int32_t x, int32_t exponent)
 {
-    const int32_t mask = (int32_t)(((int64_t)1 << exponent) - 1);
+    const int32_t mask = (int32_t)((1u << exponent) - 1u); /* exponent is 0..31 */
     const int32_t remainder = x & mask;
     const int32_t threshold = (mask >> 1) + (x < 0 ? 1 : 0);
     return (x >> exponent) + (remainder > threshold ? 1 : 0);
@@ -48,16 +58,22 @@ static inline int32_t te_rounding_divide_by_pot(int32_t x, int32_t exponent)
  * left shift, i.e. a multiplier above 1: degenerate output scales), C++ leaves it undefined and
  * TFLite's build keeps the product in 64 bits rather than wrapping; this does the same.
  */
+TE_NOINLINE_HELPER static int32_t te_multiply_by_quantized_multiplier_left(int32_t x, int32_t multiplier,
+                                                                            int32_t shift)
+{
+    const int64_t shifted = (int64_t)x * ((int64_t)1 << shift);
+    if (shifted > INT32_MAX || shifted < INT32_MIN) {
+        const int64_t ab = (int64_t)((uint64_t)shifted * (uint64_t)(int64_t)multiplier);
+        const int64_t nudge = ab >= 0 ? ((int64_t)1 << 30) : (1 - ((int64_t)1 << 30));
+        return (int32_t)((ab + nudge) / ((int64_t)1 << 31));
+    }
+    return te_saturating_rounding_doubling_high_mul((int32_t)shifted, multiplier);
+}
+
 static inline int32_t te_multiply_by_quantized_multiplier(int32_t x, int32_t multiplier, int32_t shift)
 {
-    if (shift > 0) {
-        const int64_t shifted = (int64_t)x * ((int64_t)1 << shift);
-        if (shifted > INT32_MAX || shifted < INT32_MIN) {
-            const int64_t ab = (int64_t)((uint64_t)shifted * (uint64_t)(int64_t)multiplier);
-            const int64_t nudge = ab >= 0 ? ((int64_t)1 << 30) : (1 - ((int64_t)1 << 30));
-            return (int32_t)((ab + nudge) / ((int64_t)1 << 31));
-        }
-        return te_saturating_rounding_doubling_high_mul((int32_t)shifted, multiplier);
+    if (shift > 0) { /* multiplier above 1: rare, kept out of the kernels' loops */
+        return te_multiply_by_quantized_multiplier_left(x, multiplier, shift);
     }
     return te_rounding_divide_by_pot(te_saturating_rounding_doubling_high_mul(x, multiplier), -shift);
 }
