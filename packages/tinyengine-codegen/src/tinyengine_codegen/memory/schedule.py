@@ -1,16 +1,23 @@
 """Execution orders: the graph's own order, or for branched graphs a search for a lower peak.
 
-A chain (one ready operator at every step) has a single order. A branched graph gets a
-bounded search: greedy orders (least memory after each step; finish a branch first) and a
-depth-first enumeration of topological orders, stopped after ``max_orders``. Every
-candidate is scored by its peak live bytes; the caller places the best ones.
+A chain (every operator reads the previous one's output) has a single order. A branched
+graph gets a bounded search: greedy orders (least memory after each step; finish a branch
+first), seeded random topological orders, and for small graphs a depth-first enumeration of
+topological orders stopped after ``max_orders``. Every candidate is scored by its peak live
+bytes; the planner places the best ones.
 """
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable, Iterator
 
 from tinyengine_codegen.ir.graph import Graph
+
+ENUMERATE_UP_TO_OPS = 40  # depth-first enumeration only for graphs this small
+RANDOM_ORDERS = 16
+
+Chooser = Callable[[list[int], list[int]], int]  # (ready operators, order so far) -> pick
 
 
 def dependencies(graph: Graph) -> list[set[int]]:
@@ -32,53 +39,85 @@ def candidate_orders(graph: Graph, max_orders: int = 256) -> list[list[int]]:
     if n < 2 or is_chain(graph):
         return [own]
     deps = dependencies(graph)
+    rng = random.Random(0)
+    choosers: list[Chooser] = [_least_memory(graph), _newest_input(graph)]
+    choosers += [lambda ready, order: rng.choice(ready)] * RANDOM_ORDERS
+    orders: list[list[int]] = [own] + [_kahn(deps, choose) for choose in choosers]
+    if n <= ENUMERATE_UP_TO_OPS:
+        orders += list(_enumerate(deps, max_orders))
     seen, result = set(), []
-    generators: list[Iterator[list[int]]] = [
-        iter([own, _greedy(graph, deps, _least_memory), _greedy(graph, deps, _newest_input)]),
-        _enumerate(deps, max_orders),
-    ]
-    for gen in generators:
-        for order in gen:
-            key = tuple(order)
-            if key not in seen:
-                seen.add(key)
-                result.append(order)
+    for order in orders:
+        if tuple(order) not in seen:
+            seen.add(tuple(order))
+            result.append(order)
     return result
 
 
-def _ready(deps: list[set[int]], done: set[int]) -> list[int]:
-    return [i for i in range(len(deps)) if i not in done and deps[i] <= done]
-
-
-def _greedy(graph: Graph, deps: list[set[int]], score: Callable[[Graph, int, list[int]], float]) -> list[int]:
+def _kahn(deps: list[set[int]], choose: Chooser) -> list[int]:
+    """A topological order, ``choose`` picking among the ready operators at each step."""
+    n = len(deps)
+    waiting = [len(d) for d in deps]
+    users: list[list[int]] = [[] for _ in range(n)]
+    for i, d in enumerate(deps):
+        for j in d:
+            users[j].append(i)
+    ready = [i for i in range(n) if waiting[i] == 0]
     order: list[int] = []
-    done: set[int] = set()
-    while len(order) < len(deps):
-        ready = _ready(deps, done)
-        pick = min(ready, key=lambda i: (score(graph, i, order), i))
+    while ready:
+        pick = choose(ready, order)
+        ready.remove(pick)
         order.append(pick)
-        done.add(pick)
+        for user in users[pick]:
+            waiting[user] -= 1
+            if waiting[user] == 0:
+                ready.append(user)
     return order
 
 
-def _least_memory(graph: Graph, op_index: int, order: list[int]) -> float:
-    """Bytes this operator adds minus the bytes of inputs it is the last reader of."""
-    op = graph.operators[op_index]
-    pending = {i for i in range(len(graph.operators)) if i not in order and i != op_index}
-    freed = 0
-    for t in set(op.inputs):
-        if t < 0 or graph.tensors[t].is_const or t in graph.outputs:
-            continue
-        if not any(t in graph.operators[j].inputs for j in pending):
-            freed += graph.tensors[t].nbytes
-    added = sum(graph.tensors[t].nbytes for t in op.outputs)
-    return added - freed
+def _least_memory(graph: Graph) -> Chooser:
+    """Pick the operator that adds the fewest bytes net of the inputs it is the last reader of."""
+    readers: dict[int, int] = {}
+    for op in graph.operators:
+        for t in set(op.inputs):
+            readers[t] = readers.get(t, 0) + 1
+    done_reads: dict[int, int] = {}
+    keep = set(graph.outputs)
+
+    def net(i: int) -> int:
+        op = graph.operators[i]
+        freed = sum(
+            graph.tensors[t].nbytes
+            for t in set(op.inputs)
+            if t >= 0
+            and not graph.tensors[t].is_const
+            and t not in keep
+            and done_reads.get(t, 0) + 1 == readers[t]
+        )
+        return sum(graph.tensors[t].nbytes for t in op.outputs) - freed
+
+    def choose(ready: list[int], order: list[int]) -> int:
+        pick = min(ready, key=lambda i: (net(i), i))
+        for t in set(graph.operators[pick].inputs):
+            done_reads[t] = done_reads.get(t, 0) + 1
+        return pick
+
+    return choose
 
 
-def _newest_input(graph: Graph, op_index: int, order: list[int]) -> float:
-    """Prefer the operator reading the most recently produced tensor (depth first)."""
-    produced_at = {t: p for p, i in enumerate(order) for t in graph.operators[i].outputs}
-    return -max((produced_at.get(t, -1) for t in graph.operators[op_index].inputs), default=-1)
+def _newest_input(graph: Graph) -> Chooser:
+    """Pick the operator reading the most recently produced tensor (finish a branch first)."""
+    produced_at: dict[int, int] = {}
+
+    def choose(ready: list[int], order: list[int]) -> int:
+        pick = max(
+            ready,
+            key=lambda i: (max((produced_at.get(t, -1) for t in graph.operators[i].inputs), default=-1), -i),
+        )
+        for t in graph.operators[pick].outputs:
+            produced_at[t] = len(order)
+        return pick
+
+    return choose
 
 
 def _enumerate(deps: list[set[int]], limit: int) -> Iterator[list[int]]:
@@ -90,13 +129,11 @@ def _enumerate(deps: list[set[int]], limit: int) -> Iterator[list[int]]:
 
     def walk() -> Iterator[list[int]]:
         nonlocal count
-        if count >= limit:
-            return
         if len(order) == n:
             count += 1
             yield list(order)
             return
-        for i in _ready(deps, done):
+        for i in [i for i in range(n) if i not in done and deps[i] <= done]:
             order.append(i)
             done.add(i)
             yield from walk()
