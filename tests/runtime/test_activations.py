@@ -8,10 +8,9 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from .harness import CCase, assert_cases_match, run_cases
-from .opcases import OpRun, OpSpec, build_op_models, random_range, random_shape
+from .opcalls import run_and_compare
+from .opcases import OpSpec, build_op_models, random_range, random_shape
 from .oracle import InputSpec
-from .quant_ops import hard_swish_params, leaky_relu_params, logistic_lut
 
 CASES = 20
 
@@ -38,42 +37,10 @@ def _specs(kind: str, seed: int) -> list[OpSpec]:
     return specs
 
 
-def _case(run: OpRun, kind: str, index: int) -> CCase:
-    inp, out = run.op.inputs[0], run.op.outputs[0]
-    size = run.output.size
-    arrays: dict[str, np.ndarray] = {"input": run.inputs[0]}
-    setup = ""
-    if kind == "logistic":
-        arrays["lut"] = logistic_lut(inp.scale, inp.zero_point, out.scale, out.zero_point)
-        call = "te_logistic_s8(lut, input, {size}, {target})"
-    elif kind == "hard_swish":
-        rm, re, om, oe = hard_swish_params(inp.scale, out.scale)
-        setup = f"te_hard_swish_params p = {{{-inp.zero_point}, {out.zero_point}, {rm}, {re}, {om}, {oe}}};"
-        call = "te_hard_swish_s8(&p, input, {size}, {target})"
-    else:
-        im, ish, am, ash = leaky_relu_params(inp.scale, out.scale, run.op.options["Alpha"])
-        setup = f"te_leaky_relu_params p = {{{-inp.zero_point}, {out.zero_point}, {im}, {ish}, {am}, {ash}}};"
-        call = "te_leaky_relu_s8(&p, input, {size}, {target})"
-    target, name = "output", run.spec.name
-    if index % 2:
-        target, name = "input", name + " in place"
-    else:
-        arrays["output"] = np.zeros(size, np.int8)
-    return CCase(
-        name=name, arrays=arrays, setup=setup, call=call.format(size=size, target=target), out=target
-    )
-
-
 @pytest.mark.parametrize(
-    ("kind", "op_name", "source", "seed"),
-    [
-        ("logistic", "LOGISTIC", "te_logistic_s8.c", 909),
-        ("hard_swish", "HARD_SWISH", "te_hard_swish_s8.c", 1010),
-        ("leaky_relu", "LEAKY_RELU", "te_leaky_relu_s8.c", 1111),
-    ],
+    ("kind", "op_name", "seed"),
+    [("logistic", "LOGISTIC", 909), ("hard_swish", "HARD_SWISH", 1010), ("leaky_relu", "LEAKY_RELU", 1111)],
 )
-def test_activation_matches_tflite(kind: str, op_name: str, source: str, seed: int, build_dir: Path) -> None:
+def test_activation_matches_tflite(kind: str, op_name: str, seed: int, build_dir: Path) -> None:
     runs = build_op_models(_specs(kind, seed), op_name, seed=seed)
-    cases = [_case(run, kind, i) for i, run in enumerate(runs)]
-    result = run_cases(cases, [source], workdir=build_dir)
-    assert_cases_match(cases, result, [run.output for run in runs])
+    run_and_compare(runs, build_dir)

@@ -13,17 +13,12 @@ from .harness import (
     ACT_RELU,
     ACT_RELU6,
     CCase,
-    activation_range,
-    assert_cases_match,
-    c_dims,
-    run_cases,
 )
-from .opcases import OpRun, OpSpec, build_op_models, random_range
+from .opcalls import run_and_compare
+from .opcases import OpSpec, build_op_models, random_range
 from .oracle import InputSpec
-from .quant_ops import add_sub_params, mul_multiplier
 
 CASES = 24
-SOURCES = ["te_add_s8.c", "te_sub_s8.c", "te_mul_s8.c"]
 TF_OPS = {"ADD": tf.add, "SUB": tf.subtract, "MUL": tf.multiply}
 
 
@@ -63,46 +58,6 @@ def _specs(op_name: str, seed: int) -> list[OpSpec]:
     return specs
 
 
-def _call(run: OpRun, kernel: str, index: int) -> CCase:
-    a, b = run.op.inputs[0], run.op.inputs[1]
-    out = run.op.outputs[0]
-    act_min, act_max = activation_range(run.op.options["FusedActivationFunction"], out.scale, out.zero_point)
-    if kernel == "te_mul_s8":
-        m, sh = mul_multiplier(a.scale, b.scale, out.scale)
-        params = (
-            f"te_mul_params p = {{{-a.zero_point}, {-b.zero_point}, {out.zero_point}, {m}, {sh}, "
-            f"{{{act_min}, {act_max}}}}};"
-        )
-    else:
-        q = add_sub_params(a.scale, b.scale, out.scale)
-        params = (
-            f"te_add_params p = {{{-a.zero_point}, {-b.zero_point}, {out.zero_point}, {q['left_shift']}, "
-            f"{q['m1']}, {q['sh1']}, {q['m2']}, {q['sh2']}, {q['mo']}, {q['sho']}, "
-            f"{{{act_min}, {act_max}}}}};"
-        )
-    arrays = {"in1": run.inputs[0], "in2": run.inputs[1], "out": np.zeros(run.output.size, np.int8)}
-    target = "out"
-    if a.shape == out.shape and index % 2 == 0:
-        target = "in1"  # in place over the first input
-    elif b.shape == out.shape and tuple(a.shape) != tuple(out.shape):
-        target = "in2"  # in place over the (full-size) second input
-    setup = (
-        f"{params}\n        te_dims d1 = {c_dims(a.shape)};\n        te_dims d2 = {c_dims(b.shape)};\n"
-        f"        te_dims dout = {c_dims(out.shape)};"
-    )
-    suffix = ""
-    if target != "out":
-        del arrays["out"]
-        suffix = f" in place on {target}"
-    return CCase(
-        name=run.spec.name + suffix,
-        arrays=arrays,
-        setup=setup,
-        call=f"{kernel}(&p, &d1, in1, &d2, in2, &dout, {target})",
-        out=target,
-    )
-
-
 def _rejection_case(kernel: str) -> CCase:
     """A (1, 1, 2, 4) input against a (1, 1, 3, 4) output is no broadcast: the kernel must refuse it."""
     params = (
@@ -127,9 +82,4 @@ def _rejection_case(kernel: str) -> CCase:
 )
 def test_binary_op_matches_tflite(op_name: str, kernel: str, seed: int, build_dir: Path) -> None:
     runs = build_op_models(_specs(op_name, seed), op_name, seed=seed)
-    cases = [_call(run, kernel, i) for i, run in enumerate(runs)]
-    expected = [run.output for run in runs]
-    cases.append(_rejection_case(kernel))
-    expected.append(np.zeros(12, np.int8))
-    result = run_cases(cases, SOURCES, workdir=build_dir)
-    assert_cases_match(cases, result, expected)
+    run_and_compare(runs, build_dir, extra=[(_rejection_case(kernel), np.zeros(12, np.int8))])

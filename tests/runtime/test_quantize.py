@@ -8,10 +8,11 @@ from pathlib import Path
 import numpy as np
 import tensorflow as tf
 
-from .harness import CCase, assert_cases_match, c_dims, run_cases
+from .harness import CCase
+from .opcalls import run_and_compare
 from .opcases import OpRun, OpSpec, build_multi_op_models, random_range, random_shape
 from .oracle import InputSpec, TFLiteModel
-from .quant_ops import logistic_lut, ratio_multiplier
+from .quant_ops import ratio_multiplier
 
 CASES = 20
 
@@ -47,45 +48,11 @@ def _float_data(model: TFLiteModel, rng: np.random.Generator) -> list[np.ndarray
     return data
 
 
-def _c_float(value: float) -> str:
-    """A C float literal that parses to exactly this float32."""
-    return f"{float(np.float32(value))!r}f"
-
-
 def test_quantize_and_dequantize_match_tflite(build_dir: Path) -> None:
     runs = build_multi_op_models(
         _boundary_specs(1212), ("QUANTIZE", "DEQUANTIZE"), seed=1212, float_io=True, float_inputs=_float_data
     )
-    cases, expected = [], []
-    for run in runs["QUANTIZE"]:
-        out = run.op.outputs[0]
-        cases.append(
-            CCase(
-                name=f"{run.spec.name} quantize scale {out.scale:.4g} zp {out.zero_point}",
-                arrays={
-                    "input": run.inputs[0].astype(np.float32),
-                    "output": np.zeros(run.output.size, np.int8),
-                },
-                call=f"te_quantize_f32_s8(input, {run.output.size}, {_c_float(out.scale)}, {out.zero_point}, "
-                "output)",
-                out="output",
-            )
-        )
-        expected.append(run.output)
-    for run in runs["DEQUANTIZE"]:
-        inp = run.op.inputs[0]
-        cases.append(
-            CCase(
-                name=f"{run.spec.name} dequantize scale {inp.scale:.4g} zp {inp.zero_point}",
-                arrays={"input": run.inputs[0], "output": np.zeros(run.output.size, np.float32)},
-                call=f"te_dequantize_s8_f32(input, {run.output.size}, {_c_float(inp.scale)}, "
-                f"{inp.zero_point}, output)",
-                out="output",
-            )
-        )
-        expected.append(run.output.astype(np.float32))
-    result = run_cases(cases, ["te_quantize_f32_s8.c", "te_dequantize_s8_f32.c"], workdir=build_dir)
-    assert_cases_match(cases, result, expected)
+    run_and_compare(runs["QUANTIZE"] + runs["DEQUANTIZE"], build_dir)
 
 
 def _requantize_specs(seed: int) -> list[OpSpec]:
@@ -148,49 +115,16 @@ def test_requantize_and_concat_with_requantization_match_tflite(build_dir: Path)
     runs = build_multi_op_models(
         _requantize_specs(1313), ("LOGISTIC", "QUANTIZE", "CONCATENATION"), seed=1313
     )
-    cases, expected = [], []
-    for logistic, quantize, concat in zip(
-        runs["LOGISTIC"], runs["QUANTIZE"], runs["CONCATENATION"], strict=True
-    ):
+    for quantize in runs["QUANTIZE"]:
         src, dst = quantize.op.inputs[0], quantize.op.outputs[0]
-        assert src.dtype == dst.dtype == np.int8 and (src.scale, src.zero_point) != (
-            dst.scale,
-            dst.zero_point,
+        assert src.dtype == dst.dtype == np.int8
+        assert (src.scale, src.zero_point) != (dst.scale, dst.zero_point)
+    folded = [
+        (_concat_with_requant(logistic, quantize, concat), concat.output)
+        for logistic, quantize, concat in zip(
+            runs["LOGISTIC"], runs["QUANTIZE"], runs["CONCATENATION"], strict=True
         )
-        m, sh = ratio_multiplier(src.scale, dst.scale)
-        target = "input" if len(cases) % 4 == 2 else "output"
-        arrays = {"input": quantize.inputs[0]}
-        if target == "output":
-            arrays["output"] = np.zeros(quantize.output.size, np.int8)
-        cases.append(
-            CCase(
-                name=f"requantize {src.scale:.4g}/{src.zero_point} -> {dst.scale:.4g}/{dst.zero_point}"
-                + (" in place" if target == "input" else ""),
-                arrays=arrays,
-                setup=f"te_requantize_params p = {{{-src.zero_point}, {dst.zero_point}, {m}, {sh}}};",
-                call=f"te_requantize_s8_s8(&p, input, {quantize.output.size}, {target})",
-                out=target,
-            )
-        )
-        expected.append(quantize.output)
-        cases.append(_concat_with_requant(logistic, quantize, concat))
-        expected.append(concat.output)
-        # The LOGISTIC table too, from the same models.
-        inp, out = logistic.op.inputs[0], logistic.op.outputs[0]
-        lut = logistic_lut(inp.scale, inp.zero_point, out.scale, out.zero_point)
-        cases.append(
-            CCase(
-                name=f"logistic {c_dims(inp.shape)}",
-                arrays={
-                    "lut": lut,
-                    "input": logistic.inputs[0],
-                    "output": np.zeros(logistic.output.size, np.int8),
-                },
-                call=f"te_logistic_s8(lut, input, {logistic.output.size}, output)",
-                out="output",
-            )
-        )
-        expected.append(logistic.output)
-    sources = ["te_requantize_s8_s8.c", "te_concatenation_s8.c", "te_logistic_s8.c"]
-    result = run_cases(cases, sources, workdir=build_dir)
-    assert_cases_match(cases, result, expected)
+    ]
+    run_and_compare(
+        runs["QUANTIZE"] + runs["LOGISTIC"], build_dir, extra=folded, extra_sources=["te_concatenation_s8.c"]
+    )
