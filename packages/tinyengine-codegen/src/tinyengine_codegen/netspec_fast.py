@@ -5,7 +5,8 @@ same sequence the graph frontend builds), the planner problem is built directly,
 planner's lifetimes and placement code does the rest. Kernel choices (kernel, scratch bytes,
 in-place flag) are those of the real passes: a layer whose signature (kind, shapes, stride,
 activation, how its inputs are consumed) was never seen runs the whole graph pipeline once
-on its netspec, and every signature seen is cached. The result equals
+on its netspec, and every signature seen is cached with the layer's MACs, parameters and
+weight bytes. The result equals
 ``profile_graph(netspec_to_graph(spec))``; the tests compare the two on random netspecs.
 """
 
@@ -21,7 +22,8 @@ from tinyengine_codegen.memory.problem import Problem
 from tinyengine_codegen.passes import run_passes
 from tinyengine_codegen.profile import OpRow, ProfileReport, Totals, build_report
 
-Choice = tuple[str | None, int, bool]  # kernel, scratch bytes, in-place capable
+# kernel, scratch bytes, in-place capable, then the layer's MACs, parameters and weight bytes
+Choice = tuple[str | None, int, bool, int, int, int]
 _CHOICES: dict[tuple, Choice] = {}
 
 
@@ -45,8 +47,8 @@ def _learn(spec: NetSpec, layers: list[Layer], keys: list[tuple]) -> None:
     kinds = [op.kind for op in graph.operators]
     if kinds != [layer.kind for layer in layers]:
         raise AssertionError(f"the passes changed the netspec graph of {spec.name}: {kinds}")
-    for key, op in zip(keys, graph.operators, strict=True):
-        _CHOICES[key] = (op.kernel, op.scratch_bytes, op.inplace)
+    for key, op, layer in zip(keys, graph.operators, layers, strict=True):
+        _CHOICES[key] = (op.kernel, op.scratch_bytes, op.inplace, *_layer_costs(layer))
 
 
 def _tensor_indices(layers: list[Layer]) -> list[int]:
@@ -84,12 +86,13 @@ def fast_profile(spec: NetSpec, sram: int | None, flash: int | None) -> ProfileR
         outputs=[index[n]],
     )
     plan = plan_problem(problem, [list(range(n))])
-    macs = params = weight_bytes = 0
-    for layer in layers:
-        m, p, b = _layer_costs(layer)
-        macs, params, weight_bytes = macs + m, params + p, weight_bytes + b
     code = code_bytes_estimate([(layer.kind, c[0]) for layer, c in zip(layers, choices, strict=True)])
-    totals = Totals(macs=macs, params=params, weight_bytes=weight_bytes, code_bytes=code)
+    totals = Totals(
+        macs=sum(c[3] for c in choices),
+        params=sum(c[4] for c in choices),
+        weight_bytes=sum(c[5] for c in choices),
+        code_bytes=code,
+    )
     peak = plan.peak_op
 
     def rows() -> list[OpRow]:
@@ -113,7 +116,7 @@ def _layer_costs(layer: Layer) -> tuple[int, int, int]:
 
 
 def _row(i: int, layer: Layer, choice: Choice, plan: MemoryPlan) -> OpRow:
-    macs, params, weight_bytes = _layer_costs(layer)
+    _, _, _, macs, params, weight_bytes = choice
     return OpRow(
         index=i,
         kind=layer.kind,
