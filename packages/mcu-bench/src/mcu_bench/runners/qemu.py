@@ -2,7 +2,8 @@
 
 Timing uses `-icount shift=6`: every instruction advances virtual time by 64 ns, so SysTick (25 MHz
 on MPS2, one tick per 40 ns) counts 1.6 ticks per instruction and ticks * 40 / 64 is the instruction
-count to within one, the same on every run (with shift=0 it would only resolve 40 instructions).
+count to within one (plus the few instructions of a SysTick wrap interrupt every 10.5 M), the same
+on every run (with shift=0 it would only resolve 40 instructions).
 It is labelled emulated instructions, never board time.
 """
 
