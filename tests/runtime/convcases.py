@@ -49,7 +49,7 @@ class ConvSpec:
     low: float
     high: float
     weights: np.ndarray
-    bias: np.ndarray
+    bias: np.ndarray | None
     depthwise: bool
     patch_output: bool  # move the output scale/zero point so the clamp matters
 
@@ -88,7 +88,7 @@ def random_spec(
         weights *= ch_scale.reshape(c_in, multiplier)
     else:
         weights = rng.normal(size=(kh, kw, c_in, c_out)).astype(np.float32) * ch_scale
-    bias = rng.normal(scale=0.5, size=c_out).astype(np.float32)
+    bias = rng.normal(scale=0.5, size=c_out).astype(np.float32) if rng.random() < 0.85 else None
     return ConvSpec(
         batch=batch if batch is not None else int(rng.choice([1, 1, 1, 2])),
         in_h=in_h,
@@ -121,7 +121,8 @@ def _tf_op(spec: ConvSpec, x: tf.Tensor) -> tf.Tensor:
         )
     else:
         y = tf.nn.conv2d(x, spec.weights, strides=spec.stride, padding=spec.padding, dilations=spec.dilation)
-    y = y + spec.bias
+    if spec.bias is not None:
+        y = y + spec.bias
     if spec.activation == ACT_RELU:
         y = tf.nn.relu(y)
     elif spec.activation == ACT_RELU6:
@@ -181,7 +182,7 @@ class ConvGeometry:
     multiplier: np.ndarray
     shift: np.ndarray
     filter: np.ndarray
-    bias: np.ndarray
+    bias: np.ndarray | None  # None: the op has no bias input (the kernel gets NULL)
     input_shape: tuple[int, ...]
     output_shape: tuple[int, ...]
 
@@ -216,10 +217,19 @@ def geometry(op: OpInfo) -> ConvGeometry:
         multiplier=mult,
         shift=shift,
         filter=flt.data,
-        bias=bias.data if bias is not None else np.zeros(n_out, np.int32),
+        # A zero bias (what the converter writes for a bias-less conv) goes to the kernel as NULL.
+        bias=bias.data.astype(np.int32) if bias is not None and bias.data.any() else None,
         input_shape=inp.shape,
         output_shape=out.shape,
     )
+
+
+def _bias_array(g: ConvGeometry) -> dict[str, np.ndarray]:
+    return {"bias": g.bias} if g.bias is not None else {}
+
+
+def _bias_arg(g: ConvGeometry) -> str:
+    return "bias" if g.bias is not None else "NULL"
 
 
 def conv_call(name: str, g: ConvGeometry, x: np.ndarray, kernel: str) -> CCase:
@@ -245,14 +255,14 @@ def conv_call(name: str, g: ConvGeometry, x: np.ndarray, kernel: str) -> CCase:
     )
     call = (
         f"{scratch_expr} != {scratch}u ? -100 : "
-        f"{kernel}(&p, &q, &in_d, input, &f_d, filter, bias, &out_d, output, scratch)"
+        f"{kernel}(&p, &q, &in_d, input, &f_d, filter, {_bias_arg(g)}, &out_d, output, scratch)"
     )
     return CCase(
         name=name,
         arrays={
             "input": x,
             "filter": g.filter,
-            "bias": g.bias.astype(np.int32),
+            **_bias_array(g),
             "mult": g.multiplier,
             "shift": g.shift,
             "output": np.zeros(int(np.prod(g.output_shape)), np.int8),
@@ -270,6 +280,7 @@ def describe(spec: ConvSpec) -> str:
     return (
         f"{spec.batch}x{spec.in_h}x{spec.in_w}x{spec.in_c}->{spec.out_c} k{spec.kernel_h}x{spec.kernel_w} "
         f"s{spec.stride} d{spec.dilation} {spec.padding} {act}{' patched' if spec.patch_output else ''}"
+        f"{' no-bias' if spec.bias is None else ''}"
     )
 
 
@@ -286,7 +297,7 @@ def depthwise_call(name: str, g: ConvGeometry, multiplier: int, x: np.ndarray, i
     )
     arrays = {
         "filter": g.filter,
-        "bias": g.bias.astype(np.int32),
+        **_bias_array(g),
         "mult": g.multiplier,
         "shift": g.shift,
     }
@@ -296,12 +307,13 @@ def depthwise_call(name: str, g: ConvGeometry, multiplier: int, x: np.ndarray, i
         arrays["buffer"] = np.ascontiguousarray(x)
         call = (
             f"te_depthwise_conv_inplace_s8_scratch_bytes(&in_d) != {scratch}u ? -100 : "
-            "te_depthwise_conv_inplace_s8(&p, &q, &in_d, buffer, &f_d, filter, bias, &out_d, scratch)"
+            "te_depthwise_conv_inplace_s8(&p, &q, &in_d, buffer, &f_d, filter, "
+            f"{_bias_arg(g)}, &out_d, scratch)"
         )
         return CCase(name, arrays, call, out="buffer", setup=setup, scratch_bytes=scratch, out_bytes=out_size)
     arrays["input"] = x
     arrays["output"] = np.zeros(out_size, np.int8)
-    call = "te_depthwise_conv_s8(&p, &q, &in_d, input, &f_d, filter, bias, &out_d, output)"
+    call = f"te_depthwise_conv_s8(&p, &q, &in_d, input, &f_d, filter, {_bias_arg(g)}, &out_d, output)"
     return CCase(name, arrays, call, out="output", setup=setup)
 
 
