@@ -138,15 +138,32 @@ def pool_case(name: str, op: OpInfo, inputs: list[np.ndarray], output: np.ndarra
     return _case(name, arrays, f"{kernel}(&p, &din, input, &dout, output)", "output", setup)
 
 
+def mean_dims(op: OpInfo, axes: Sequence[int]) -> tuple[int, int, int, int] | None:
+    """te_dims for te_mean_hw_s8 of a MEAN over ``axes``: NHWC's own (n, h, w, c) for axes 1, 2 of a
+    4D tensor, else (outer, 1, reduced, inner) for any contiguous run of axes; None otherwise."""
+    shape = op.inputs[0].shape
+    rank = len(shape)
+    axes = sorted({int(a) % rank for a in axes})
+    if axes != list(range(axes[0], axes[-1] + 1)):
+        return None
+    if rank == 4 and axes == [1, 2]:
+        return tuple(int(d) for d in shape)  # type: ignore[return-value]
+    outer = int(np.prod(shape[: axes[0]]))
+    reduced = int(np.prod(shape[axes[0] : axes[-1] + 1]))
+    inner = int(np.prod(shape[axes[-1] + 1 :]))
+    return outer, 1, reduced, inner
+
+
 def mean_case(name: str, op: OpInfo, inputs: list[np.ndarray], output: np.ndarray, index: int) -> CCase:
-    """MEAN over axes 1 and 2 of a 4D tensor (keep_dims either way)."""
+    """MEAN (keep_dims either way) over H, W, or over any contiguous run of axes."""
     inp, out = op.inputs[0], op.outputs[0]
-    assert sorted(int(a) % 4 for a in inputs[1].reshape(-1)) == [1, 2] and len(inp.shape) == 4
+    dims = mean_dims(op, inputs[1].reshape(-1))
+    assert dims is not None
     m, sh = ratio_multiplier(inp.scale, out.scale)
     setup = f"te_mean_params p = {{{-inp.zero_point}, {out.zero_point}, {m}, {sh}}};\n"
-    setup += f"        te_dims din = {c_dims(inp.shape)};"
+    setup += f"        te_dims din = {c_dims(dims)};"
     arrays = {"input": inputs[0], "output": np.zeros(output.size, np.int8)}
-    return _case(name, arrays, "te_mean_hw_s8(&p, &din, input, output)", "output", setup)
+    return _case(f"{name} as {dims}", arrays, "te_mean_hw_s8(&p, &din, input, output)", "output", setup)
 
 
 def softmax_case(name: str, op: OpInfo, inputs: list[np.ndarray], output: np.ndarray, index: int) -> CCase:
@@ -317,7 +334,8 @@ def supported(op: OpInfo) -> bool:
     if op.name not in _BUILDERS:
         return False
     if op.name == "MEAN":
-        return len(op.inputs[0].shape) == 4
+        axes = op.inputs[1].data
+        return axes is not None and mean_dims(op, axes.reshape(-1)) is not None
     if op.name == "DEQUANTIZE":
         return op.inputs[0].dtype == np.int8
     return op.outputs[0].dtype == np.int8

@@ -64,12 +64,13 @@ def _mean_specs(seed: int) -> list[OpSpec]:
             h, w = 20, 17  # more than 256 pixels per channel
         c = int(rng.choice([1, 3, 4, 7, 8, 16, 24]))
         keep = bool(i % 2)
+        # Mostly H, W; every fourth case another contiguous run of axes (the last one, or W and C).
+        axes = [[1, 2], [1, 2], [1, 2], [3] if i % 8 == 3 else [2, 3]][i % 4]
 
-        def fn(x, keep=keep):
-            return tf.reduce_mean(x, axis=[1, 2], keepdims=keep)
+        def fn(x, keep=keep, axes=axes):
+            return tf.reduce_mean(x, axis=axes, keepdims=keep)
 
-        # A narrower output range than the input's makes the input/output scales differ.
-        name = f"mean 1x{h}x{w}x{c} keep_dims={keep}"
+        name = f"mean 1x{h}x{w}x{c} axes {axes} keep_dims={keep}"
         specs.append(OpSpec(name, [InputSpec((1, h, w, c), *random_range(rng))], fn))
     return specs
 

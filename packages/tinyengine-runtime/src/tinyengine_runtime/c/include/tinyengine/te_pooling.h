@@ -38,6 +38,9 @@ te_status te_maxpool_s8(const te_pool_params *params, const te_dims *input_dims,
  * MEAN over H and W (axes 1 and 2, keep_dims either way: the output bytes are the same, n x c).
  * multiplier and shift are QuantizeMultiplier(input_scale / output_scale); the kernel folds
  * 1 / (H * W) into them exactly as TFLite's QuantizedMeanOrSum does. Not in place.
+ * A MEAN over any contiguous run of axes of any rank is the same computation with
+ * input_dims = {outer, 1, reduced, inner} (products of the dimensions before, in and after the
+ * run): e.g. mcunet-vww's MEANs over the last axis.
  */
 typedef struct {
     int32_t input_offset;  /* -input zero point */
