@@ -119,6 +119,7 @@ def _row(i: int, layer: Layer, choice: Choice, plan: MemoryPlan) -> OpRow:
     _, _, _, macs, params, weight_bytes = choice
     return OpRow(
         index=i,
+        name=layer.name,
         kind=layer.kind,
         kernel=choice[0],
         output_shape=layer.out_shape,

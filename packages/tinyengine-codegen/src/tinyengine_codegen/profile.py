@@ -18,7 +18,8 @@ memory the generated code uses)::
 - ``lower_bound``: the largest live bytes at one step (no placement can use less).
 - ``sram_budget``, ``flash_budget``: the budgets asked for (``None``: unlimited).
 - ``fits_sram``, ``fits_flash``, ``fits``: whether the arena and Flash fit the budgets.
-- ``ops``: per-operator :class:`OpRow` in schedule order (index, kind, kernel, output shape,
+- ``ops``: per-operator :class:`OpRow` in schedule order (index after the passes, name --
+  ``"<TFLite index>:<kind>"`` for a .tflite, the layer name for a netspec --, kind, kernel, output shape,
   live bytes, scratch bytes, in place, MACs, params, weight bytes); built on first access.
 - ``plan``: the :class:`~tinyengine_codegen.memory.MemoryPlan` itself.
 
@@ -43,6 +44,7 @@ class OpRow:
     """One operator's line in the profile."""
 
     index: int
+    name: str
     kind: str
     kernel: str | None
     output_shape: tuple[int, ...]
@@ -149,6 +151,7 @@ def profile_graph(
         rows.append(
             OpRow(
                 index=oi,
+                name=op.name,
                 kind=op.kind,
                 kernel=op.kernel,
                 output_shape=tuple(graph.tensors[op.outputs[0]].shape) if op.outputs else (),

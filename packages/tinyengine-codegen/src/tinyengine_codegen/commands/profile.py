@@ -42,19 +42,23 @@ def profile(
 
 def _print_report(report: ProfileReport) -> None:
     table = Table(title=f"{escape(report.name)}: memory plan", box=box.SIMPLE_HEAD)
-    for column in ("#", "operator", "kernel", "output", "live", "scratch", "in place", "MACs"):
+    for column in ("#", "source", "operator", "kernel", "output", "live", "scratch", "in place", "MACs"):
         table.add_column(column, justify="right" if column in ("#", "live", "scratch", "MACs") else "left")
+    peak_name = ""
     for row in report.ops:
         peak = row.index == report.peak_op
+        peak_name = row.name if peak else peak_name
         live = f"[bold]{row.live_bytes:,}[/bold] peak" if peak else f"{row.live_bytes:,}"
-        table.add_row(str(row.index), row.kind, row.kernel or "-", _shape(row.output_shape), live,
-                      f"{row.scratch_bytes:,}" if row.scratch_bytes else "", "yes" if row.inplace else "",
-                      f"{row.macs:,}")  # fmt: skip
+        cells = [str(row.index), escape(row.name.split(":")[0]), row.kind, row.kernel or "-"]
+        cells += [_shape(row.output_shape), live, f"{row.scratch_bytes:,}" if row.scratch_bytes else ""]
+        cells += ["yes" if row.inplace else "", f"{row.macs:,}"]
+        table.add_row(*cells)
     console.print(table)
+    console.print("#: operator after the passes; source: its index in the .tflite (or its netspec layer)")
     summary = Table(show_header=False, title="summary")
     rows = [
         ("arena (peak SRAM)", _bytes(report.arena_bytes) + _budget(report.sram_budget, report.fits_sram)),
-        ("peak at", f"operator #{report.peak_op} {report.peak_kind}"),
+        ("peak at", f"operator #{report.peak_op} {report.peak_kind} ({escape(peak_name)})"),
         ("Flash: weights", _bytes(report.weight_bytes)),
         ("Flash: code (estimate)", _bytes(report.code_bytes_estimate)),
         ("Flash: total", _bytes(report.flash_bytes) + _budget(report.flash_budget, report.fits_flash)),
