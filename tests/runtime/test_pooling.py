@@ -39,7 +39,8 @@ def _pool_specs(kind: str, seed: int) -> list[OpSpec]:
             return tf.nn.relu(y) if act == ACT_RELU else tf.nn.relu6(y) if act == ACT_RELU6 else y
 
         name = f"{kind}pool 1x{h}x{w}x{c} k{kh}x{kw} s{stride} {padding} act{act}"
-        specs.append(OpSpec(name, [InputSpec((1, h, w, c), *random_range(rng))], fn))
+        batch = 2 if i % 5 == 4 else 1
+        specs.append(OpSpec(f"{name} batch {batch}", [InputSpec((batch, h, w, c), *random_range(rng))], fn))
     return specs
 
 
@@ -71,7 +72,8 @@ def _mean_specs(seed: int) -> list[OpSpec]:
             return tf.reduce_mean(x, axis=axes, keepdims=keep)
 
         name = f"mean 1x{h}x{w}x{c} axes {axes} keep_dims={keep}"
-        specs.append(OpSpec(name, [InputSpec((1, h, w, c), *random_range(rng))], fn))
+        batch = 2 if i % 5 == 4 else 1
+        specs.append(OpSpec(f"{name} batch {batch}", [InputSpec((batch, h, w, c), *random_range(rng))], fn))
     return specs
 
 
