@@ -39,47 +39,65 @@ TE_NOINLINE static int32_t te_plane_pixel(const te_depthwise_params *params, con
     return acc;
 }
 
-/* Interior windows of one output row, kernel k x k (k a constant after inlining), dilation 1. */
-static inline void te_plane_row_interior(const int8_t *plane, int32_t plane_w, int32_t stride_w, const int32_t *w,
-                                         int32_t k, int32_t x_first, int32_t x_last, int32_t acc0,
-                                         const te_depthwise_params *params, int32_t multiplier, int32_t shift,
-                                         int8_t *out, int32_t channels)
+/*
+ * Interior windows of one output row, kernel k x k (k a constant after inlining), dilation 1,
+ * input offset already folded into acc0. w: the channel's k*k weights; on the DSP path, pairs:
+ * per kernel row, (k / 2) int16 pairs of horizontal taps, then the odd last tap in last[ky].
+ */
+static inline void te_plane_row_interior(const int8_t *window, int32_t plane_w, int32_t stride_w, const int32_t *w,
+                                         const int32_t *pairs, const int32_t *last, int32_t k, int32_t count,
+                                         int32_t acc0, const te_depthwise_params *params, int32_t multiplier,
+                                         int32_t shift, int8_t *out, int32_t channels)
 {
-    const int8_t *window = plane + x_first * stride_w - params->pad_left;
-    int32_t ox;
-    out += x_first * channels;
-    for (ox = x_first; ox < x_last; ++ox) {
+    /* Copied out of params: the int8 stores below may alias them, which would force reloads. */
+    const int32_t output_offset = params->output_offset;
+    const te_activation activation = params->activation;
+    int32_t n;
+    for (n = 0; n < count; ++n) {
         const int8_t *row = window;
         int32_t acc = acc0;
         int32_t ky;
-        int32_t kx;
         for (ky = 0; ky < k; ++ky) {
-            for (kx = 0; kx < k; ++kx) {
+            int32_t kx = 0;
+#if defined(__ARM_FEATURE_DSP)
+            for (; kx + 2 <= k; kx += 2) {
+                const uint32_t two = te_read_u8x2(row + kx);
+                acc = __smlad(__sxtb16((int32_t)(two | (two << 8))), pairs[ky * (k / 2) + kx / 2], acc);
+            }
+            if (kx < k) {
+                acc += (int32_t)row[kx] * last[ky];
+            }
+            (void)w;
+#else
+            for (; kx < k; ++kx) {
                 acc += (int32_t)row[kx] * w[ky * k + kx];
             }
+            (void)pairs;
+            (void)last;
+#endif
             row += plane_w;
         }
-        *out = te_requantize_s8(acc, multiplier, shift, params->output_offset, params->activation);
+        *out = te_requantize_s8(acc, multiplier, shift, output_offset, activation);
         out += channels;
         window += stride_w;
     }
 }
 
-/* te_plane_row_interior specialised for the kernel sizes of the fast path. */
-TE_NOINLINE static void te_plane_row_fast(const int8_t *window_row, int32_t plane_w, const int32_t *w, int32_t k,
-                                          int32_t x_first, int32_t x_last, int32_t acc0,
-                                          const te_depthwise_params *params, int32_t multiplier, int32_t shift,
-                                          int8_t *out, int32_t channels)
+/* te_plane_row_interior specialised for the kernel sizes of the fast path (3, 5, 7). */
+TE_NOINLINE static void te_plane_row_fast(const int8_t *window, int32_t plane_w, const int32_t *w,
+                                          const int32_t *pairs, const int32_t *last, int32_t k, int32_t count,
+                                          int32_t acc0, const te_depthwise_params *params, int32_t multiplier,
+                                          int32_t shift, int8_t *out, int32_t channels)
 {
     const int32_t s = params->stride_w;
     if (k == 3) {
-        te_plane_row_interior(window_row, plane_w, s, w, 3, x_first, x_last, acc0, params, multiplier, shift, out,
+        te_plane_row_interior(window, plane_w, s, w, pairs, last, 3, count, acc0, params, multiplier, shift, out,
                               channels);
     } else if (k == 5) {
-        te_plane_row_interior(window_row, plane_w, s, w, 5, x_first, x_last, acc0, params, multiplier, shift, out,
+        te_plane_row_interior(window, plane_w, s, w, pairs, last, 5, count, acc0, params, multiplier, shift, out,
                               channels);
     } else {
-        te_plane_row_interior(window_row, plane_w, s, w, 7, x_first, x_last, acc0, params, multiplier, shift, out,
+        te_plane_row_interior(window, plane_w, s, w, pairs, last, 7, count, acc0, params, multiplier, shift, out,
                               channels);
     }
 }
@@ -125,6 +143,8 @@ te_status te_depthwise_conv_inplace_s8(const te_depthwise_params *params, const 
     int32_t x_first = 0;
     int32_t x_last = 0;
     int32_t weights32[49];
+    int32_t pairs[21]; /* 7 rows x 3 pairs */
+    int32_t last[7];
     int32_t c;
 #if defined(__ARM_FEATURE_DSP)
     int16_t weights16[TE_DW_INPLACE_MAX_TAPS];
@@ -157,9 +177,18 @@ te_status te_depthwise_conv_inplace_s8(const te_depthwise_params *params, const 
             plane[p] = buffer[p * channels + c];
         }
         if (fast) {
+            int32_t ky;
             for (p = 0; p < taps; ++p) {
                 weights32[p] = filter[p * channels + c];
                 folded += params->input_offset * weights32[p];
+            }
+            for (ky = 0; ky < kw; ++ky) {
+                int32_t kx;
+                for (kx = 0; kx + 2 <= kw; kx += 2) {
+                    const uint32_t lo = (uint32_t)weights32[ky * kw + kx] & 0xFFFFu;
+                    pairs[ky * (kw / 2) + kx / 2] = (int32_t)(lo | ((uint32_t)weights32[ky * kw + kx + 1] << 16));
+                }
+                last[ky] = weights32[ky * kw + kw - 1];
             }
         }
 #if defined(__ARM_FEATURE_DSP)
@@ -177,8 +206,9 @@ te_status te_depthwise_conv_inplace_s8(const te_depthwise_params *params, const 
             int32_t ox;
             te_tap_range(y0, params->dilation_h, filter_dims->h, input_dims->h, &range[0], &range[1]);
             if (row_inside) {
-                te_plane_row_fast(plane + y0 * input_dims->w, input_dims->w, weights32, kw, x_first, x_last, folded,
-                                  params, multiplier, shift, out, channels);
+                te_plane_row_fast(plane + y0 * input_dims->w + x_first * params->stride_w - params->pad_left,
+                                  input_dims->w, weights32, pairs, last, kw, x_last - x_first, folded, params,
+                                  multiplier, shift, out + x_first * channels, channels);
             }
             for (ox = 0; ox < output_dims->w; ++ox) {
                 const int32_t x0 = ox * params->stride_w - params->pad_left;
