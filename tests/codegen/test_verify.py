@@ -25,12 +25,19 @@ def test_the_shared_models_are_there():
 
 @pytest.mark.parametrize("model", MODELS)
 def test_verify_is_bit_exact(model, shared_models):
-    result = subprocess.run([TE_GEN, "verify", str(shared_models / model), "--cases", "3", "--json"],
+    report = verify_model(shared_models / model, cases=3)
+    assert report.passed, (report.mismatches, report.first_difference)
+    assert report.cases == 3 and report.mismatches == [] and report.arena_bytes > 0
+
+
+def test_verify_command_json(shared_models):
+    model = shared_models / "micro_speech.tflite"
+    result = subprocess.run([TE_GEN, "verify", str(model), "--cases", "2", "--seed", "5", "--json"],
                             capture_output=True, text=True, timeout=600)  # fmt: skip
-    report = json.loads(result.stdout) if result.stdout.startswith("{") else None
-    assert result.returncode == 0, (result.stderr, report)
-    assert report["passed"] and report["cases"] == 3 and report["mismatches"] == []
-    assert report["arena_bytes"] > 0
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["passed"] is True and report["cases"] == 2 and report["seed"] == 5
+    assert report["first_difference"] is None and report["outputs_bytes"] == 4
 
 
 def _plant_fault(op_index: int):

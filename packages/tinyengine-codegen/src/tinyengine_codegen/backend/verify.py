@@ -81,12 +81,12 @@ def verify_model(
     """Verify ``model_path``; ``patch_project`` may alter the generated project before it is
     compiled (tests use it to plant a fault)."""
     say = progress or (lambda _: None)
+    say("compiling the model")
+    compiled = compile_model(model_path)  # a bad model fails here, before TensorFlow is imported
     if not oracle.available():
         raise oracle.OracleUnavailable(f"te-gen verify needs a TFLite interpreter: {oracle.INSTALL_HINT}")
     with tempfile.TemporaryDirectory(prefix="te-verify-", dir=work_dir) as tmp:
         root = Path(tmp)
-        say("compiling the model")
-        compiled = compile_model(model_path)
         project = root / "project"
         manifest = build_project(model_path, project, target="host", seed=seed, compiled=compiled)
         if patch_project is not None:
