@@ -20,7 +20,8 @@ te_status te_conv_1x1_s8(const te_conv_params *params, const te_per_channel_quan
     int32_t b;
     if (filter_dims->h != 1 || filter_dims->w != 1 || filter_dims->c != channels || output_dims->c != filter_dims->n ||
         output_dims->n != input_dims->n || params->pad_top != 0 || params->pad_left != 0 || params->stride_h < 1 ||
-        params->stride_w < 1) {
+        params->stride_w < 1 || (output_dims->h - 1) * params->stride_h >= input_dims->h ||
+        (output_dims->w - 1) * params->stride_w >= input_dims->w) {
         return TE_ERROR_ARGUMENT;
     }
     if (column == NULL) {

@@ -13,7 +13,6 @@
 #define TINYENGINE_TE_MAC_H
 
 #include <stdint.h>
-#include <string.h>
 
 #include "tinyengine/te_requantize.h"
 #include "tinyengine/te_types.h"
