@@ -8,7 +8,8 @@ from pathlib import Path
 
 import tinyengine_runtime
 
-_DEFINITION = re.compile(r"^(?:te_status|size_t|int32_t|void|int8_t)\s+(te_\w+)\s*\(", re.MULTILINE)
+# A non-static function definition at the start of a line: "te_status te_conv_s8(".
+_DEFINITION = re.compile(r"^(?!static\b)(?:const\s+)?\w+[\s*]+(te_\w+)\s*\(", re.MULTILINE)
 _CALL = re.compile(r"\b(te_\w+)\s*\(")
 _INCLUDE = re.compile(r'#include\s+"tinyengine/([\w.]+)"')
 
