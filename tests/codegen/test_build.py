@@ -4,6 +4,7 @@ compiles with -Wall -Wextra -Werror on the host and with arm-none-eabi-gcc for C
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import signal
 import subprocess
@@ -154,3 +155,23 @@ def test_golden_input_is_seeded(shared_models, tmp_path):
     assert read(tmp_path / "a", a) == read(tmp_path / "b", b) != read(tmp_path / "c", c)
     values = np.frombuffer(read(tmp_path / "a", a), np.int8)
     assert values.min() < -100 and values.max() > 100  # covers the int8 range
+
+
+def test_without_tensorflow_build_writes_no_golden_output_and_verify_says_what_to_install(
+    shared_models, tmp_path
+):
+    """TensorFlow is an optional extra: hide it (an import that fails, as when not installed)."""
+    hidden = tmp_path / "no_tf" / "tensorflow"
+    hidden.mkdir(parents=True)
+    (hidden / "__init__.py").write_text("raise ImportError('No module named tensorflow')\n")
+    env = {**os.environ, "PYTHONPATH": str(hidden.parent)}
+    model = str(shared_models / "hello_world_int8.tflite")
+    out = tmp_path / "project"
+    result = subprocess.run([TE_GEN, "build", model, "-o", str(out)], capture_output=True, text=True, env=env)
+    assert result.returncode == 0, result.stderr
+    manifest = json.loads((out / "te-project.json").read_text())
+    assert manifest["outputs"][0]["golden"] is None
+    assert (out / manifest["inputs"][0]["golden"]).stat().st_size == manifest["inputs"][0]["bytes"]
+    result = subprocess.run([TE_GEN, "verify", model], capture_output=True, text=True, env=env)
+    assert result.returncode == 2
+    assert "pip install" in result.stderr and len(result.stderr.strip().splitlines()) == 1
