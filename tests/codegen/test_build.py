@@ -174,4 +174,4 @@ def test_without_tensorflow_build_writes_no_golden_output_and_verify_says_what_t
     assert (out / manifest["inputs"][0]["golden"]).stat().st_size == manifest["inputs"][0]["bytes"]
     result = subprocess.run([TE_GEN, "verify", model], capture_output=True, text=True, env=env)
     assert result.returncode == 2
-    assert "pip install" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert "pip install tensorflow" in result.stderr and len(result.stderr.strip().splitlines()) == 1

@@ -25,7 +25,7 @@ import tflite
 # details_type, details, quantized_dimension): vtable slot 4 + 2 * 6.
 _QUANTIZED_DIMENSION_SLOT = 16
 
-INSTALL_HINT = "pip install 'tinyengine-codegen[verify]' (TensorFlow)"
+INSTALL_HINT = "pip install tensorflow (the 'verify' extra of tinyengine-codegen)"
 
 
 class OracleUnavailable(RuntimeError):
