@@ -11,6 +11,14 @@
  *  - te_conv_1x1_s8: 1x1 kernels (pointwise), any stride, no padding.
  *  - te_conv_3x3_c3_s8: 3x3 kernels on 3 input channels (the stem), any stride, padding, dilation.
  * Each needs te_<variant>_scratch_bytes() bytes of scratch, 2-byte aligned (it holds int16).
+ *
+ * Overlap contract (te-gen's planner places the output over a dying input and relies on it; the
+ * tests verify it bit-exactly on real models, keep it when optimising): all three variants write
+ * output pixels in raster order (y, then x), a pixel being all its channels. Once any byte of
+ * output pixel p is written, the kernel reads only input pixels inside the windows of output
+ * pixels >= p (blocking several pixels is fine if this holds), and it writes nothing into the
+ * output buffer but output pixels. Batch 1. So the output may start D bytes below the input,
+ * D = max over p of ((p + 1) * out_pixel_bytes - first_input_pixel_needed_by(>= p) * in_pixel_bytes).
  */
 #ifndef TINYENGINE_TE_CONV_H
 #define TINYENGINE_TE_CONV_H

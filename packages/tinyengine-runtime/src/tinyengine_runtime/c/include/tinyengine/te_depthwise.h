@@ -9,6 +9,12 @@
  *  - te_depthwise_conv_inplace_s8: depth multiplier 1, batch 1; the output overwrites the input
  *    buffer channel by channel (output (y,x,c) lives at ((y*Wo+x)*C+c), so writing output channel c
  *    only touches bytes of input channel c), with one channel of scratch (in_h * in_w bytes).
+ *
+ * Overlap contract of te_depthwise_conv_s8 (te-gen places its output over a dying input, offset
+ * below it, and relies on it; tests verify it bit-exactly): output pixels are written in raster
+ * order (y, then x); once any byte of output pixel p is written, the kernel reads only input
+ * pixels inside the windows of output pixels >= p, and it writes nothing else into the output
+ * buffer. Batch 1. (Channels of one pixel may be written in any order.)
  */
 #ifndef TINYENGINE_TE_DEPTHWISE_H
 #define TINYENGINE_TE_DEPTHWISE_H

@@ -2,6 +2,12 @@
  * tinyengine-runtime: int8 pooling kernels (NHWC), bit-exact with TFLite's reference kernels.
  * AVERAGE_POOL_2D and MAX_POOL_2D keep the input's quantization (TFLite requires equal input
  * and output scale and zero point); MEAN over H and W requantizes to the output's.
+ *
+ * Overlap contract of AVERAGE_POOL_2D and MAX_POOL_2D (te-gen places their output over a dying
+ * input, offset below it, and relies on it; tests verify it bit-exactly): output pixels are
+ * written in raster order (y, then x); once any byte of output pixel p is written, the kernel
+ * reads only input pixels inside the windows of output pixels >= p, and it writes nothing else
+ * into the output buffer. Batch 1. ("Not in place" below: the output may not start AT the input.)
  */
 #ifndef TINYENGINE_TE_POOLING_H
 #define TINYENGINE_TE_POOLING_H
