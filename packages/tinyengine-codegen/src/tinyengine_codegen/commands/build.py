@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from tinyengine_codegen.backend.build import DEFAULT_SEED, build_project
@@ -29,7 +30,8 @@ def build(
     try:
         manifest = build_project(model, output, target=target, prefix=name, force=force, seed=seed)
     except (EmitError, PlanError, FileNotFoundError) as exc:
-        err_console.print(f"[red]error:[/red] {model}: cannot generate code: {exc}", highlight=False)
+        message = f"{model}: cannot generate code: {exc}"
+        err_console.print(f"[red]error:[/red] {escape(message)}", highlight=False)
         raise typer.Exit(1) from None
     if as_json:
         print_json(manifest)

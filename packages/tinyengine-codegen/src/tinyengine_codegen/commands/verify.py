@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 
 from tinyengine_codegen.backend.emitter import EmitError
 from tinyengine_codegen.backend.host import HostBuildError
@@ -32,7 +33,7 @@ def verify(
     except OracleUnavailable as exc:
         raise InputError(str(exc)) from None
     except (EmitError, PlanError, HostBuildError, FileNotFoundError) as exc:
-        err_console.print(f"[red]error:[/red] {model}: {exc}", highlight=False)
+        err_console.print(f"[red]error:[/red] {model}: {escape(str(exc))}", highlight=False)
         raise typer.Exit(1) from None
     if as_json:
         print_json(report.to_json())
