@@ -31,8 +31,10 @@ static inline void te_add_flat(const te_add_params *p, const int8_t *in1, const 
     }
 }
 
-static inline te_status te_add_sub(const te_add_params *params, const te_dims *d1, const int8_t *in1, const te_dims *d2,
-                            const int8_t *in2, const te_dims *dout, int8_t *out, int32_t sign)
+/** ADD (sign +1) or SUB (sign -1) over broadcast shapes: argument checks, then flat or broadcast loop. */
+static inline te_status te_add_sub(const te_add_params *params, const te_dims *d1, const int8_t *in1,
+                                   const te_dims *d2, const int8_t *in2, const te_dims *dout, int8_t *out,
+                                   int32_t sign)
 {
     int32_t s1[4];
     int32_t s2[4];
