@@ -284,6 +284,12 @@ def describe(spec: ConvSpec) -> str:
     )
 
 
+def inplace_expected(x: np.ndarray, output: np.ndarray) -> np.ndarray:
+    """The whole buffer after an in-place depthwise: the output, then the input's untouched tail."""
+    out = np.ascontiguousarray(output).reshape(-1)
+    return np.concatenate([out, np.ascontiguousarray(x).reshape(-1)[out.size :]])
+
+
 def depthwise_call(name: str, g: ConvGeometry, multiplier: int, x: np.ndarray, in_place: bool) -> CCase:
     """A CCase calling ``te_depthwise_conv_s8`` or, on one shared buffer, the in-place variant."""
     setup = (
@@ -310,7 +316,7 @@ def depthwise_call(name: str, g: ConvGeometry, multiplier: int, x: np.ndarray, i
             "te_depthwise_conv_inplace_s8(&p, &q, &in_d, buffer, &f_d, filter, "
             f"{_bias_arg(g)}, &out_d, scratch)"
         )
-        return CCase(name, arrays, call, out="buffer", setup=setup, scratch_bytes=scratch, out_bytes=out_size)
+        return CCase(name, arrays, call, out="buffer", setup=setup, scratch_bytes=scratch)
     arrays["input"] = x
     arrays["output"] = np.zeros(out_size, np.int8)
     call = f"te_depthwise_conv_s8(&p, &q, &in_d, input, &f_d, filter, {_bias_arg(g)}, &out_d, output)"

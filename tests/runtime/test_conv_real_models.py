@@ -15,7 +15,14 @@ import pytest
 
 from tinyengine_codegen.oracle import patch_quantized_dimension
 
-from .convcases import ConvGeometry, conv_call, depthwise_call, fully_connected_call, geometry
+from .convcases import (
+    ConvGeometry,
+    conv_call,
+    depthwise_call,
+    fully_connected_call,
+    geometry,
+    inplace_expected,
+)
 from .harness import CCase, assert_cases_match, run_cases
 from .oracle import OpInfo, TFLiteModel
 
@@ -41,19 +48,21 @@ def conv_kernel(g: ConvGeometry) -> str:
     return "te_conv_s8"
 
 
-def _cases(index: int, op: OpInfo, x: np.ndarray) -> list[CCase]:
+def _cases(index: int, op: OpInfo, x: np.ndarray, want: np.ndarray) -> list[tuple[CCase, np.ndarray]]:
+    """The kernel calls for one op, each with the bytes it must produce."""
     name = f"op {index} {op.name} {op.inputs[0].shape}->{op.outputs[0].shape}"
     if op.name == "CONV_2D":
         g = geometry(op)
-        return [conv_call(f"{name} {conv_kernel(g)}", g, x, conv_kernel(g))]
+        return [(conv_call(f"{name} {conv_kernel(g)}", g, x, conv_kernel(g)), want)]
     if op.name == "DEPTHWISE_CONV_2D":
         g = geometry(op)
         multiplier = int(op.options["DepthMultiplier"])
-        cases = [depthwise_call(f"{name} generic", g, multiplier, x, in_place=False)]
+        cases = [(depthwise_call(f"{name} generic", g, multiplier, x, in_place=False), want)]
         if multiplier == 1:
-            cases.append(depthwise_call(f"{name} in-place", g, multiplier, x, in_place=True))
+            in_place = depthwise_call(f"{name} in-place", g, multiplier, x, in_place=True)
+            cases.append((in_place, inplace_expected(x, want)))
         return cases
-    return [fully_connected_call(name, op, x)]
+    return [(fully_connected_call(name, op, x), want)]
 
 
 @pytest.mark.parametrize("model_name", MODELS)
@@ -72,9 +81,9 @@ def test_real_model_ops_match_tflite(model_name: str, shared_models: Path, build
             continue
         x = np.array(interp.get_tensor(op.inputs[0].index))
         want = np.array(interp.get_tensor(op.outputs[0].index))
-        for case in _cases(op.index, op, x):
+        for case, bytes_out in _cases(op.index, op, x, want):
             cases.append(case)
-            expected.append(want)
+            expected.append(bytes_out)
     assert cases, f"{model_name} has no conv-family op"
     result = run_cases(cases, SOURCES, headers=HEADERS, workdir=build_dir)
     assert_cases_match(cases, result, expected)

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from .convcases import build_models, depthwise_call, describe, geometry, random_spec
+from .convcases import build_models, depthwise_call, describe, geometry, inplace_expected, random_spec
 from .harness import assert_cases_match, run_cases
 
 SOURCES = ["te_depthwise_conv_s8.c", "te_depthwise_conv_inplace_s8.c"]
@@ -61,7 +61,8 @@ def _run(models, build_dir: Path, seed: int, in_place: bool) -> None:
         assert multiplier * spec.in_c == spec.out_c
         x_op = x[model.input_position(op.inputs[0])]
         cases.append(depthwise_call(describe(spec), geometry(op), multiplier, x_op, in_place))
-        expected.append(outputs[op.outputs[0].index])
+        want = outputs[op.outputs[0].index]
+        expected.append(inplace_expected(x_op, want) if in_place else want)
     result = run_cases(cases, SOURCES, headers=HEADERS, workdir=build_dir)
     assert_cases_match(cases, result, expected)
 
