@@ -23,8 +23,10 @@ from dataclasses import dataclass
 from tinyengine_codegen.errors import UnsupportedModelError
 from tinyengine_codegen.geometry import explicit_padding, window_hw
 from tinyengine_codegen.ir.graph import Graph, Operator
+from tinyengine_codegen.passes.graph_util import consumer_map
 
 VIEW_KINDS = ("RESHAPE", "SQUEEZE", "EXPAND_DIMS")
+Readers = dict[int, list[int]]  # tensor index -> operators reading it (passes.graph_util.consumer_map)
 
 
 @dataclass(frozen=True)
@@ -42,9 +44,10 @@ def select_kernels(graph: Graph) -> Graph:
     Raises UnsupportedModelError naming every operator no kernel implements.
     """
     unsupported = []
+    readers = consumer_map(graph)
     for index, op in enumerate(graph.operators):
         try:
-            choice = choose_kernel(graph, index)
+            choice = choose_kernel(graph, index, readers)
         except UnsupportedModelError as exc:
             unsupported.append(f"#{index} {op.kind} ({exc})")
             continue
@@ -54,16 +57,18 @@ def select_kernels(graph: Graph) -> Graph:
     return graph
 
 
-def choose_kernel(graph: Graph, op_index: int) -> KernelChoice:
-    """The kernel choice for one operator of the graph."""
+def choose_kernel(graph: Graph, op_index: int, readers: Readers | None = None) -> KernelChoice:
+    """The kernel choice for one operator; ``readers`` is the graph's consumer map (computed if absent)."""
     op = graph.operators[op_index]
     chooser = _CHOOSERS.get(op.kind)
     if chooser is None:
         raise UnsupportedModelError("no runtime kernel for this operator")
-    return chooser(graph, op_index, op)
+    return chooser(graph, op_index, op, readers if readers is not None else consumer_map(graph))
 
 
-def input_dies_at(graph: Graph, op_index: int, tensor_index: int, graph_input_ok: bool = False) -> bool:
+def input_dies_at(
+    graph: Graph, op_index: int, tensor_index: int, readers: Readers, graph_input_ok: bool = False
+) -> bool:
     """True when ``tensor_index`` is last read by operator ``op_index`` and may be overwritten.
 
     A graph input may be overwritten only when ``graph_input_ok`` (the API lets ``invoke``
@@ -73,7 +78,7 @@ def input_dies_at(graph: Graph, op_index: int, tensor_index: int, graph_input_ok
         return False
     if graph.tensors[tensor_index].is_const:
         return False
-    return graph.consumers(tensor_index) == [op_index]
+    return readers.get(tensor_index, []) == [op_index]
 
 
 def conv_padding(graph: Graph, op: Operator) -> tuple[int, int]:
@@ -101,7 +106,7 @@ def _channels(graph: Graph, tensor_index: int) -> int:
     return int(graph.tensors[tensor_index].shape[-1])
 
 
-def _choose_conv(graph: Graph, op_index: int, op: Operator) -> KernelChoice:
+def _choose_conv(graph: Graph, op_index: int, op: Operator, readers: Readers) -> KernelChoice:
     kh, kw = window_hw(graph.tensors, op)
     c_in = _channels(graph, op.inputs[0])
     if (kh, kw) == (1, 1) and not _dilated(op) and not _has_padding(graph, op):
@@ -114,18 +119,18 @@ def _choose_conv(graph: Graph, op_index: int, op: Operator) -> KernelChoice:
     return KernelChoice("te_conv_s8", scratch_bytes=2 * kh * kw * c_in)
 
 
-def _choose_depthwise(graph: Graph, op_index: int, op: Operator) -> KernelChoice:
+def _choose_depthwise(graph: Graph, op_index: int, op: Operator, readers: Readers) -> KernelChoice:
     src, dst = op.inputs[0], op.outputs[0]
     same_channels = _channels(graph, src) == _channels(graph, dst)
     batch_one = int(graph.tensors[src].shape[0]) == 1
-    if same_channels and batch_one and not _dilated(op) and input_dies_at(graph, op_index, src):
+    if same_channels and batch_one and not _dilated(op) and input_dies_at(graph, op_index, src, readers):
         shape = graph.tensors[src].shape
         plane = int(shape[1]) * int(shape[2])
         return KernelChoice("te_depthwise_conv_inplace_s8", scratch_bytes=plane, inplace=True)
     return KernelChoice("te_depthwise_conv_s8", scratch_bytes=0)
 
 
-def _choose_fully_connected(graph: Graph, op_index: int, op: Operator) -> KernelChoice:
+def _choose_fully_connected(graph: Graph, op_index: int, op: Operator, readers: Readers) -> KernelChoice:
     quant = graph.tensors[op.inputs[1]].quant
     if quant is not None and quant.per_channel:
         return KernelChoice("te_fully_connected_per_channel_s8")
@@ -133,10 +138,10 @@ def _choose_fully_connected(graph: Graph, op_index: int, op: Operator) -> Kernel
 
 
 def _elementwise(kernel: str, same_bytes: bool = True):
-    def choose(graph: Graph, op_index: int, op: Operator) -> KernelChoice:
+    def choose(graph: Graph, op_index: int, op: Operator, readers: Readers) -> KernelChoice:
         out = graph.tensors[op.outputs[0]]
         inplace = any(
-            input_dies_at(graph, op_index, t, graph_input_ok=True)
+            input_dies_at(graph, op_index, t, readers, graph_input_ok=True)
             and graph.tensors[t].shape == out.shape
             and (graph.tensors[t].nbytes == out.nbytes or not same_bytes)
             for t in op.inputs
@@ -146,18 +151,18 @@ def _elementwise(kernel: str, same_bytes: bool = True):
     return choose
 
 
-def _choose_quantize(graph: Graph, op_index: int, op: Operator) -> KernelChoice:
+def _choose_quantize(graph: Graph, op_index: int, op: Operator, readers: Readers) -> KernelChoice:
     src = graph.tensors[op.inputs[0]].dtype
     dst = graph.tensors[op.outputs[0]].dtype
     if src == "float32" and dst == "int8":
         # int8 element i is written after float element i is read, at a lower address: safe.
-        return _elementwise("te_quantize_f32_s8", same_bytes=False)(graph, op_index, op)
+        return _elementwise("te_quantize_f32_s8", same_bytes=False)(graph, op_index, op, readers)
     if src == "int8" and dst == "int8":
-        return _elementwise("te_requantize_s8_s8")(graph, op_index, op)
+        return _elementwise("te_requantize_s8_s8")(graph, op_index, op, readers)
     raise UnsupportedModelError(f"QUANTIZE from {src} to {dst}")
 
 
-def _choose_dequantize(graph: Graph, op_index: int, op: Operator) -> KernelChoice:
+def _choose_dequantize(graph: Graph, op_index: int, op: Operator, readers: Readers) -> KernelChoice:
     src = graph.tensors[op.inputs[0]].dtype
     dst = graph.tensors[op.outputs[0]].dtype
     if (src, dst) != ("int8", "float32"):
@@ -165,17 +170,17 @@ def _choose_dequantize(graph: Graph, op_index: int, op: Operator) -> KernelChoic
     return KernelChoice("te_dequantize_s8_f32")
 
 
-def _choose_softmax(graph: Graph, op_index: int, op: Operator) -> KernelChoice:
+def _choose_softmax(graph: Graph, op_index: int, op: Operator, readers: Readers) -> KernelChoice:
     kernels = {"SOFTMAX": "te_softmax_s8", "LOG_SOFTMAX": "te_log_softmax_s8"}
     dtype = graph.tensors[op.inputs[0]].dtype
     if dtype == "float32" and op.kind == "LOG_SOFTMAX":
-        return _elementwise("te_log_softmax_f32")(graph, op_index, op)
+        return _elementwise("te_log_softmax_f32")(graph, op_index, op, readers)
     if dtype != "int8":
         raise UnsupportedModelError(f"{op.kind} on {dtype}")
-    return _elementwise(kernels[op.kind])(graph, op_index, op)
+    return _elementwise(kernels[op.kind])(graph, op_index, op, readers)
 
 
-def _choose_mean(graph: Graph, op_index: int, op: Operator) -> KernelChoice:
+def _choose_mean(graph: Graph, op_index: int, op: Operator, readers: Readers) -> KernelChoice:
     if mean_axes(graph, op) is None:
         raise UnsupportedModelError("MEAN over axes that are not contiguous")
     return KernelChoice("te_mean_hw_s8")
@@ -200,14 +205,14 @@ def mean_axes(graph: Graph, op: Operator) -> tuple[int, int, int] | None:
     return count(shape[: axes[0]]), count(shape[axes[0] : axes[-1] + 1]), count(shape[axes[-1] + 1 :])
 
 
-def _choose_view(graph: Graph, op_index: int, op: Operator) -> KernelChoice:
+def _choose_view(graph: Graph, op_index: int, op: Operator, readers: Readers) -> KernelChoice:
     # Same bytes, another shape: the planner puts the output at the input's offset, and
     # te_reshape_s8 copies nothing then (it only moves bytes between distinct buffers).
     return KernelChoice("te_reshape_s8", inplace=True)
 
 
 def _simple(kernel: str):
-    def choose(graph: Graph, op_index: int, op: Operator) -> KernelChoice:
+    def choose(graph: Graph, op_index: int, op: Operator, readers: Readers) -> KernelChoice:
         return KernelChoice(kernel)
 
     return choose
