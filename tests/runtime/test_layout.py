@@ -41,12 +41,14 @@ def test_strided_slice_matches_tflite(build_dir: Path) -> None:
         lambda x: x[:, 2, :, :],  # shrink axis
         lambda x: x[0, :, -1, ::-1],
         lambda x: x[:, 1:100, :-1, :],  # end beyond the extent
+        lambda x: tf.reshape(x, (1, 2, -1, x.shape[2], x.shape[3]))[:, ::-1, 1:, ::2, 1:],  # 5D
     ]
     specs = []
     for i in range(CASES):
-        shape = (1, int(rng.integers(4, 9)), int(rng.integers(3, 9)), int(rng.integers(3, 9)))
-        specs.append(OpSpec(f"strided_slice {shape} pattern {i % 6}", [InputSpec(shape, *random_range(rng))],
-                            slicers[i % 6]))  # fmt: skip
+        shape = (1, 2 * int(rng.integers(2, 5)), int(rng.integers(3, 9)), int(rng.integers(3, 9)))
+        k = i % len(slicers)
+        specs.append(OpSpec(f"strided_slice {shape} pattern {k}", [InputSpec(shape, *random_range(rng))],
+                            slicers[k]))  # fmt: skip
     run_and_compare(build_op_models(specs, "STRIDED_SLICE", seed=1515), build_dir)
 
 
@@ -54,8 +56,8 @@ def test_pad_and_padv2_match_tflite(build_dir: Path) -> None:
     rng = np.random.default_rng(1616)
     specs = []
     for i in range(CASES):
-        rank = 1 + i % 4
-        shape = random_shape(rng, rank=rank, high=6) if rank != 4 else random_shape(rng, high=6)
+        rank = 1 + i % 5  # 1D to 5D
+        shape = random_shape(rng, rank=rank, high=5) if rank != 4 else random_shape(rng, high=5)
         pads = [[int(rng.integers(0, 3)), int(rng.integers(0, 3))] for _ in range(rank)]
         pads[-1][1] = max(pads[-1][1], 1)  # a no-op PAD would be removed by the converter
         value = float(rng.uniform(-2, 2)) if i % 2 else 0.0
