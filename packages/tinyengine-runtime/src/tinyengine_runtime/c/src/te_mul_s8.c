@@ -24,10 +24,11 @@ te_status te_mul_s8(const te_mul_params *params, const te_dims *input1_dims, con
         return st;
     }
     if (te_dims_equal(input1_dims, output_dims) && te_dims_equal(input2_dims, output_dims)) {
+        const te_mul_params p = *params; /* int8 stores may alias *params: keep a local copy */
         const int32_t n = te_dims_count(output_dims);
         int32_t i;
         for (i = 0; i < n; ++i) {
-            output[i] = te_mul_core(params, input1[i], input2[i]);
+            output[i] = te_mul_core(&p, input1[i], input2[i]);
         }
         return TE_OK;
     }

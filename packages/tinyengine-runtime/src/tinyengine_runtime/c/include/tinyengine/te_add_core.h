@@ -22,12 +22,14 @@ static inline int8_t te_add_core(const te_add_params *p, int32_t a, int32_t b, i
 
 /* Same-shape inputs: one flat pass. (No DSP variant: measured on QEMU's Cortex-M7, unpacking four
  * bytes at a time with SXTAB16 saves nothing against the three requantizations per element.) */
-static inline void te_add_flat(const te_add_params *p, const int8_t *in1, const int8_t *in2, int8_t *out, int32_t n,
-                               int32_t sign)
+static inline void te_add_flat(const te_add_params *params, const int8_t *in1, const int8_t *in2, int8_t *out,
+                               int32_t n, int32_t sign)
 {
+    /* A local copy: int8 stores may alias *params, which would force a reload per element. */
+    const te_add_params p = *params;
     int32_t i;
     for (i = 0; i < n; ++i) {
-        out[i] = te_add_core(p, in1[i] + p->input1_offset, in2[i] + p->input2_offset, sign);
+        out[i] = te_add_core(&p, in1[i] + p.input1_offset, in2[i] + p.input2_offset, sign);
     }
 }
 
