@@ -44,9 +44,9 @@ def ratio_multiplier(s_in: float, s_out: float) -> tuple[int, int]:
 
 def _calculate_input_radius(integer_bits: int, left_shift: int, total_signed_bits: int = 31) -> int:
     """tflite::CalculateInputRadius (double arithmetic, floor)."""
-    max_input_rescaled = (
-        1.0 * ((1 << integer_bits) - 1) * (1 << (total_signed_bits - integer_bits))
-    ) / (1 << left_shift)
+    max_input_rescaled = (1.0 * ((1 << integer_bits) - 1) * (1 << (total_signed_bits - integer_bits))) / (
+        1 << left_shift
+    )
     return int(math.floor(max_input_rescaled))
 
 
