@@ -14,7 +14,11 @@ the model's semantics are unchanged.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import struct
+import sys
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -108,14 +112,27 @@ class Oracle:
 
 
 def _import_tf():
+    """Import TensorFlow once, with its C++ start-up chatter on stderr silenced."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    warnings.filterwarnings("ignore", message=".*tf.lite.Interpreter is deprecated.*")
     try:
-        import os
-
-        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-        import warnings
-
-        warnings.filterwarnings("ignore", message=".*tf.lite.Interpreter is deprecated.*")
-        import tensorflow as tf
+        with _quiet_stderr():
+            import tensorflow as tf
     except ImportError as exc:
         raise OracleUnavailable(f"no TFLite interpreter installed: {INSTALL_HINT}") from exc
     return tf
+
+
+@contextlib.contextmanager
+def _quiet_stderr():
+    """Send file descriptor 2 to /dev/null (absl logs before Python sees anything)."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)

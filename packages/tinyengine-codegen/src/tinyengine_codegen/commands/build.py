@@ -28,7 +28,8 @@ def build(
 ) -> None:
     """Generate the C project of MODEL: model API, weights in Flash, the kernels it uses, golden vectors."""
     try:
-        manifest = build_project(model, output, target=target, prefix=name, force=force, seed=seed)
+        with err_console.status(f"generating {output}"):
+            manifest = build_project(model, output, target=target, prefix=name, force=force, seed=seed)
     except (EmitError, PlanError, FileNotFoundError) as exc:
         message = f"{model}: cannot generate code: {exc}"
         err_console.print(f"[red]error:[/red] {escape(message)}", highlight=False)
