@@ -17,13 +17,15 @@ import math
 from tinyengine_codegen.analysis import MAC_OPS, REQUANT_BYTES_PER_CHANNEL, code_bytes_estimate, conv_macs
 from tinyengine_codegen.frontend.netspec import NetSpec
 from tinyengine_codegen.frontend.netspec_graph import MEAN_AXES, Layer, netspec_layers, netspec_to_graph
+from tinyengine_codegen.memory.overlap import op_overlap
 from tinyengine_codegen.memory.planner import MemoryPlan, plan_problem
 from tinyengine_codegen.memory.problem import Problem
 from tinyengine_codegen.passes import run_passes
 from tinyengine_codegen.profile import OpRow, ProfileReport, Totals, build_report
 
-# kernel, scratch bytes, in-place capable, then the layer's MACs, parameters and weight bytes
-Choice = tuple[str | None, int, bool, int, int, int]
+# kernel, scratch bytes, in-place capable, the layer's MACs, parameters and weight bytes, and
+# how far below its input its output may start (memory.overlap; None: no overlap)
+Choice = tuple[str | None, int, bool, int, int, int, int | None]
 _CHOICES: dict[tuple, Choice] = {}
 
 
@@ -47,8 +49,8 @@ def _learn(spec: NetSpec, layers: list[Layer], keys: list[tuple]) -> None:
     kinds = [op.kind for op in graph.operators]
     if kinds != [layer.kind for layer in layers]:
         raise AssertionError(f"the passes changed the netspec graph of {spec.name}: {kinds}")
-    for key, op, layer in zip(keys, graph.operators, layers, strict=True):
-        _CHOICES[key] = (op.kernel, op.scratch_bytes, op.inplace, *_layer_costs(layer))
+    for i, (key, op, layer) in enumerate(zip(keys, graph.operators, layers, strict=True)):
+        _CHOICES[key] = (op.kernel, op.scratch_bytes, op.inplace, *_layer_costs(layer), op_overlap(graph, i))
 
 
 def _tensor_indices(layers: list[Layer]) -> list[int]:
@@ -84,6 +86,7 @@ def fast_profile(spec: NetSpec, sram: int | None, flash: int | None) -> ProfileR
         view=[False] * n,
         inputs=[0],
         outputs=[index[n]],
+        overlap=[c[6] for c in choices],
     )
     plan = plan_problem(problem, [list(range(n))])
     code = code_bytes_estimate([(layer.kind, c[0]) for layer, c in zip(layers, choices, strict=True)])
@@ -116,7 +119,7 @@ def _layer_costs(layer: Layer) -> tuple[int, int, int]:
 
 
 def _row(i: int, layer: Layer, choice: Choice, plan: MemoryPlan) -> OpRow:
-    _, _, _, macs, params, weight_bytes = choice
+    _, _, _, macs, params, weight_bytes, _ = choice
     return OpRow(
         index=i,
         name=layer.name,

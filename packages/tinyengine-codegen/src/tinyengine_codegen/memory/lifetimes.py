@@ -11,9 +11,10 @@ while the float input is alive.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from tinyengine_codegen.memory.overlap import combined_footprint
 from tinyengine_codegen.memory.problem import Problem
 
 
@@ -57,6 +58,8 @@ class Liveness:
     inplace: dict[int, int]  # op index -> input tensor its output overwrites (views included)
     lifetimes: dict[int, tuple[int, int]]  # tensor index -> (first, last) schedule position
     live_bytes: list[int]  # per schedule position, with shared memory counted once
+    overlaps: dict[int, int] = field(default_factory=dict)  # op index -> input its output overlaps
+    overlap_pairs: list[tuple[int, int, int]] = field(default_factory=list)  # (output item, input item, D)
 
 
 def align_up(value: int, alignment: int) -> int:
@@ -108,8 +111,12 @@ class _Groups:
             self.groups.pop(b, None)
 
 
-def liveness(problem: Problem, schedule: list[int], alignment: int = 4) -> Liveness:
-    """Group buffers into items (views, in-place operators) and measure live bytes per step."""
+def liveness(problem: Problem, schedule: list[int], alignment: int = 4, overlap: bool = True) -> Liveness:
+    """Group buffers into items (views, in-place operators) and measure live bytes per step.
+
+    With ``overlap``, an operator with ``problem.overlap`` whose first input dies at it may
+    place its output over that input, at least ``D`` bytes below (``memory.overlap``).
+    """
     nbytes = problem.nbytes
     lifetimes = tensor_lifetimes(problem, schedule)
     groups = _Groups()
@@ -142,7 +149,38 @@ def liveness(problem: Problem, schedule: list[int], alignment: int = 4) -> Liven
         if scratch[oi] > 0:
             items.append(Item([Member(scratch_key(oi), -(-scratch[oi] // alignment) * alignment, p, p)]))
     steps = max(len(schedule), 1)  # a graph without operators still holds its input
-    return Liveness(items, inplace, lifetimes, live_bytes_per_step(items, steps))
+    live = Liveness(items, inplace, lifetimes, live_bytes_per_step(items, steps))
+    if overlap and problem.overlap:
+        _add_overlaps(problem, schedule, live, groups, alignment)
+    return live
+
+
+def _add_overlaps(
+    problem: Problem, schedule: list[int], live: Liveness, groups: _Groups, alignment: int
+) -> None:
+    """Record the operators whose output may overlap their dying first input, and the saving."""
+    item_of = {m.key: i for i, item in enumerate(live.items) for m in item.members if m.key >= 0}
+    lifetimes, nbytes = live.lifetimes, problem.nbytes
+    for p, oi in enumerate(schedule):
+        distance = problem.overlap[oi]
+        outs, ins = problem.op_outputs[oi], problem.op_inputs[oi]
+        if distance is None or oi in live.inplace or len(outs) != 1 or not ins:
+            continue
+        src, out = ins[0], outs[0]
+        if ins.count(src) != 1 or out in problem.inputs or src not in item_of or out not in item_of:
+            continue
+        root = groups.find(src)
+        if groups.find(out) == root or any(groups.find(t) == root for t in ins[1:]):
+            continue
+        if any(lifetimes[m][1] > p or m in problem.outputs for m in groups.members(root)):
+            continue
+        if any(lifetimes[m][0] < p for m in groups.members(groups.find(out))):
+            continue
+        d = align_up(distance, alignment)
+        live.overlaps[oi] = src
+        live.overlap_pairs.append((item_of[out], item_of[src], d))
+        s_in, s_out = align_up(nbytes[src], alignment), align_up(nbytes[out], alignment)
+        live.live_bytes[p] -= s_in + s_out - combined_footprint(s_in, s_out, d)
 
 
 def _inplace_source(

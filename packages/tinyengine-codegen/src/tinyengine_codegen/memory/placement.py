@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from tinyengine_codegen.memory.lifetimes import Item, align_up
 
 Conflicts = list[list[tuple[int, int, int]]]  # per item: (other item, A, B)
+Overlaps = list[tuple[int, int, int]] | tuple[()]  # (output item, input item, D)
 
 
 @dataclass
@@ -26,11 +27,12 @@ class Placement:
     heuristic: str
 
 
-def conflicts(items: list[Item]) -> Conflicts:
+def conflicts(items: list[Item], overlaps: Overlaps = ()) -> Conflicts:
     """For every item, the items it is alive together with and the sizes involved.
 
     A sweep over the members sorted by start: only buffers alive at the same step meet, so
     the work grows with the number of simultaneously live buffers, not with item spans.
+    ``overlaps`` (output item, input item, D): the output may start down to D below the input.
     """
     members = sorted((m.start, m.end, m.size, i) for i, item in enumerate(items) for m in item.members)
     pairs: dict[tuple[int, int], list[int]] = {}
@@ -54,6 +56,12 @@ def conflicts(items: list[Item]) -> Conflicts:
                 if theirs > sizes[1]:
                     sizes[1] = theirs
         active.append((end, size, i))
+    for out, src, distance in overlaps:
+        key = (min(out, src), max(out, src))
+        if key in pairs:
+            sizes = pairs[key]
+            k = 0 if out < src else 1  # the output's size: how far below the input it must stay
+            sizes[k] = min(sizes[k], distance)
     result: Conflicts = [[] for _ in items]
     for (i, j), (a, b) in pairs.items():
         result[i].append((j, a, b))
@@ -114,15 +122,20 @@ ORDERINGS: dict[str, Callable[[Item], tuple]] = {
     "start": lambda it: (it.start, -it.size),
     "duration": lambda it: (-(it.end - it.start), -it.size),
     "area": lambda it: (-(it.end - it.start + 1) * it.size, it.start),
+    # latest first: an overlapped output is placed before its input, which then fits D above it
+    "reverse": lambda it: (-it.start, -it.size),
+    "reverse-end": lambda it: (-it.end, -it.size),
 }
 
 
-def best_placement(items: list[Item], alignment: int = 4, lower_bound: int = 0) -> Placement:
+def best_placement(
+    items: list[Item], alignment: int = 4, lower_bound: int = 0, overlaps: Overlaps = ()
+) -> Placement:
     """Try every ordering with first-fit and best-fit; keep the smallest arena.
 
     Stops early when an arena equals ``lower_bound`` (nothing can beat it).
     """
-    conf = conflicts(items)
+    conf = conflicts(items, overlaps)
     best: Placement | None = None
     for name, key in ORDERINGS.items():
         order = sorted(range(len(items)), key=lambda i, key=key: key(items[i]))

@@ -7,11 +7,13 @@ places them with several heuristics, keeping the smallest arena. The backend emi
 operators in ``plan.schedule`` order, reads tensors at ``plan.offsets`` and scratch at
 ``plan.scratch_offsets``, and uses an in-place kernel exactly for the operators in
 ``plan.inplace`` (an ``Operator.inplace`` candidate whose input is still needed is not in it).
+Operators in ``plan.overlaps`` write their output over part of their dying first input
+(``memory.overlap``): nothing changes in the call, the kernels' raster order makes it safe.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from tinyengine_codegen.ir.graph import Graph
 from tinyengine_codegen.memory.lifetimes import Liveness, liveness
@@ -31,6 +33,8 @@ class MemoryPlan:
     - ``scratch_offsets``: operator index -> offset of its scratch (``scratch_bytes > 0``).
     - ``inplace``: operator index -> the input tensor whose memory its output reuses
       (in-place operators and views).
+    - ``overlaps``: operator index -> the input tensor its output partly overlaps (the
+      output starting at least ``memory.overlap.op_overlap`` bytes below it).
     - ``lifetimes``: tensor index -> (first, last) position in ``schedule``.
     - ``live_bytes``: bytes in use at each position of ``schedule``.
     - ``arena_bytes``: the arena size; ``lower_bound``: the largest ``live_bytes`` (no
@@ -47,6 +51,7 @@ class MemoryPlan:
     lower_bound: int
     heuristic: str
     alignment: int = DEFAULT_ALIGNMENT
+    overlaps: dict[int, int] = field(default_factory=dict)
 
     @property
     def peak_position(self) -> int:
@@ -64,16 +69,22 @@ def plan_memory(
     schedule: list[int] | None = None,
     alignment: int = DEFAULT_ALIGNMENT,
     max_orders: int = 256,
+    overlap: bool = True,
 ) -> MemoryPlan:
-    """Plan the arena of ``graph`` (after the passes); ``schedule`` fixes the order."""
+    """Plan the arena of ``graph`` (after the passes); ``schedule`` fixes the order.
+
+    ``overlap=False`` turns overlapped buffers off (layer-by-layer with in-place operators only).
+    """
     orders = [schedule] if schedule is not None else candidate_orders(graph, max_orders)
-    return plan_problem(problem_from_graph(graph), orders, alignment)
+    return plan_problem(problem_from_graph(graph), orders, alignment, overlap)
 
 
-def plan_problem(problem: Problem, orders: list[list[int]], alignment: int = DEFAULT_ALIGNMENT) -> MemoryPlan:
+def plan_problem(
+    problem: Problem, orders: list[list[int]], alignment: int = DEFAULT_ALIGNMENT, overlap: bool = True
+) -> MemoryPlan:
     """Plan for the best of the candidate ``orders`` (scored by peak live bytes, top 3 placed)."""
     scored = sorted(
-        ((liveness(problem, order, alignment), order) for order in orders),
+        ((liveness(problem, order, alignment, overlap), order) for order in orders),
         key=lambda pair: max(pair[0].live_bytes, default=0),
     )
     best: MemoryPlan | None = None
@@ -87,7 +98,7 @@ def plan_problem(problem: Problem, orders: list[list[int]], alignment: int = DEF
 
 def _place(order: list[int], live: Liveness, alignment: int) -> MemoryPlan:
     lower = max(live.live_bytes, default=0)
-    placement = best_placement(live.items, alignment, lower)
+    placement = best_placement(live.items, alignment, lower, live.overlap_pairs)
     offsets: dict[int, int] = {t: 0 for t in live.lifetimes}
     scratch: dict[int, int] = {}
     for item, base in zip(live.items, placement.offsets, strict=True):
@@ -107,4 +118,5 @@ def _place(order: list[int], live: Liveness, alignment: int) -> MemoryPlan:
         lower_bound=lower,
         heuristic=placement.heuristic,
         alignment=alignment,
+        overlaps=dict(live.overlaps),
     )

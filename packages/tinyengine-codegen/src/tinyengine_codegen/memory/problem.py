@@ -7,9 +7,10 @@ lifetimes and placement code is shared and a search prices exactly what the comp
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from tinyengine_codegen.ir.graph import Graph
+from tinyengine_codegen.memory.overlap import op_overlap
 
 VIEW_KINDS = frozenset({"RESHAPE", "SQUEEZE", "EXPAND_DIMS"})
 
@@ -23,6 +24,8 @@ class Problem:
     - ``scratch[i]``: its scratch bytes; ``inplace[i]``: its kernel may overwrite an input;
       ``view[i]``: its output is its input's bytes under another shape.
     - ``inputs`` / ``outputs``: the graph's inputs and outputs.
+    - ``overlap[i]``: for an operator whose output may overlap its dying first input, how far
+      below the input it must start at least (``memory.overlap``); None otherwise. Empty: none.
     """
 
     nbytes: list[int]
@@ -33,6 +36,7 @@ class Problem:
     view: list[bool]
     inputs: list[int]
     outputs: list[int]
+    overlap: list[int | None] = field(default_factory=list)
 
 
 def is_view(graph: Graph, op_index: int) -> bool:
@@ -58,4 +62,5 @@ def problem_from_graph(graph: Graph) -> Problem:
         view=[is_view(graph, i) for i in range(len(ops))],
         inputs=[t for t in graph.inputs if not const[t]],
         outputs=[t for t in graph.outputs if not const[t]],
+        overlap=[op_overlap(graph, i) for i in range(len(ops))],
     )

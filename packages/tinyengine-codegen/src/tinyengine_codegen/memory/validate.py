@@ -2,19 +2,30 @@
 
 Written apart from the planner (it recomputes lifetimes from the graph and the schedule
 itself) so that a planner bug cannot hide behind its own bookkeeping. The only overlaps
-allowed are the declared ones: a view and its input (the same bytes, read-only), and an
+allowed are the declared ones: a view and its input (the same bytes, read-only), an
 in-place operator's output with the input it overwrites, alive together only at that
-operator, at the same offset, the output no larger than the input.
+operator, at the same offset, the output no larger than the input, and an overlapped
+operator's output with its first input, alive together only at that operator, checked
+pixel by pixel against the raster-order contract of its kernel (see :func:`overlap_problem`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tinyengine_codegen.ir.graph import Graph
+import numpy as np
+
+from tinyengine_codegen.geometry import explicit_padding, window_hw
+from tinyengine_codegen.ir.graph import DTYPE_BYTES, Graph
 from tinyengine_codegen.memory.planner import MemoryPlan
 
 VIEW_KINDS = frozenset({"RESHAPE", "SQUEEZE", "EXPAND_DIMS"})
+# Kernels whose header promises: output pixels in raster order, and after any byte of output
+# pixel p is written, only input pixels of the windows of output pixels >= p are read.
+RASTER_KERNELS = frozenset(
+    {"te_conv_s8", "te_conv_1x1_s8", "te_conv_3x3_c3_s8", "te_depthwise_conv_s8"}
+    | {"te_avgpool_s8", "te_maxpool_s8"}
+)
 
 
 class PlanError(AssertionError):
@@ -48,6 +59,7 @@ def validate_plan(graph: Graph, plan: MemoryPlan) -> list[str]:
     buffers = _buffers(graph, plan, spans, position, problems)
     views = _view_classes(graph, plan, problems)
     allowed = _inplace_pairs(graph, plan, spans, position, problems)
+    overlapped = _overlap_pairs(graph, plan, spans, position, problems)
     buffers.sort(key=lambda b: b.start)
     for i, x in enumerate(buffers):
         for y in buffers[i + 1 :]:
@@ -57,6 +69,9 @@ def validate_plan(graph: Graph, plan: MemoryPlan) -> list[str]:
                 continue
             if _may_share(x, y, views, allowed):
                 continue
+            key = frozenset((x.tensor, y.tensor))
+            if key in overlapped and max(x.start, y.start) == min(x.end, y.end) == overlapped[key]:
+                continue  # checked pixel by pixel in _overlap_pairs
             problems.append(
                 f"{x.name} [{x.offset}, {x.offset + x.size}) and {y.name} [{y.offset}, {y.offset + y.size}) "
                 f"overlap while both alive (steps {max(x.start, y.start)}..{min(x.end, y.end)})"
@@ -180,3 +195,66 @@ def _may_share(x: _Buffer, y: _Buffer, views: dict[int, int], pairs: dict[frozen
         if {rx, ry} == {ra, rb} and max(x.start, y.start) == min(x.end, y.end) == p:
             return True
     return False
+
+
+def _overlap_pairs(
+    graph: Graph, plan: MemoryPlan, spans: dict[int, list[int]], position: dict[int, int], problems: list[str]
+) -> dict[frozenset, int]:
+    """{input, output} of each declared overlapped operator -> its schedule position."""
+    pairs = {}
+    for op_index, src in plan.overlaps.items():
+        op = graph.operators[op_index]
+        dst = op.outputs[0]
+        p = position[op_index]
+        where = f"overlapped operator {op_index} {op.kind}"
+        if not op.inputs or op.inputs[0] != src or src in op.inputs[1:]:
+            problems.append(f"{where}: tensor {src} is not its only activation input")
+            continue
+        if spans[src][1] != p or spans[dst][0] != p:
+            problems.append(f"{where}: input {src} is still read after the operator")
+            continue
+        problem = overlap_problem(graph, op_index, plan.offsets[src], plan.offsets[dst])
+        if problem:
+            problems.append(f"{where}: {problem}")
+            continue
+        pairs[frozenset((src, dst))] = p
+    return pairs
+
+
+def overlap_problem(graph: Graph, op_index: int, in_offset: int, out_offset: int) -> str | None:
+    """Why the output at ``out_offset`` may clobber input still unread at ``in_offset``, or None.
+
+    Per input pixel j: the last output pixel whose window reads it, ``last(j)``; under the
+    kernel's contract output pixels ``0..last(j)`` may be written before j is read, so their
+    bytes must not touch j's.
+    """
+    op = graph.operators[op_index]
+    if op.kernel not in RASTER_KERNELS:
+        return f"kernel {op.kernel} promises no raster order"
+    src, dst = graph.tensors[op.inputs[0]], graph.tensors[op.outputs[0]]
+    if len(src.shape) != 4 or len(dst.shape) != 4 or src.shape[0] != 1 or dst.shape[0] != 1:
+        return "overlap needs batch-1 NHWC tensors"
+    _, ih, iw, ic = (int(d) for d in src.shape)
+    _, oh, ow, oc = (int(d) for d in dst.shape)
+    kh, kw = window_hw(graph.tensors, op)
+    top, _, left, _ = explicit_padding(op, ih, iw, kh, kw)
+    sh, sw = int(op.options.get("stride_h", 1)), int(op.options.get("stride_w", 1))
+    dh, dw = int(op.options.get("dilation_h_factor", 1)), int(op.options.get("dilation_w_factor", 1))
+    last = np.full(ih * iw, -1, dtype=np.int64)
+    oy, ox = np.meshgrid(np.arange(oh), np.arange(ow), indexing="ij")
+    pixel = (oy * ow + ox).ravel()
+    for ky in range(kh):
+        for kx in range(kw):
+            iy = (oy * sh - top + ky * dh).ravel()
+            ix = (ox * sw - left + kx * dw).ravel()
+            ok = (iy >= 0) & (iy < ih) & (ix >= 0) & (ix < iw)
+            np.maximum.at(last, iy[ok] * iw + ix[ok], pixel[ok])
+    read = np.nonzero(last >= 0)[0]
+    in_px, out_px = ic * DTYPE_BYTES[src.dtype], oc * DTYPE_BYTES[dst.dtype]
+    lo, hi = in_offset + read * in_px, in_offset + (read + 1) * in_px
+    written_end = out_offset + (last[read] + 1) * out_px
+    clash = (out_offset < hi) & (lo < written_end)
+    if clash.any():
+        j = int(read[np.argmax(clash)])
+        return f"output pixels up to {int(last[j])} overwrite input pixel {j} before its last read"
+    return None

@@ -25,18 +25,19 @@ def lower_bounds(spec: NetSpec) -> tuple[int, int]:
         block_in = h * w * cin
         hidden = cin * b.expand_ratio
         if b.expand_ratio != 1:
-            peak = max(peak, block_in + h * w * hidden)  # 1x1 expansion: input and output live
+            # 1x1 expansion: input and output live (the output may overlap a dying input: te-gen)
+            peak = max(peak, (block_in if spec.is_residual(i) else 0) + h * w * hidden)
             weights += cin * hidden
         dw_in = h * w * hidden
         h, w = same_out_size(h, b.stride), same_out_size(w, b.stride)
         dw_out, out = h * w * hidden, h * w * b.out_channels
         peak = max(peak, dw_in, dw_out)  # depthwise may run in place
         keep = block_in if spec.is_residual(i) and b.expand_ratio != 1 else 0
-        peak = max(peak, dw_out + out + keep)  # 1x1 projection (+ the residual input)
+        peak = max(peak, max(dw_out, out) + keep)  # 1x1 projection, overlapped (+ the residual input)
         weights += b.kernel_size * b.kernel_size * hidden + hidden * b.out_channels
         cin = b.out_channels
     if spec.mix_channels:
-        peak = max(peak, h * w * (cin + spec.mix_channels))
+        peak = max(peak, h * w * max(cin, spec.mix_channels))
         weights += cin * spec.mix_channels
     weights += spec.last_channels * spec.num_classes
     return peak, weights
