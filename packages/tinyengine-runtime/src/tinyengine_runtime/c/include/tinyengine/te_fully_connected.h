@@ -5,7 +5,7 @@
  * file), bias int32[out_features] or NULL, output [batches][out_features]. No scratch.
  * Two entry points: per-tensor weights (one multiplier) and per-channel weights (one per output).
  * Requantization rounds once (x * multiplier / 2^(31 - shift)), as TFLite 2.21's FULLY_CONNECTED
- * does; CONV_2D and DEPTHWISE_CONV_2D round twice (see te_requantize.h). shift must be <= 30.
+ * does; CONV_2D and DEPTHWISE_CONV_2D round twice (see te_requantize.h).
  */
 #ifndef TINYENGINE_TE_FULLY_CONNECTED_H
 #define TINYENGINE_TE_FULLY_CONNECTED_H

@@ -78,11 +78,15 @@ static inline int32_t te_multiply_by_quantized_multiplier(int32_t x, int32_t mul
     return te_rounding_divide_by_pot(te_saturating_rounding_doubling_high_mul(x, multiplier), -shift);
 }
 
-/** x * multiplier / 2^(31 - shift), rounded once (half up), saturated to int32; shift <= 30. */
+/** x * multiplier / 2^(31 - shift), rounded once (half up), saturated to int32. */
 static inline int32_t te_multiply_by_quantized_multiplier_single_round(int32_t x, int32_t multiplier, int32_t shift)
 {
     const int32_t total_shift = 31 - shift;
-    int64_t result = (int64_t)x * (int64_t)multiplier + ((int64_t)1 << (total_shift - 1));
+    int64_t result;
+    if (total_shift < 1) { /* a real multiplier of 2^31 or more: any non-zero x saturates */
+        return x > 0 ? INT32_MAX : (x < 0 ? INT32_MIN : 0);
+    }
+    result = (int64_t)x * (int64_t)multiplier + ((int64_t)1 << (total_shift - 1));
     result >>= total_shift;
     if (result > INT32_MAX) {
         return INT32_MAX;
