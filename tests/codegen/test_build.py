@@ -99,6 +99,14 @@ def test_cmake_builds_a_static_library(shared_models, tmp_path):
         result = subprocess.run(cmd, capture_output=True, text=True)
         assert result.returncode == 0, result.stdout + result.stderr
     assert (build / "libhello_world_int8.a").is_file()
+    # The usage example of the project's README compiles against its header.
+    readme = (project / "README.md").read_text()
+    example = tmp_path / "example.c"
+    example.write_text(readme.split("```c\n", 1)[1].split("```", 1)[0])
+    cc = ["gcc", "-std=c99", "-Wall", "-Wextra", "-Werror", f"-I{project / 'include'}", "-c", str(example),
+          "-o", str(tmp_path / "example.o")]  # fmt: skip
+    result = subprocess.run(cc, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
 
 
 def test_refuses_a_non_empty_folder_unless_forced(shared_models, tmp_path):

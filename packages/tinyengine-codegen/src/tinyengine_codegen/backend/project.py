@@ -75,6 +75,10 @@ def write_project(
     cmake_sources = "\n".join(f"  {f}" for f in c_files)
     _write(out_dir / "CMakeLists.txt", fill(template("CMakeLists.txt.in"), VERSION=__version__, PREFIX=prefix,
                                             CMAKE_SOURCES=cmake_sources))  # fmt: skip
+    sizes = {"ARENA": str(placement.arena_bytes), "WEIGHTS": str(sources.weight_bytes)}
+    readme = fill(template("README.md.in"), VERSION=__version__, PREFIX=prefix, TARGET=target,
+                  MODEL=model_path.name, **sizes)  # fmt: skip
+    _write(out_dir / "README.md", readme)
     golden_files = _write_golden(out_dir, golden)
     manifest = _manifest(
         graph, placement, prefix, target, model_path, sources.weight_bytes, c_files, golden_files
