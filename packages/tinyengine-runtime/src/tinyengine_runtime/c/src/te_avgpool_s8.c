@@ -52,12 +52,18 @@ static int8_t te_avg_round(int32_t acc, int32_t count, te_activation act)
 te_status te_avgpool_s8(const te_pool_params *params, const te_dims *input_dims, const int8_t *input,
                         const te_dims *output_dims, int8_t *output)
 {
-    const te_dims *in = input_dims;
+    te_pool_params p;
+    te_dims in_dims;
+    const te_dims *in = &in_dims;
     int32_t n, oy, ox, c;
     te_status st = te_pool_check(params, input_dims, input, output_dims, output);
     if (st != TE_OK) {
         return st;
     }
+    /* Local copies: the int8 stores below may alias the caller's structs. */
+    p = *params;
+    params = &p;
+    in_dims = *input_dims;
     for (n = 0; n < output_dims->n; ++n) {
         for (oy = 0; oy < output_dims->h; ++oy) {
             int32_t y0, y1;
