@@ -8,8 +8,9 @@ that the fused clamp bites. :func:`conv_call`, :func:`depthwise_call` and
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import tensorflow as tf
@@ -28,6 +29,16 @@ from .oracle import InputSpec, OpInfo, TFLiteModel, convert, patch_quantization
 from .quant import compute_padding
 
 ACTIVATIONS = (ACT_NONE, ACT_RELU, ACT_RELU6)
+# Every convolution-family kernel source and header, for tests that call several of them.
+SOURCES = [
+    "te_conv_s8.c",
+    "te_conv_1x1_s8.c",
+    "te_conv_3x3_c3_s8.c",
+    "te_depthwise_conv_s8.c",
+    "te_depthwise_conv_inplace_s8.c",
+    "te_fully_connected_s8.c",
+]
+HEADERS = ["tinyengine/te_conv.h", "tinyengine/te_depthwise.h", "tinyengine/te_fully_connected.h"]
 GROUP = 8  # ops per converted model
 
 
@@ -110,6 +121,17 @@ def random_spec(
     )
 
 
+def bias_and_activation(y: tf.Tensor, bias: np.ndarray | None, activation: int) -> tf.Tensor:
+    """Add the float bias (if any) and apply the activation the converter fuses into the op."""
+    if bias is not None:
+        y = y + bias
+    if activation == ACT_RELU:
+        y = tf.nn.relu(y)
+    elif activation == ACT_RELU6:
+        y = tf.nn.relu6(y)
+    return y
+
+
 def _tf_op(spec: ConvSpec, x: tf.Tensor) -> tf.Tensor:
     if spec.depthwise:
         y = tf.nn.depthwise_conv2d(
@@ -121,18 +143,46 @@ def _tf_op(spec: ConvSpec, x: tf.Tensor) -> tf.Tensor:
         )
     else:
         y = tf.nn.conv2d(x, spec.weights, strides=spec.stride, padding=spec.padding, dilations=spec.dilation)
-    if spec.bias is not None:
-        y = y + spec.bias
-    if spec.activation == ACT_RELU:
-        y = tf.nn.relu(y)
-    elif spec.activation == ACT_RELU6:
-        y = tf.nn.relu6(y)
-    return y
+    return bias_and_activation(y, spec.bias, spec.activation)
 
 
-def _graph(group: list[ConvSpec]):
+def build_op_models(
+    specs: Sequence[Any],
+    tf_op: Callable[[Any, tf.Tensor], tf.Tensor],
+    input_of: Callable[[Any], InputSpec],
+    op_name: str,
+    seed: int,
+    **convert_options: Any,
+) -> list[tuple[TFLiteModel, OpInfo, Any]]:
+    """Convert specs GROUP per model (one input, one ``op_name`` op each); (model, op, spec) in order.
+
+    A spec whose ``patch_output`` is true gets its output scale and zero point moved at random, so
+    that the fused activation clamp cuts into the output range.
+    """
+    result = []
+    rng = np.random.default_rng(seed)
+    for start in range(0, len(specs), GROUP):
+        group = list(specs[start : start + GROUP])
+        graph = _graph(tf_op, group)
+        content = convert(graph, [input_of(s) for s in group], seed=seed + start, **convert_options)
+        ops = TFLiteModel(content).ops_named(op_name)
+        if len(ops) != len(group):
+            raise AssertionError(f"expected {len(group)} {op_name}, got {len(ops)}")
+        for op, spec in zip(ops, group, strict=True):
+            if spec.patch_output:
+                out = op.outputs[0]
+                scale = out.scale * float(rng.uniform(0.4, 1.6))
+                content = patch_quantization(content, out.index, scale, int(rng.integers(-100, 101)))
+        model = TFLiteModel(content)
+        result += [(model, op, spec) for op, spec in zip(model.ops_named(op_name), group, strict=True)]
+    return result
+
+
+def _graph(tf_op: Callable[[Any, tf.Tensor], tf.Tensor], group: list[Any]) -> Callable[..., Any]:
+    """One model input per spec, one op per input (a closure: tf.function cannot trace specs)."""
+
     def fn(*xs):
-        return [_tf_op(s, x) for s, x in zip(group, xs, strict=True)]
+        return [tf_op(s, x) for s, x in zip(group, xs, strict=True)]
 
     return fn
 
@@ -140,29 +190,8 @@ def _graph(group: list[ConvSpec]):
 def build_models(
     specs: Sequence[ConvSpec], seed: int, op_name: str
 ) -> list[tuple[TFLiteModel, OpInfo, ConvSpec]]:
-    """Convert the specs (GROUP per model) and return (model, op, spec) for each, in order."""
-    result = []
-    rng = np.random.default_rng(seed)
-    for start in range(0, len(specs), GROUP):
-        group = list(specs[start : start + GROUP])
-        content = convert(
-            _graph(group), [InputSpec(s.input_shape, s.low, s.high) for s in group], seed=seed + start
-        )
-        model = TFLiteModel(content)
-        ops = model.ops_named(op_name)
-        if len(ops) != len(group):
-            raise AssertionError(f"expected {len(group)} {op_name}, got {[o.name for o in model.ops]}")
-        for op, spec in zip(ops, group, strict=True):
-            if spec.patch_output:
-                out = op.outputs[0]
-                content = patch_quantization(
-                    content, out.index, out.scale * float(rng.uniform(0.4, 1.6)), int(rng.integers(-100, 101))
-                )
-        if content != model.content:
-            model = TFLiteModel(content)
-            ops = model.ops_named(op_name)
-        result += [(model, op, spec) for op, spec in zip(ops, group, strict=True)]
-    return result
+    """Convert conv/depthwise specs; see build_op_models."""
+    return build_op_models(specs, _tf_op, lambda s: InputSpec(s.input_shape, s.low, s.high), op_name, seed)
 
 
 @dataclass

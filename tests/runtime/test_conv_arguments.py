@@ -6,17 +6,9 @@ from pathlib import Path
 
 import numpy as np
 
+from .convcases import HEADERS, SOURCES
 from .harness import CCase, run_cases
 
-SOURCES = [
-    "te_conv_s8.c",
-    "te_conv_1x1_s8.c",
-    "te_conv_3x3_c3_s8.c",
-    "te_depthwise_conv_s8.c",
-    "te_depthwise_conv_inplace_s8.c",
-    "te_fully_connected_s8.c",
-]
-HEADERS = ["tinyengine/te_conv.h", "tinyengine/te_depthwise.h", "tinyengine/te_fully_connected.h"]
 TE_OK, TE_ERROR_ARGUMENT, TE_ERROR_SCRATCH = 0, -1, -2
 
 CONV_SETUP = (

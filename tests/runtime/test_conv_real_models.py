@@ -16,6 +16,8 @@ import pytest
 from tinyengine_codegen.oracle import patch_quantized_dimension
 
 from .convcases import (
+    HEADERS,
+    SOURCES,
     ConvGeometry,
     conv_call,
     depthwise_call,
@@ -26,15 +28,6 @@ from .convcases import (
 from .harness import CCase, assert_cases_match, run_cases
 from .oracle import OpInfo, TFLiteModel
 
-SOURCES = [
-    "te_conv_s8.c",
-    "te_conv_1x1_s8.c",
-    "te_conv_3x3_c3_s8.c",
-    "te_depthwise_conv_s8.c",
-    "te_depthwise_conv_inplace_s8.c",
-    "te_fully_connected_s8.c",
-]
-HEADERS = ["tinyengine/te_conv.h", "tinyengine/te_depthwise.h", "tinyengine/te_fully_connected.h"]
 MODELS = ["person_detect", "mcunet_vww", "micro_speech", "hello_world_int8", "mnist_lenet_300_100"]
 
 

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from .convcases import fully_connected_call
+from .convcases import bias_and_activation, build_op_models, fully_connected_call
 from .harness import (
     ACT_NONE,
     ACT_RELU,
@@ -21,11 +21,10 @@ from .harness import (
     assert_cases_match,
     run_cases,
 )
-from .oracle import InputSpec, OpInfo, TFLiteModel, convert, patch_quantization
+from .oracle import InputSpec, OpInfo, TFLiteModel
 
 SOURCES = ["te_fully_connected_s8.c"]
 HEADERS = ["tinyengine/te_fully_connected.h"]
-GROUP = 8
 
 
 @dataclass(frozen=True)
@@ -60,40 +59,14 @@ def _spec(rng: np.random.Generator) -> FcSpec:
 
 
 def _tf_op(spec: FcSpec, x: tf.Tensor) -> tf.Tensor:
-    y = tf.matmul(x, spec.weights)
-    if spec.bias is not None:
-        y = y + spec.bias
-    if spec.activation == ACT_RELU:
-        y = tf.nn.relu(y)
-    elif spec.activation == ACT_RELU6:
-        y = tf.nn.relu6(y)
-    return y
-
-
-def _graph(group: list[FcSpec]):
-    def fn(*xs):
-        return [_tf_op(s, x) for s, x in zip(group, xs, strict=True)]
-
-    return fn
+    return bias_and_activation(tf.matmul(x, spec.weights), spec.bias, spec.activation)
 
 
 def _models(specs: list[FcSpec], seed: int, per_channel: bool) -> list[tuple[TFLiteModel, OpInfo, FcSpec]]:
-    rng = np.random.default_rng(seed)
-    result = []
-    for start in range(0, len(specs), GROUP):
-        group = specs[start : start + GROUP]
-        inputs = [InputSpec((s.batch, s.in_features), s.low, s.high) for s in group]
-        content = convert(_graph(group), inputs, seed=seed + start, per_channel_dense=per_channel)
-        ops = TFLiteModel(content).ops_named("FULLY_CONNECTED")
-        assert len(ops) == len(group)
-        for op, spec in zip(ops, group, strict=True):
-            if spec.patch_output:
-                out = op.outputs[0]
-                new_scale = out.scale * float(rng.uniform(0.4, 1.6))
-                content = patch_quantization(content, out.index, new_scale, int(rng.integers(-100, 101)))
-        model = TFLiteModel(content)
-        result += [(model, op, s) for op, s in zip(model.ops_named("FULLY_CONNECTED"), group, strict=True)]
-    return result
+    def input_of(s: FcSpec) -> InputSpec:
+        return InputSpec((s.batch, s.in_features), s.low, s.high)
+
+    return build_op_models(specs, _tf_op, input_of, "FULLY_CONNECTED", seed, per_channel_dense=per_channel)
 
 
 def _run(models, build_dir: Path, seed: int, per_channel: bool) -> None:
