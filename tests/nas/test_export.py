@@ -20,6 +20,7 @@ from tinynas.train import TrainConfig, fit
 
 torch.set_num_threads(1)
 runner = CliRunner()
+pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore:.*tf.lite.Interpreter is deprecated")]
 NET = {
     "format": "netspec/1", "name": "fm-export", "input": {"resolution": 28, "channels": 1},
     "stem": {"out_channels": 8, "kernel_size": 3, "stride": 2},

@@ -32,6 +32,7 @@ def splits():
     return load_data("builtin:fashion-mnist", (28, 28), 1, train_subset=2048, val_subset=500)
 
 
+@pytest.mark.slow
 def test_short_training_beats_chance_by_far(splits):
     _, result = fit(parse_netspec(NET), splits, TrainConfig(epochs=2, batch_size=64, lr=0.2))
     assert result.metrics.count == 500 and result.metrics.top1 > 35.0  # chance is 10%
@@ -47,6 +48,7 @@ def _interrupt_after_first_epoch(record):
         raise _Interrupted
 
 
+@pytest.mark.slow
 def test_resumed_run_ends_with_the_same_weights(splits, tmp_path):
     spec, cfg = parse_netspec(NET), TrainConfig(epochs=2, batch_size=256, lr=0.05, seed=4)
     full, _ = fit(spec, splits, cfg, tmp_path / "full.pt")
