@@ -82,8 +82,9 @@ def test_converted_model_is_bit_exact(name, tmp_path):
     fn, shape, int8_io = CASES[name]
     model = _convert(fn, shape, tmp_path / f"{name}.tflite", int8_io)
     kernels = {op.kernel for op in compile_model(model).graph.operators}
-    report = verify_model(model, cases=4)
+    report = verify_model(model, cases=4, intermediates=True)
     assert report.passed, (report.mismatches, report.first_difference, sorted(kernels))
+    assert report.tensors_compared == len(compile_model(model).graph.operators)
     if name == "branches":
         assert {"te_conv_3x3_c3_s8", "te_conv_s8", "te_conv_1x1_s8", "te_maxpool_s8", "te_avgpool_s8",
                 "te_concatenation_s8", "te_logistic_s8", "te_leaky_relu_s8", "te_mul_s8", "te_sub_s8",

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tinyengine_codegen import oracle
+from tinyengine_codegen.backend.build import compile_model
 from tinyengine_codegen.backend.verify import verify_model
 
 TE_GEN = str(Path(sys.executable).parent / "te-gen")
@@ -25,9 +26,11 @@ def test_the_shared_models_are_there():
 
 @pytest.mark.parametrize("model", MODELS)
 def test_verify_is_bit_exact(model, shared_models):
-    report = verify_model(shared_models / model, cases=3)
+    report = verify_model(shared_models / model, cases=3, intermediates=True)
     assert report.passed, (report.mismatches, report.first_difference)
     assert report.cases == 3 and report.mismatches == [] and report.arena_bytes > 0
+    # Every operator's output, not only the model's, equals the interpreter's.
+    assert report.tensors_compared == len(compile_model(shared_models / model).graph.operators)
 
 
 def test_verify_command_json(shared_models):

@@ -56,10 +56,11 @@ class VerifyReport:
     outputs_bytes: int
     mismatches: list[Mismatch] = field(default_factory=list)
     first_difference: FirstDifference | None = None
+    tensors_compared: int = 0  # operator outputs compared with the interpreter's intermediates
 
     @property
     def passed(self) -> bool:
-        return not self.mismatches
+        return not self.mismatches and self.first_difference is None
 
     def to_json(self) -> dict:
         data = asdict(self)
@@ -77,9 +78,11 @@ def verify_model(
     work_dir: Path | None = None,
     patch_project: Hook | None = None,
     progress: Callable[[str], None] | None = None,
+    intermediates: bool = False,
 ) -> VerifyReport:
     """Verify ``model_path``; ``patch_project`` may alter the generated project before it is
-    compiled (tests use it to plant a fault)."""
+    compiled (tests use it to plant a fault). With ``intermediates`` every operator's output is
+    also compared on the golden case, and any difference fails the verification."""
     say = progress or (lambda _: None)
     say("compiling the model")
     compiled = compile_model(model_path)  # a bad model fails here, before TensorFlow is imported
@@ -109,10 +112,12 @@ def verify_model(
                 diff = _differing(got, want)
                 if diff:
                     report.mismatches.append(Mismatch(k, i, diff, len(want)))
-        if report.mismatches:
-            say("locating the first differing operator")
-            failing = case_dirs[report.mismatches[0].case]
-            report.first_difference = locate_difference(model_path, compiled, project, failing, manifest)
+        if report.mismatches or intermediates:
+            say("comparing every operator's output")
+            failing = case_dirs[report.mismatches[0].case if report.mismatches else 0]
+            report.first_difference, report.tensors_compared = locate_difference(
+                model_path, compiled, project, failing, manifest
+            )
         return report
 
 
@@ -148,18 +153,21 @@ def _differing(a: bytes, b: bytes) -> int:
 
 def locate_difference(
     model_path: Path, compiled: CompiledModel, project: Path, case: Path, manifest: dict
-) -> FirstDifference | None:
-    """Rerun ``case`` with a debug build and find the first operator whose output differs."""
+) -> tuple[FirstDifference | None, int]:
+    """Rerun ``case`` with a debug build; the first operator whose output differs (in execution
+    order) and how many operator outputs were compared."""
     runner = build_runner(project, debug=True)
     run_cases(runner, [case])
     tensors = oracle.Oracle(model_path, preserve_all_tensors=True).run(_read_inputs(case, manifest)).tensors
     graph = compiled.graph
+    compared = 0
     for op_index, name, got in read_dump(case):
         if name not in tensors:
             continue
+        compared += 1
         want = np.ascontiguousarray(tensors[name]).tobytes()
         diff = _differing(got, want)
         if diff:
             op = graph.operators[op_index]
-            return FirstDifference(op_index, op.kind, op.kernel, op.name, name, diff, len(want))
-    return None
+            return FirstDifference(op_index, op.kind, op.kernel, op.name, name, diff, len(want)), compared
+    return None, compared

@@ -21,15 +21,25 @@ def verify(
     model: Path = typer.Argument(..., help="int8 .tflite model to verify."),
     cases: int = typer.Option(3, "--cases", min=1, help="Inputs to run: the golden one, then seeded random."),
     seed: int = typer.Option(0, "--seed", help="Seed of the golden and random inputs."),
+    intermediates: bool = typer.Option(
+        False, "--intermediates", help="Also compare every operator's output on the golden input."
+    ),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Build MODEL for the host, run CASES inputs and compare every output byte with TFLite.
 
-    Exit 1 on any difference, naming the first operator whose output differs.
+    Exit 1 on any difference, naming the first operator whose output differs (found by comparing
+    each operator's output with the interpreter's intermediate tensor of the same name).
     """
     try:
         with err_console.status("verifying") as status:
-            report = verify_model(model, cases=cases, seed=seed, progress=lambda s: status.update(s))
+            report = verify_model(
+                model,
+                cases=cases,
+                seed=seed,
+                progress=lambda s: status.update(s),
+                intermediates=intermediates,
+            )
     except OracleUnavailable as exc:
         raise InputError(str(exc)) from None
     except (EmitError, PlanError, HostBuildError, FileNotFoundError) as exc:
@@ -50,6 +60,8 @@ def _print(report: VerifyReport) -> None:
             f"(arena {report.arena_bytes} B)",
             highlight=False,
         )
+        if report.tensors_compared:
+            console.print(f"and so are all {report.tensors_compared} operator outputs", highlight=False)
         return
     for m in report.mismatches:
         console.print(f"[red]differs[/red]: case {m.case}, output {m.output}: {m.differing_bytes} of "
