@@ -23,16 +23,23 @@ from tinyengine_codegen.frontend.tflite_reader import load_tflite
 from tinyengine_codegen.ir.graph import Graph
 from tinyengine_codegen.memory import MemoryPlan, check_plan, plan_memory
 from tinyengine_codegen.passes import run_passes
+from tinyengine_codegen.passes.patch_choice import (
+    DEFAULT_MAX_EXTRA_MACS,
+    PatchChoice,
+    choose_patches,
+    parse_patch_mode,
+)
 
 DEFAULT_SEED = 0
 
 
 @dataclass
 class CompiledModel:
-    """A model after the passes, with its memory plan."""
+    """A model after the passes, with its memory plan (and the patch-based choice, if asked)."""
 
     graph: Graph
     plan: MemoryPlan
+    patch: PatchChoice | None = None
 
     @property
     def placement(self) -> Placement:
@@ -42,16 +49,31 @@ class CompiledModel:
         )
 
 
-def compile_model(model_path: Path) -> CompiledModel:
-    """Load a .tflite, run the passes (kernel selection included) and plan memory."""
+def compile_model(
+    model_path: Path, patch: str = "off", max_extra_macs: float = DEFAULT_MAX_EXTRA_MACS
+) -> CompiledModel:
+    """Load a .tflite, run the passes (kernel selection included) and plan memory.
+
+    ``patch``: ``off`` (layer by layer), ``auto`` (patch-based first stage when it lowers the
+    arena within ``max_extra_macs``) or a grid ``RxC`` (``passes/patch_choice.py``).
+    """
+    mode = parse_patch_mode(patch)
     graph = load_tflite(model_path)
     try:
         run_passes(graph)
     except UnsupportedModelError as exc:
         raise UnsupportedModelError(f"{model_path}: {exc}") from None
-    plan = plan_memory(graph)
+    if mode == "off":
+        plan = plan_memory(graph)
+        check_plan(graph, plan)
+        return CompiledModel(graph, plan)
+    choice = choose_patches(graph, mode, max_extra_macs)
+    if choice.patched is not None and choice.plan is not None:
+        graph, plan = choice.patched.graph, choice.plan
+    else:
+        plan = choice.base_plan
     check_plan(graph, plan)
-    return CompiledModel(graph, plan)
+    return CompiledModel(graph, plan, choice)
 
 
 def random_inputs(graph: Graph, seed: int) -> list[np.ndarray]:

@@ -26,6 +26,25 @@ def c_identifier(text: str, fallback: str = "model") -> str:
     return f"{ident}_" if ident in _KEYWORDS else ident
 
 
+def c_string(text: str) -> str:
+    """A C string literal of ``text`` (UTF-8 bytes; quotes, backslashes and controls escaped)."""
+    out = []
+    for byte in text.encode("utf-8"):
+        ch = chr(byte)
+        if ch in "\\\"":
+            out.append("\\" + ch)
+        elif 32 <= byte < 127 and ch != "?":  # '?' would risk trigraphs
+            out.append(ch)
+        else:
+            out.append(f"\\{byte:03o}")
+    return '"' + "".join(out) + '"'
+
+
+def c_comment(text: str) -> str:
+    """Text that is safe inside a C block comment."""
+    return text.replace("*/", "* /").replace("/*", "/ *")
+
+
 def c_float(value: float) -> str:
     """A float literal that round-trips exactly through a C compiler."""
     f = float(np.float32(value))
@@ -75,7 +94,7 @@ class CArray:
         literal = c_float if self.ctype == "float" else c_literal
         rows = [", ".join(literal(v) for v in flat[i : i + per_line]) for i in range(0, flat.size, per_line)]
         body = ",\n".join(f"    {row}" for row in rows) if rows else "    0"
-        head = f"/* {self.comment} */\n" if self.comment else ""
+        head = f"/* {c_comment(self.comment)} */\n" if self.comment else ""
         return f"{head}const {self.ctype} {self.name}[{max(self.length, 1)}] = {{\n{body}\n}};\n"
 
 

@@ -18,8 +18,18 @@ def _per_channel_quant(ctx: EmitContext, op_index: int, op: Operator, channels: 
     if filter_q is None:
         raise EmitError(f"operator {op_index} {op.kind}: weights are not quantized")
     mults, shifts = quant.conv_per_channel(in_scale, filter_q.scale, out_scale, channels)
-    m = ctx.array(op_index, "multiplier", "int32_t", np.array(mults), "per-channel Q31 multipliers")
-    s = ctx.array(op_index, "shift", "int32_t", np.array(shifts), "per-channel shifts (> 0: left)")
+    # shared by operators with the same weights and scales (the patches of patch-based inference)
+    same = f"{in_scale!r}/{out_scale!r}"
+    m = ctx.array(
+        op_index,
+        "multiplier",
+        "int32_t",
+        np.array(mults),
+        "per-channel Q31 multipliers",
+        key=(op.inputs[1], f"multiplier/{same}"),
+    )
+    s = ctx.array(op_index, "shift", "int32_t", np.array(shifts), "per-channel shifts (> 0: left)",
+                  key=(op.inputs[1], f"shift/{same}"))  # fmt: skip
     return ctx.struct(op_index, "quant", "te_per_channel_quant", {"multiplier": m, "shift": s})
 
 

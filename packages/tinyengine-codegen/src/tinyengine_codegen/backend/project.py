@@ -19,6 +19,7 @@ import numpy as np
 from tinyengine_codegen import __version__
 from tinyengine_codegen.backend.emitter import Placement
 from tinyengine_codegen.backend.model_source import generate_sources
+from tinyengine_codegen.backend.ops_patch import GENERATED_KERNELS
 from tinyengine_codegen.backend.runtime_files import kernel_sources, needed_headers
 from tinyengine_codegen.ir.graph import Graph
 
@@ -58,6 +59,7 @@ def write_project(
     """Write every file of the project into ``out_dir`` (created); returns the manifest."""
     sources = generate_sources(graph, placement, prefix)
     kernels = {graph.operators[i].kernel for i in placement.schedule if graph.operators[i].kernel}
+    kernels -= GENERATED_KERNELS  # static helpers of the model source
     runtime_sources = kernel_sources(kernels)  # type: ignore[arg-type]
     runtime_headers = needed_headers(runtime_sources, sources.headers)
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -19,6 +19,7 @@ import numpy as np
 from tinyengine_codegen import oracle
 from tinyengine_codegen.backend.build import CompiledModel, build_project, compile_model, random_inputs
 from tinyengine_codegen.backend.host import build_runner, read_dump, run_cases
+from tinyengine_codegen.passes.patch_choice import DEFAULT_MAX_EXTRA_MACS
 
 
 @dataclass
@@ -79,13 +80,17 @@ def verify_model(
     patch_project: Hook | None = None,
     progress: Callable[[str], None] | None = None,
     intermediates: bool = False,
+    patch: str = "off",
+    max_extra_macs: float = DEFAULT_MAX_EXTRA_MACS,
 ) -> VerifyReport:
     """Verify ``model_path``; ``patch_project`` may alter the generated project before it is
     compiled (tests use it to plant a fault). With ``intermediates`` every operator's output is
-    also compared on the golden case, and any difference fails the verification."""
+    also compared on the golden case, and any difference fails the verification. ``patch`` and
+    ``max_extra_macs``: patch-based inference as ``te-gen build`` takes them."""
     say = progress or (lambda _: None)
     say("compiling the model")
-    compiled = compile_model(model_path)  # a bad model fails here, before TensorFlow is imported
+    # a bad model fails here, before TensorFlow is imported
+    compiled = compile_model(model_path, patch=patch, max_extra_macs=max_extra_macs)
     if not oracle.available():
         raise oracle.OracleUnavailable(f"te-gen verify needs a TFLite interpreter: {oracle.INSTALL_HINT}")
     with tempfile.TemporaryDirectory(prefix="te-verify-", dir=work_dir) as tmp:
