@@ -22,6 +22,9 @@ memory the generated code uses)::
   ``"<TFLite index>:<kind>"`` for a .tflite, the layer name for a netspec --, kind, kernel, output shape,
   live bytes, scratch bytes, in place, MACs, params, weight bytes); built on first access.
 - ``plan``: the :class:`~tinyengine_codegen.memory.MemoryPlan` itself.
+- ``patch``: with ``patch`` other than ``off``, what patch-based inference chose (mode, whether
+  enabled, grid, stage, split tensor, arena with and without patches, extra MACs in percent);
+  ``macs`` then counts the MACs actually executed (halos included). None when off.
 
 ``report.to_dict()`` is the ``--json`` output of ``te-gen profile``.
 """
@@ -37,6 +40,7 @@ from tinyengine_codegen.frontend.netspec import NetSpec
 from tinyengine_codegen.ir.graph import Graph
 from tinyengine_codegen.memory import MemoryPlan, plan_memory
 from tinyengine_codegen.passes import run_passes
+from tinyengine_codegen.passes.patch_choice import DEFAULT_MAX_EXTRA_MACS, choose_patches, parse_patch_mode
 
 
 @dataclass
@@ -77,6 +81,7 @@ class ProfileReport:
     fits: bool
     plan: MemoryPlan | None = field(default=None, repr=False)
     rows: Callable[[], list[OpRow]] | None = field(default=None, repr=False, compare=False)
+    patch: dict[str, Any] | None = None
 
     @property
     def ops(self) -> list[OpRow]:
@@ -138,12 +143,30 @@ def build_report(
 
 
 def profile_graph(
-    graph: Graph, sram: int | None = None, flash: int | None = None, passes: bool = True
+    graph: Graph,
+    sram: int | None = None,
+    flash: int | None = None,
+    passes: bool = True,
+    patch: str = "off",
+    max_extra_macs: float = DEFAULT_MAX_EXTRA_MACS,
 ) -> ProfileReport:
-    """Run the passes (unless ``passes=False``: already run), plan memory, and report."""
+    """Run the passes (unless ``passes=False``: already run), plan memory, and report.
+
+    ``patch``: ``off``, ``auto`` or ``RxC``: patch-based inference of the first stage
+    (``passes/patch_choice.py``), kept when it lowers the arena within ``max_extra_macs``.
+    """
+    mode = parse_patch_mode(patch)
     if passes:
         run_passes(graph)
-    plan = plan_memory(graph)
+    choice = None
+    original = graph
+    if mode == "off":
+        plan = plan_memory(graph)
+    else:
+        choice = choose_patches(graph, mode, max_extra_macs)
+        plan = choice.graph_plan
+        if choice.patched is not None:
+            graph = choice.patched.graph
     seen: set[int] = set()
     rows = []
     for p, oi in enumerate(plan.schedule):
@@ -163,22 +186,36 @@ def profile_graph(
                 weight_bytes=op_weight_bytes(graph, op, seen),
             )
         )
+    seen = set()  # patches share the stage's weights: count them on the original graph
     totals = Totals(
         macs=sum(row.macs for row in rows),
-        params=sum(row.params for row in rows),
-        weight_bytes=sum(row.weight_bytes for row in rows),
+        params=sum(op_params(original, op) for op in original.operators),
+        weight_bytes=sum(op_weight_bytes(original, op, seen) for op in original.operators),
         code_bytes=graph_code_bytes_estimate(graph),
     )
     peak_kind = graph.operators[plan.peak_op].kind if plan.peak_op is not None else None
-    return build_report(graph.name, plan, totals, peak_kind, rows, sram, flash)
+    report = build_report(graph.name, plan, totals, peak_kind, rows, sram, flash)
+    report.patch = choice.summary() if choice is not None else None
+    return report
 
 
-def profile_netspec(spec: NetSpec, sram: int | None = None, flash: int | None = None) -> ProfileReport:
+def profile_netspec(
+    spec: NetSpec,
+    sram: int | None = None,
+    flash: int | None = None,
+    patch: str = "off",
+    max_extra_macs: float = DEFAULT_MAX_EXTRA_MACS,
+) -> ProfileReport:
     """Profile a netspec candidate (shapes only) against optional SRAM / Flash budgets in bytes.
 
     Equal to ``profile_graph(netspec_to_graph(spec), ...)`` (tests check it), computed by the
-    fast path of :mod:`tinyengine_codegen.netspec_fast`.
+    fast path of :mod:`tinyengine_codegen.netspec_fast` (patch modes take the graph path).
     """
     from tinyengine_codegen.netspec_fast import fast_profile
+
+    if parse_patch_mode(patch) != "off":
+        from tinyengine_codegen.frontend.netspec_graph import netspec_to_graph
+
+        return profile_graph(netspec_to_graph(spec), sram, flash, patch=patch, max_extra_macs=max_extra_macs)
 
     return fast_profile(spec, sram, flash)

@@ -8,10 +8,26 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from tinyengine_codegen.backend.build import DEFAULT_SEED, build_project
+from tinyengine_codegen.backend.build import (
+    DEFAULT_SEED,
+    CompiledModel,
+    build_project,
+    check_destination,
+    check_target,
+    compile_model,
+)
 from tinyengine_codegen.backend.emitter import EmitError
-from tinyengine_codegen.commands.common import JSON_OPTION, console, err_console, one_line_errors, print_json
+from tinyengine_codegen.commands.common import (
+    JSON_OPTION,
+    MAX_EXTRA_MACS_OPTION,
+    PATCH_OPTION,
+    console,
+    err_console,
+    one_line_errors,
+    print_json,
+)
 from tinyengine_codegen.memory import PlanError
+from tinyengine_codegen.passes.patch_choice import parse_extra_macs, parse_patch_mode
 
 
 @one_line_errors
@@ -24,12 +40,21 @@ def build(
     ),
     force: bool = typer.Option(False, "--force", help="Replace a non-empty output folder."),
     seed: int = typer.Option(DEFAULT_SEED, "--seed", help="Seed of the golden input."),
+    patch: str = PATCH_OPTION,
+    max_extra_macs: str = MAX_EXTRA_MACS_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Generate the C project of MODEL: model API, weights in Flash, the kernels it uses, golden vectors."""
+    parse_patch_mode(patch)
+    extra = parse_extra_macs(max_extra_macs)
+    check_target(target)
+    check_destination(output, force)
     try:
         with err_console.status(f"generating {output}"):
-            manifest = build_project(model, output, target=target, prefix=name, force=force, seed=seed)
+            compiled = compile_model(model, patch=patch, max_extra_macs=extra)
+            manifest = build_project(
+                model, output, target=target, prefix=name, force=force, seed=seed, compiled=compiled
+            )
     except (EmitError, PlanError, FileNotFoundError) as exc:
         message = f"{model}: cannot generate code: {exc}"
         err_console.print(f"[red]error:[/red] {escape(message)}", highlight=False)
@@ -37,12 +62,20 @@ def build(
     if as_json:
         print_json(manifest)
         return
-    _summary(manifest, output)
+    _summary(manifest, output, compiled)
 
 
-def _summary(manifest: dict, output: Path) -> None:
+def _summary(manifest: dict, output: Path, compiled: CompiledModel) -> None:
     table = Table(title=f"{manifest['model']['name']} -> {output}", show_header=False)
     table.add_row("target", manifest["target"])
+    if compiled.patch is not None:
+        summary = compiled.patch.summary()
+        mode = "off: layer by layer is smaller"
+        if summary["enabled"]:
+            r, c = summary["grid"]
+            split = escape(summary["split_after"])
+            mode = f"{r}x{c} patches up to {split}, +{summary['extra_macs_percent']}% MACs"
+        table.add_row("patch-based", f"{summary['mode']}: {mode}")
     table.add_row("API", f"{manifest['api_prefix']}_invoke / _input / _output")
     table.add_row("operators", str(len(manifest["ops"])))
     table.add_row("arena", f"{manifest['arena_bytes']} B ({manifest['arena_bytes'] / 1024:.1f} kB)")

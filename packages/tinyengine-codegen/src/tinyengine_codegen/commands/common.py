@@ -21,6 +21,15 @@ err_console = Console(stderr=True, soft_wrap=True)
 F = TypeVar("F", bound=Callable[..., Any])
 
 JSON_OPTION = typer.Option(False, "--json", help="Print one JSON document on stdout instead of tables.")
+PATCH_OPTION = typer.Option(
+    "off",
+    "--patch",
+    help="Patch-based inference of the first stage: auto (te-gen picks the stage and grid with the "
+    "lowest arena), off (layer by layer), or a grid RxC such as 4x4.",
+)
+MAX_EXTRA_MACS_OPTION = typer.Option(
+    "20%", "--max-extra-macs", help="With --patch: bound on the MACs the patches' halos add, e.g. 20%."
+)
 
 
 def one_line_errors(func: F) -> F:

@@ -9,9 +9,18 @@ from rich import box
 from rich.markup import escape
 from rich.table import Table
 
-from tinyengine_codegen.commands.common import JSON_OPTION, console, is_netspec, one_line_errors, print_json
+from tinyengine_codegen.commands.common import (
+    JSON_OPTION,
+    MAX_EXTRA_MACS_OPTION,
+    PATCH_OPTION,
+    console,
+    is_netspec,
+    one_line_errors,
+    print_json,
+)
 from tinyengine_codegen.frontend.netspec import load_netspec
 from tinyengine_codegen.frontend.tflite_reader import load_tflite
+from tinyengine_codegen.passes.patch_choice import parse_extra_macs, parse_patch_mode
 from tinyengine_codegen.profile import ProfileReport, profile_graph, profile_netspec
 from tinyengine_codegen.units import format_kb, parse_size
 
@@ -23,15 +32,19 @@ def profile(
         None, "--sram", help="SRAM budget for the arena, e.g. 320KB (1 kB = 1024 B)."
     ),
     flash: str | None = typer.Option(None, "--flash", help="Flash budget for weights + code, e.g. 1MB."),
+    patch: str = PATCH_OPTION,
+    max_extra_macs: str = MAX_EXTRA_MACS_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Plan MODEL's memory: live bytes per operator, peak, arena, Flash, MACs; exit 1 if it does not fit."""
     sram_bytes = parse_size(sram, "--sram") if sram is not None else None
     flash_bytes = parse_size(flash, "--flash") if flash is not None else None
+    parse_patch_mode(patch)
+    extra = parse_extra_macs(max_extra_macs)
     if is_netspec(model):
-        report = profile_netspec(load_netspec(model), sram_bytes, flash_bytes)
+        report = profile_netspec(load_netspec(model), sram_bytes, flash_bytes, patch, extra)
     else:
-        report = profile_graph(load_tflite(model), sram_bytes, flash_bytes)
+        report = profile_graph(load_tflite(model), sram_bytes, flash_bytes, patch=patch, max_extra_macs=extra)
     if as_json:
         print_json(report.to_dict())
     else:
@@ -66,9 +79,22 @@ def _print_report(report: ProfileReport) -> None:
         ("parameters", f"{report.params:,}"),
         ("fits", "[green]yes[/green]" if report.fits else "[red]no[/red]"),
     ]
+    if report.patch is not None:
+        rows.insert(2, ("patch-based", _patch_line(report.patch)))
     for label, value in rows:
         summary.add_row(label, value)
     console.print(summary)
+
+
+def _patch_line(patch: dict) -> str:
+    if not patch["enabled"]:
+        return f"{patch['mode']}: off (no stage and grid beats {_bytes(patch['arena_without_patches'])})"
+    r, c = patch["grid"]
+    return (
+        f"{patch['mode']}: {r}x{c} patches up to {escape(patch['split_after'])}, "
+        f"arena {_bytes(patch['arena_with_patches'])} instead of {_bytes(patch['arena_without_patches'])}, "
+        f"+{patch['extra_macs_percent']}% MACs"
+    )
 
 
 def _bytes(nbytes: int) -> str:

@@ -10,10 +10,19 @@ from rich.markup import escape
 from tinyengine_codegen.backend.emitter import EmitError
 from tinyengine_codegen.backend.host import HostBuildError
 from tinyengine_codegen.backend.verify import VerifyReport, verify_model
-from tinyengine_codegen.commands.common import JSON_OPTION, console, err_console, one_line_errors, print_json
+from tinyengine_codegen.commands.common import (
+    JSON_OPTION,
+    MAX_EXTRA_MACS_OPTION,
+    PATCH_OPTION,
+    console,
+    err_console,
+    one_line_errors,
+    print_json,
+)
 from tinyengine_codegen.errors import InputError
 from tinyengine_codegen.memory import PlanError
 from tinyengine_codegen.oracle import OracleUnavailable
+from tinyengine_codegen.passes.patch_choice import parse_extra_macs, parse_patch_mode
 
 
 @one_line_errors
@@ -24,6 +33,8 @@ def verify(
     intermediates: bool = typer.Option(
         False, "--intermediates", help="Also compare every operator's output on the golden input."
     ),
+    patch: str = PATCH_OPTION,
+    max_extra_macs: str = MAX_EXTRA_MACS_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Build MODEL for the host, run CASES inputs and compare every output byte with TFLite.
@@ -31,6 +42,8 @@ def verify(
     Exit 1 on any difference, naming the first operator whose output differs (found by comparing
     each operator's output with the interpreter's intermediate tensor of the same name).
     """
+    parse_patch_mode(patch)
+    extra = parse_extra_macs(max_extra_macs)
     try:
         with err_console.status("verifying") as status:
             report = verify_model(
@@ -39,6 +52,8 @@ def verify(
                 seed=seed,
                 progress=lambda s: status.update(s),
                 intermediates=intermediates,
+                patch=patch,
+                max_extra_macs=extra,
             )
     except OracleUnavailable as exc:
         raise InputError(str(exc)) from None
