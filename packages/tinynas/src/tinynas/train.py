@@ -91,7 +91,8 @@ def train_one_epoch(model: nn.Module, loader: DataLoader, optimizer: torch.optim
     model.train()
     total, count = 0.0, 0
     for i, (images, labels) in enumerate(loader):
-        images, labels = images.to(device), labels.to(device)
+        # channels-last: about twice as fast for depthwise-heavy networks on CPU (oneDNN)
+        images, labels = images.to(device, memory_format=torch.channels_last), labels.to(device)
         loss = criterion(model(images), labels)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
@@ -115,7 +116,7 @@ def fit(spec: NetSpec, splits: Splits, cfg: TrainConfig, out: str | Path | None 
     uninterrupted run. Returns the trained model and the final validation metrics.
     """
     torch.manual_seed(cfg.seed)
-    model = build_model(spec, cfg.dropout).to(device)
+    model = build_model(spec, cfg.dropout).to(device, memory_format=torch.channels_last)
     train_loader = make_loader(splits.train, cfg.batch_size, shuffle=True, seed=cfg.seed, drop_last=True)
     val_loader = make_loader(splits.val, 256, shuffle=False)
     optimizer = make_optimizer(model, cfg)
