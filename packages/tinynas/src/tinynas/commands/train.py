@@ -34,7 +34,7 @@ VAL_SIZE = typer.Option(
     None,
     "--val-size",
     min=1,
-    help="Images held out of the training data for validation [default: 5000, or 10%].",
+    help="Images held out of the training data for validation (5000; 10% of an image folder).",
 )
 
 
@@ -81,7 +81,9 @@ def train(
     weight_decay: float = typer.Option(
         5e-5, "--weight-decay", min=0.0, help="L2 on weights (not BN, biases)."
     ),
-    label_smoothing: float = typer.Option(0.1, "--label-smoothing", min=0.0, max=0.99),
+    label_smoothing: float = typer.Option(
+        0.1, "--label-smoothing", min=0.0, max=0.99, help="Label smoothing of the cross-entropy loss."
+    ),
     warmup: float = typer.Option(0.0, "--warmup", min=0.0, help="Warm-up epochs (linear)."),
     seed: int = typer.Option(0, help="Seed of initialisation, shuffling and augmentation."),
     train_subset: int | None = TRAIN_SUBSET,
