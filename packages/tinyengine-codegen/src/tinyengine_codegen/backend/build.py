@@ -16,7 +16,7 @@ import numpy as np
 
 from tinyengine_codegen import oracle
 from tinyengine_codegen.backend.cwriter import c_identifier
-from tinyengine_codegen.backend.emitter import Placement
+from tinyengine_codegen.backend.emitter import ArenaLayout
 from tinyengine_codegen.backend.project import TARGETS, Golden, write_project
 from tinyengine_codegen.errors import InputError, UnsupportedModelError
 from tinyengine_codegen.frontend.tflite_reader import load_tflite
@@ -42,9 +42,9 @@ class CompiledModel:
     patch: PatchChoice | None = None
 
     @property
-    def placement(self) -> Placement:
+    def layout(self) -> ArenaLayout:
         """The plan as the emitter reads it."""
-        return Placement(
+        return ArenaLayout(
             self.plan.arena_bytes, self.plan.offsets, self.plan.scratch_offsets, self.plan.schedule
         )
 
@@ -155,9 +155,7 @@ def build_project(
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
     try:
-        manifest = write_project(
-            compiled.graph, compiled.placement, staging, prefix, target, model_path, golden
-        )
+        manifest = write_project(compiled.graph, compiled.layout, staging, prefix, target, model_path, golden)
         _replace(staging, out_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

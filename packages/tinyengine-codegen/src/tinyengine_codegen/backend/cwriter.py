@@ -31,7 +31,7 @@ def c_string(text: str) -> str:
     out = []
     for byte in text.encode("utf-8"):
         ch = chr(byte)
-        if ch in "\\\"":
+        if ch in '\\"':
             out.append("\\" + ch)
         elif 32 <= byte < 127 and ch != "?":  # '?' would risk trigraphs
             out.append(ch)

@@ -25,7 +25,7 @@ class EmitError(ValueError):
 
 
 @dataclass(frozen=True)
-class Placement:
+class ArenaLayout:
     """Where every activation and scratch buffer lives in the arena."""
 
     arena_bytes: int
@@ -47,10 +47,10 @@ class OpCode:
 
 @dataclass
 class EmitContext:
-    """Shared state while emitting one model: the graph, the placement, the constants so far."""
+    """Shared state while emitting one model: the graph, the arena layout, the constants so far."""
 
     graph: Graph
-    placement: Placement
+    layout: ArenaLayout
     arrays: list[CArray] = field(default_factory=list)
     _array_names: dict[tuple[int, str], str] = field(default_factory=dict)
     _declarations: list[str] = field(default_factory=list)
@@ -60,22 +60,22 @@ class EmitContext:
     # -- arena -----------------------------------------------------------------------------
     def tensor(self, index: int) -> str:
         """The pointer macro of an activation tensor (``T12``)."""
-        if index not in self.placement.tensor_offsets:
+        if index not in self.layout.tensor_offsets:
             raise EmitError(f"tensor {index} {self.graph.tensors[index].name!r} has no place in the arena")
         self.used_tensors.add(index)
         return f"T{index}"
 
     def offset(self, index: int) -> int:
         """Arena offset of an activation tensor."""
-        return self.placement.tensor_offsets[index]
+        return self.layout.tensor_offsets[index]
 
     def scratch(self, op_index: int, nbytes: int) -> str:
         """The scratch pointer of an operator (NULL when it needs none)."""
         if nbytes <= 0:
             return "NULL"
-        if op_index not in self.placement.scratch_offsets:
+        if op_index not in self.layout.scratch_offsets:
             raise EmitError(f"operator {op_index} needs {nbytes} bytes of scratch but has none")
-        return f"(void *)&arena[{self.placement.scratch_offsets[op_index]}]"
+        return f"(void *)&arena[{self.layout.scratch_offsets[op_index]}]"
 
     # -- constants -------------------------------------------------------------------------
     def array(

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from tinyengine_codegen import __version__
 from tinyengine_codegen.backend import ops_conv, ops_elementwise, ops_misc, ops_shape  # noqa: F401 (emitters)
 from tinyengine_codegen.backend.cwriter import C_TYPES, c_comment, c_string
-from tinyengine_codegen.backend.emitter import EmitContext, EmitError, OpCode, Placement, emit_operator
+from tinyengine_codegen.backend.emitter import ArenaLayout, EmitContext, EmitError, OpCode, emit_operator
 from tinyengine_codegen.backend.ops_patch import helper_source
 from tinyengine_codegen.ir.graph import Graph
 
@@ -23,7 +23,7 @@ class ModelSources:
     headers: set[str]
 
 
-def generate_sources(graph: Graph, placement: Placement, prefix: str) -> ModelSources:
+def generate_sources(graph: Graph, placement: ArenaLayout, prefix: str) -> ModelSources:
     """Emit ``include/<prefix>.h``, ``src/<prefix>.c``, ``src/<prefix>_weights.{c,h}``."""
     ctx = EmitContext(graph, placement)
     for t in graph.inputs + graph.outputs:
@@ -40,7 +40,7 @@ def generate_sources(graph: Graph, placement: Placement, prefix: str) -> ModelSo
     return ModelSources(files, sum(a.nbytes for a in ctx.arrays), ctx.headers)
 
 
-def _check_alignment(graph: Graph, placement: Placement, tensors: set[int]) -> None:
+def _check_alignment(graph: Graph, placement: ArenaLayout, tensors: set[int]) -> None:
     for t in tensors:
         align = ALIGN.get(graph.tensors[t].dtype, 1)
         if placement.tensor_offsets[t] % align:
@@ -111,7 +111,7 @@ def _weights_source(prefix: str, ctx: EmitContext) -> str:
     return f'#include "{prefix}_weights.h"\n\n{body}'
 
 
-def _tensor_macros(graph: Graph, placement: Placement, used: set[int]) -> str:
+def _tensor_macros(graph: Graph, placement: ArenaLayout, used: set[int]) -> str:
     lines = []
     for t in sorted(used, key=lambda t: (placement.tensor_offsets[t], t)):
         tensor = graph.tensors[t]
@@ -148,7 +148,7 @@ def _accessor(name: str, ctype: str, tensors: list[int]) -> str:
 
 
 def _model_source(
-    graph: Graph, placement: Placement, prefix: str, ctx: EmitContext, codes: list[OpCode]
+    graph: Graph, placement: ArenaLayout, prefix: str, ctx: EmitContext, codes: list[OpCode]
 ) -> str:
     headers = "\n".join(f'#include "tinyengine/{h}"' for h in sorted(ctx.headers))
     sections = []

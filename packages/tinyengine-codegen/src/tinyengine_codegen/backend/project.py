@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from tinyengine_codegen import __version__
-from tinyengine_codegen.backend.emitter import Placement
+from tinyengine_codegen.backend.emitter import ArenaLayout
 from tinyengine_codegen.backend.model_source import generate_sources
 from tinyengine_codegen.backend.ops_patch import GENERATED_KERNELS
 from tinyengine_codegen.backend.runtime_files import kernel_sources, needed_headers
@@ -49,7 +49,7 @@ def fill(text: str, **values: str) -> str:
 
 def write_project(
     graph: Graph,
-    placement: Placement,
+    placement: ArenaLayout,
     out_dir: Path,
     prefix: str,
     target: str,
@@ -128,7 +128,7 @@ def _io_entry(graph: Graph, tensor_index: int, golden: str | None) -> dict:
     }
 
 
-def _manifest(graph: Graph, placement: Placement, prefix: str, target: str, model_path: Path,
+def _manifest(graph: Graph, placement: ArenaLayout, prefix: str, target: str, model_path: Path,
               weight_bytes: int, c_files: list[str], golden: tuple[list, list]) -> dict:  # fmt: skip
     golden_in, golden_out = golden
     return {
