@@ -4,7 +4,8 @@ For every stage that starts before the first multiply-accumulate operator (the n
 stage, after an input conversion such as QUANTIZE) and every grid ``n x n`` (2..8) -- or only the
 grid asked for -- the halo's extra MACs are computed from the regions alone; candidates within
 ``max_extra_macs`` are rewritten (``passes/patch.py``) and planned, and the smallest arena wins.
-Patch mode is kept only when it beats the layer-by-layer plan.
+In ``auto`` mode patches are kept only when they beat the layer-by-layer plan; a grid asked for
+is kept whenever a stage fits the MAC bound.
 """
 
 from __future__ import annotations
@@ -112,7 +113,8 @@ def choose_patches(
             )
             choice.candidates += 1
             key = (plan.arena_bytes, patched.extra_macs)
-            if plan.arena_bytes < base.arena_bytes and (best is None or key < best):
+            better = mode != "auto" or plan.arena_bytes < base.arena_bytes  # a grid asked for is kept
+            if better and (best is None or key < best):
                 best = key
                 choice.patched, choice.plan = patched, plan
     return choice
