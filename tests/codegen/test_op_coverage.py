@@ -28,7 +28,8 @@ W4, W5, FC2 = _weights(3, 3, 3, 16, std=0.3), _weights(1, 1, 16, 24), _weights(2
 
 def branches(x):
     """Stem, generic 5x5/2 conv, pools, concatenation, 1x1/2, sigmoid, leaky ReLU, MUL, MEAN,
-    SUB with broadcast, an unfoldable PAD, resize, strided slice, dilated depthwise, FC, softmax."""
+    SUB with broadcast, an unfoldable PAD, resize, strided slices (masks, negative strides),
+    dilated depthwise, FC, softmax."""
     c1 = tf.nn.relu6(tf.nn.conv2d(x, W1, 1, "SAME"))
     c2 = tf.nn.relu(tf.nn.conv2d(c1, W2, 2, "SAME") + B2)
     cat = tf.concat([tf.nn.max_pool2d(c1, 2, 2, "VALID"), tf.nn.avg_pool2d(c1, 3, 2, "SAME"), c2], axis=-1)
@@ -36,7 +37,7 @@ def branches(x):
     m = tf.sigmoid(p) * tf.nn.leaky_relu(p, 0.1)
     d = m - tf.reduce_mean(m, axis=[1, 2], keepdims=True)
     pm = tf.nn.max_pool2d(tf.pad(d, [[0, 0], [1, 1], [1, 1], [0, 0]]), 2, 1, "VALID")
-    sl = tf.image.resize(pm, [10, 10], method="nearest")[:, 1:9:2, 0:8:2, :]
+    sl = tf.image.resize(pm, [10, 10], method="nearest")[:, 1:9:2, 0:8:2, :][:, ::-1, -1::-1, :]
     dw = tf.nn.relu6(tf.nn.depthwise_conv2d(sl, DW, [1, 1, 1, 1], "SAME", dilations=[2, 2]))
     return tf.nn.softmax(tf.matmul(tf.reduce_mean(dw, axis=[1, 2]), FC))
 

@@ -64,6 +64,16 @@ def emit_pad(ctx: EmitContext, i: int, op: Operator) -> str:
     return f"te_pad_s8({ctx.tensor(src)}, {shape}, {params}, {ctx.tensor(dst)})"
 
 
+def _slice_bound(index: int, masked: int, stride: int, size: int, is_stop: bool) -> int:
+    """tflite::strided_slice::StartForAxis / StopForAxis for one axis (masks, negatives, clamps)."""
+    if masked:
+        index = -(2**31) if (stride > 0) != is_stop else 2**31 - 1
+    if index < 0:
+        index += size
+    low, high = (0, size) if stride > 0 else (-1, size - 1)
+    return min(max(index, low), high)
+
+
 @emitter("te_strided_slice_s8", header="te_reshape.h")
 def emit_strided_slice(ctx: EmitContext, i: int, op: Operator) -> str:
     """STRIDED_SLICE with constant begin/end/strides; masks are resolved here."""
@@ -75,16 +85,12 @@ def emit_strided_slice(ctx: EmitContext, i: int, op: Operator) -> str:
             raise EmitError(f"operator {i} STRIDED_SLICE: {key} is not supported")
     b_mask, e_mask = int(op.options.get("begin_mask", 0)), int(op.options.get("end_mask", 0))
     shrink = int(op.options.get("shrink_axis_mask", 0))
-    for d, size in enumerate(shape):
-        b = begin[d] + size if begin[d] < 0 else begin[d]
-        e = end[d] + size if end[d] < 0 else end[d]
-        if b_mask >> d & 1:
-            b = 0 if stride[d] > 0 else size - 1
-        if e_mask >> d & 1:
-            e = size if stride[d] > 0 else -1
+    for d, size in enumerate(int(x) for x in shape):
+        begin[d] = _slice_bound(begin[d], b_mask >> d & 1, stride[d], size, is_stop=False)
         if shrink >> d & 1:
-            e, stride[d] = b + 1, 1
-        begin[d], end[d] = max(min(b, size), -1), max(min(e, size), -1)
+            end[d] = begin[d] + 1  # TFLite: a length-1 slice from the adjusted start
+        else:
+            end[d] = _slice_bound(end[d], e_mask >> d & 1, stride[d], size, is_stop=True)
     fields = {"begin": _padded(begin), "end": _padded(end), "stride": _padded(stride, 1)}
     params = ctx.struct(i, "params", "te_strided_slice_params", fields)
     return (
