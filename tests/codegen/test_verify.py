@@ -65,7 +65,7 @@ def test_a_planted_fault_is_located(shared_models, tmp_path):
     first = report.first_difference
     assert first is not None
     assert (first.op_index, first.kind) == (4, "CONV_2D")
-    assert first.differing_bytes > 0
+    assert first.differing_bytes > 0 and 0 <= first.first_byte < first.total_bytes
     assert list(tmp_path.iterdir()) == []  # the work folder is cleaned up
 
 

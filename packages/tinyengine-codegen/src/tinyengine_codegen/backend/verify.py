@@ -43,6 +43,7 @@ class FirstDifference:
     tensor: str
     differing_bytes: int
     total_bytes: int
+    first_byte: int  # offset of the first differing byte in the tensor
 
 
 @dataclass
@@ -156,6 +157,10 @@ def _differing(a: bytes, b: bytes) -> int:
     return int(np.count_nonzero(np.frombuffer(a, np.uint8) != np.frombuffer(b, np.uint8)))
 
 
+def _first_differing_byte(a: bytes, b: bytes) -> int:
+    return next((k for k, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
+
+
 def locate_difference(
     model_path: Path, compiled: CompiledModel, project: Path, case: Path, manifest: dict
 ) -> tuple[FirstDifference | None, int]:
@@ -174,5 +179,8 @@ def locate_difference(
         diff = _differing(got, want)
         if diff:
             op = graph.operators[op_index]
-            return FirstDifference(op_index, op.kind, op.kernel, op.name, name, diff, len(want)), compared
+            first = _first_differing_byte(got, want)
+            return FirstDifference(
+                op_index, op.kind, op.kernel, op.name, name, diff, len(want), first
+            ), compared
     return None, compared

@@ -88,6 +88,6 @@ def _print(report: VerifyReport) -> None:
         console.print(
             f"first differing operator: #{first.op_index} {first.kind} ({first.kernel}, "
             f"source {first.name}), tensor {first.tensor!r}: "
-            f"{first.differing_bytes} of {first.total_bytes} bytes differ",
+            f"{first.differing_bytes} of {first.total_bytes} bytes differ (first at byte {first.first_byte})",
             highlight=False,
         )
