@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -32,7 +33,8 @@ def test_latency_table_built_on_the_emulator_and_summed(tmp_path: Path) -> None:
     out = tmp_path / "lut.json"
     cmd = [str(TINYNAS), "latency", "build", "--netspec", str(net), "--board", "stm32f746", "--limit", "1",
            "-o", str(out), "--json"]
-    result = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    env = dict(os.environ, OMP_NUM_THREADS="1")
+    result = subprocess.run(cmd, capture_output=True, text=True, timeout=600, env=env)
     assert result.returncode == 0, result.stderr[-2000:]
     table = load_table(out)
     assert (table.board, table.runner, table.emulated, table.kind) == ("stm32f746", "qemu", True,

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import torch
 from torch.utils.data import DataLoader
 
 from tinyengine_codegen.frontend.netspec import load_netspec
@@ -23,6 +25,15 @@ CFG = SupernetConfig(resolution=16, in_channels=1, num_classes=10, stem_channels
                      stages=(StageConfig(16, 2, (1, 2)), StageConfig(24, 2, (1, 2)),
                              StageConfig(32, 1, (1, 2))),
                      name="tiny")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _one_thread() -> Iterator[None]:
+    """One torch thread: the suite runs tests in parallel on few cores (threads would oversubscribe)."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
 
 
 @pytest.fixture(scope="module")

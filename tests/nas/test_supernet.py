@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
 
 import pytest
 import torch
@@ -18,6 +19,15 @@ from tinynas.supernet.space import config_from_space, mcunet_space
 CFG = SupernetConfig(resolution=20, in_channels=1, num_classes=10, stem_channels=8, first_block_channels=8,
                      stages=(StageConfig(16, 2, (1, 2)), StageConfig(24, 2, (1, 2, 3)),
                              StageConfig(24, 1, (1, 2))))
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _one_thread() -> Iterator[None]:
+    """One torch thread: the suite runs tests in parallel on few cores (threads would oversubscribe)."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
 
 
 def _randomised(cfg: SupernetConfig) -> Supernet:

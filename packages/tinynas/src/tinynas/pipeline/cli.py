@@ -28,6 +28,7 @@ def run(
     flash: str = typer.Option(None, "--flash", help="Flash budget (default: preset, else board)."),
     start_from: str = typer.Option(None, "--from", help=f"Rerun from this step on ({', '.join(STEPS)})."),
     only: str = typer.Option(None, "--only", help="Run only this step (from the files already in OUT)."),
+    threads: int = typer.Option(None, "--threads", min=1, help="Torch threads (1 on a busy machine)."),
     json_out: bool = JSON_OPTION,
 ) -> None:
     """Space -> supernet -> search -> fine-tune -> int8 export -> te-gen build -> mcu-bench run."""
@@ -39,6 +40,10 @@ def run(
     from tinynas.supernet.cli import default_channels
 
     selected_steps(start_from, only)
+    if threads:
+        import torch
+
+        torch.set_num_threads(threads)
     chosen = get_preset(preset, sram=parse_size(sram, "--sram") if sram else None,
                         flash=parse_size(flash, "--flash") if flash else None)
     channels = default_channels(data)
