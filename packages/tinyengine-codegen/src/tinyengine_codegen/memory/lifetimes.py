@@ -60,6 +60,8 @@ class Liveness:
     live_bytes: list[int]  # per schedule position, with shared memory counted once
     overlaps: dict[int, int] = field(default_factory=dict)  # op index -> input its output overlaps
     overlap_pairs: list[tuple[int, int, int]] = field(default_factory=list)  # (output item, input item, D)
+    output_of: dict[int, int] = field(default_factory=dict)  # overlapped op -> its output tensor
+    sizes: dict[int, int] = field(default_factory=dict)  # tensor -> bytes, for overlapped tensors
 
 
 def align_up(value: int, alignment: int) -> int:
@@ -178,6 +180,8 @@ def _add_overlaps(
             continue
         d = align_up(distance, alignment)
         live.overlaps[oi] = src
+        live.output_of[oi] = out
+        live.sizes[src], live.sizes[out] = nbytes[src], nbytes[out]
         live.overlap_pairs.append((item_of[out], item_of[src], d))
         s_in, s_out = align_up(nbytes[src], alignment), align_up(nbytes[out], alignment)
         live.live_bytes[p] -= s_in + s_out - combined_footprint(s_in, s_out, d)

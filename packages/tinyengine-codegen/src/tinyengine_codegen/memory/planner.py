@@ -118,5 +118,12 @@ def _place(order: list[int], live: Liveness, alignment: int) -> MemoryPlan:
         lower_bound=lower,
         heuristic=placement.heuristic,
         alignment=alignment,
-        overlaps=dict(live.overlaps),
+        overlaps={op: src for op, src in live.overlaps.items() if _intersect(op, src, live, offsets)},
     )
+
+
+def _intersect(op: int, src: int, live: Liveness, offsets: dict[int, int]) -> bool:
+    """Whether the placement really put operator ``op``'s output over its input ``src``."""
+    dst = live.output_of[op]
+    a, b = offsets[src], offsets[dst]
+    return a < b + live.sizes[dst] and b < a + live.sizes[src]
