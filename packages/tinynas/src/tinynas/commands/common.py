@@ -73,23 +73,13 @@ def make_progress(enabled: bool) -> Progress:
     )
 
 
-def parse_int_list(text: str, what: str) -> list[int]:
-    """``"96,112,128"`` -> [96, 112, 128]; InputError naming ``what`` otherwise."""
+def parse_list(text: str, what: str, kind: type = float) -> list:
+    """``"96,112"`` -> [96, 112] of positive ``kind`` (int or float); InputError naming ``what``."""
+    noun = "integers" if kind is int else "numbers"
     try:
-        values = [int(v) for v in text.split(",") if v.strip()]
+        values = [kind(v) for v in text.split(",") if v.strip()]
     except ValueError:
-        raise InputError(f"{what}: expected comma-separated integers, got {text!r}") from None
+        raise InputError(f"{what}: expected comma-separated {noun}, got {text!r}") from None
     if not values or any(v <= 0 for v in values):
-        raise InputError(f"{what}: expected positive integers, got {text!r}")
-    return values
-
-
-def parse_float_list(text: str, what: str) -> list[float]:
-    """``"0.3,0.4"`` -> [0.3, 0.4]; InputError naming ``what`` otherwise."""
-    try:
-        values = [float(v) for v in text.split(",") if v.strip()]
-    except ValueError:
-        raise InputError(f"{what}: expected comma-separated numbers, got {text!r}") from None
-    if not values or any(v <= 0 for v in values):
-        raise InputError(f"{what}: expected positive numbers, got {text!r}")
+        raise InputError(f"{what}: expected positive {noun}, got {text!r}")
     return values

@@ -14,8 +14,7 @@ from tinynas.commands.common import (
     console,
     handle_errors,
     make_progress,
-    parse_float_list,
-    parse_int_list,
+    parse_list,
     print_json,
     write_json,
 )
@@ -53,8 +52,8 @@ def space(
     from tinynas.space.plot import plot_cdf
 
     sram_bytes, flash_bytes = parse_size(sram, "--sram"), parse_size(flash, "--flash")
-    width_list = parse_float_list(widths, "--widths")
-    res_list = parse_int_list(resolutions, "--resolutions")
+    width_list = parse_list(widths, "--widths", float)
+    res_list = parse_list(resolutions, "--resolutions", int)
     if criterion not in CRITERIA:
         raise InputError(f"--criterion: must be one of {', '.join(CRITERIA)}, got {criterion!r}")
     if any(w > 4 for w in width_list):
