@@ -9,7 +9,7 @@ that the fused clamp bites. :func:`conv_call`, :func:`depthwise_call` and
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -119,6 +119,13 @@ def random_spec(
         depthwise=depthwise,
         patch_output=bool(rng.random() < 0.4),
     )
+
+
+def dead_relu(spec: ConvSpec) -> ConvSpec:
+    """The spec with a ReLU whose inputs are all negative during calibration: the converter then
+    picks a tiny output scale, the requantization multiplier exceeds 1 and TFLite's int32 left
+    shift wraps around (see te_requantize.h)."""
+    return replace(spec, bias=np.full(spec.out_c, -50.0, np.float32), activation=ACT_RELU, patch_output=False)
 
 
 def bias_and_activation(y: tf.Tensor, bias: np.ndarray | None, activation: int) -> tf.Tensor:

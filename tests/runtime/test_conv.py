@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from .convcases import build_models, conv_call, describe, geometry, random_spec
+from .convcases import build_models, conv_call, dead_relu, describe, geometry, random_spec
 from .harness import assert_cases_match, run_cases
 
 SOURCES = ["te_conv_s8.c", "te_conv_1x1_s8.c", "te_conv_3x3_c3_s8.c"]
@@ -19,6 +19,7 @@ def _specs(seed: int) -> list:
     # Shapes the specialised kernels also handle, so the generator can always fall back to generic.
     specs += [random_spec(rng, kernel=(1, 1), dilation=1) for _ in range(4)]
     specs += [random_spec(rng, kernel=(3, 3), in_c=3) for _ in range(4)]
+    specs += [dead_relu(random_spec(rng)) for _ in range(2)]
     return specs
 
 
@@ -32,15 +33,17 @@ def conv_models():
 def pointwise_models():
     rng = np.random.default_rng(11)
     specs = [
-        random_spec(rng, kernel=(1, 1), dilation=1, stride=int(rng.choice([1, 1, 2]))) for _ in range(24)
+        random_spec(rng, kernel=(1, 1), dilation=1, stride=int(rng.choice([1, 1, 2]))) for _ in range(23)
     ]
+    specs.append(dead_relu(random_spec(rng, kernel=(1, 1), dilation=1)))
     return build_models(specs, seed=11, op_name="CONV_2D")
 
 
 @pytest.fixture(scope="module")
 def stem_models():
     rng = np.random.default_rng(33)
-    specs = [random_spec(rng, kernel=(3, 3), in_c=3) for _ in range(24)]
+    specs = [random_spec(rng, kernel=(3, 3), in_c=3) for _ in range(23)]
+    specs.append(dead_relu(random_spec(rng, kernel=(3, 3), in_c=3)))
     return build_models(specs, seed=33, op_name="CONV_2D")
 
 

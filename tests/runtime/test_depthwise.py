@@ -10,7 +10,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from .convcases import build_models, depthwise_call, describe, geometry, inplace_expected, random_spec
+from .convcases import (
+    build_models,
+    dead_relu,
+    depthwise_call,
+    describe,
+    geometry,
+    inplace_expected,
+    random_spec,
+)
 from .harness import assert_cases_match, run_cases
 
 SOURCES = ["te_depthwise_conv_s8.c", "te_depthwise_conv_inplace_s8.c"]
@@ -31,6 +39,7 @@ def depthwise_models():
         for _ in range(22)
     ]
     specs += [random_spec(rng, depthwise=True, kernel=(3, 3), dilation=2, stride=1) for _ in range(2)]
+    specs += [dead_relu(random_spec(rng, depthwise=True, kernel=(3, 3), stride=1)) for _ in range(2)]
     specs += [
         random_spec(rng, depthwise=True, kernel=_kernel(rng), multiplier=int(rng.choice([2, 3])), stride=1)
         for _ in range(6)
@@ -48,6 +57,7 @@ def inplace_models():
     specs += [
         random_spec(rng, depthwise=True, kernel=(3, 3), dilation=2, stride=1, batch=1) for _ in range(2)
     ]
+    specs += [dead_relu(random_spec(rng, depthwise=True, kernel=(k, k), stride=1, batch=1)) for k in (3, 5)]
     return build_models(specs, seed=8, op_name="DEPTHWISE_CONV_2D")
 
 

@@ -43,11 +43,9 @@ static te_status te_fc_run(const te_fully_connected_params *params, const int32_
             const int8_t *w = filter + (size_t)o * (size_t)dims->in_features;
             const int32_t acc = te_fc_dot(x, w, dims->in_features, params->input_offset, params->filter_offset,
                                           bias != NULL ? bias[o] : 0);
-            int32_t v = te_multiply_by_quantized_multiplier_single_round(acc, multiplier[o * quant_step],
-                                                                         shift[o * quant_step]);
-            v += params->output_offset;
-            v = v < params->activation.min ? params->activation.min : v;
-            *output++ = (int8_t)(v > params->activation.max ? params->activation.max : v);
+            const int32_t scaled = te_multiply_by_quantized_multiplier_single_round(
+                acc, multiplier[o * quant_step], shift[o * quant_step]);
+            *output++ = te_offset_clamp_s8(scaled, params->output_offset, params->activation);
         }
     }
     return TE_OK;

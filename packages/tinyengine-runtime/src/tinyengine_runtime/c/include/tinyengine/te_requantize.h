@@ -54,26 +54,15 @@ static inline int32_t te_rounding_divide_by_pot(int32_t x, int32_t exponent)
 /**
  * tflite::MultiplyByQuantizedMultiplier(x, multiplier, shift).
  *
- * TFLite forms x * 2^shift in int32 before the high multiply. When that overflows (only with a
- * left shift, i.e. a multiplier above 1: degenerate output scales), C++ leaves it undefined and
- * TFLite's build keeps the product in 64 bits rather than wrapping; this does the same.
+ * TFLite forms x * 2^shift in int32 before the high multiply, and that product wraps around when
+ * it overflows (only with a left shift, i.e. a multiplier above 1: degenerate output scales such
+ * as a ReLU layer whose outputs were all negative during calibration). Measured against TFLite
+ * 2.21's CONV_2D and DEPTHWISE_CONV_2D; done here with an unsigned shift, so C sees no overflow.
  */
-TE_NOINLINE_HELPER static int32_t te_multiply_by_quantized_multiplier_left(int32_t x, int32_t multiplier,
-                                                                            int32_t shift)
-{
-    const int64_t shifted = (int64_t)x * ((int64_t)1 << shift);
-    if (shifted > INT32_MAX || shifted < INT32_MIN) {
-        const int64_t ab = (int64_t)((uint64_t)shifted * (uint64_t)(int64_t)multiplier);
-        const int64_t nudge = ab >= 0 ? ((int64_t)1 << 30) : (1 - ((int64_t)1 << 30));
-        return (int32_t)((ab + nudge) / ((int64_t)1 << 31));
-    }
-    return te_saturating_rounding_doubling_high_mul((int32_t)shifted, multiplier);
-}
-
 static inline int32_t te_multiply_by_quantized_multiplier(int32_t x, int32_t multiplier, int32_t shift)
 {
-    if (shift > 0) { /* multiplier above 1: rare, kept out of the kernels' loops */
-        return te_multiply_by_quantized_multiplier_left(x, multiplier, shift);
+    if (shift > 0) {
+        return te_saturating_rounding_doubling_high_mul((int32_t)((uint32_t)x << shift), multiplier);
     }
     return te_rounding_divide_by_pot(te_saturating_rounding_doubling_high_mul(x, multiplier), -shift);
 }
@@ -94,14 +83,20 @@ static inline int32_t te_multiply_by_quantized_multiplier_single_round(int32_t x
     return result < INT32_MIN ? INT32_MIN : (int32_t)result;
 }
 
+/** Add the output offset to a scaled accumulator and clamp it to the activation range. */
+static inline int8_t te_offset_clamp_s8(int32_t scaled, int32_t output_offset, te_activation activation)
+{
+    int32_t v = scaled + output_offset;
+    v = v < activation.min ? activation.min : v;
+    v = v > activation.max ? activation.max : v;
+    return (int8_t)v;
+}
+
 /** Requantize an accumulator (bias included) to int8: scale, add the output offset, clamp. */
 static inline int8_t te_requantize_s8(int32_t acc, int32_t multiplier, int32_t shift, int32_t output_offset,
                                       te_activation activation)
 {
-    int32_t v = te_multiply_by_quantized_multiplier(acc, multiplier, shift) + output_offset;
-    v = v < activation.min ? activation.min : v;
-    v = v > activation.max ? activation.max : v;
-    return (int8_t)v;
+    return te_offset_clamp_s8(te_multiply_by_quantized_multiplier(acc, multiplier, shift), output_offset, activation);
 }
 
 #endif /* TINYENGINE_TE_REQUANTIZE_H */
