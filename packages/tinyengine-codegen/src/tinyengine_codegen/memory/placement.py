@@ -102,19 +102,56 @@ def _best_fit(forbidden: list[tuple[int, int]], alignment: int) -> int:
     return best if best is not None else 0
 
 
-def place(items: list[Item], order: list[int], conf: Conflicts, alignment: int, best_fit: bool) -> list[int]:
-    """Place the items in ``order``; returns the base offset of each item."""
+def place(
+    items: list[Item],
+    order: list[int],
+    conf: Conflicts,
+    alignment: int,
+    best_fit: bool,
+    overlaps: Overlaps = (),
+) -> list[int]:
+    """Place the items in ``order``; returns the base offset of each item.
+
+    An item overlapping a placed partner (``overlaps``) first tries the tightest offset, D
+    below its input (or D above its output), when that is free.
+    """
     offsets: list[int | None] = [None] * len(items)
     fit = _best_fit if best_fit else _first_fit
+    hints: dict[int, list[tuple[int, int]]] = {}
+    for out, src, distance in overlaps:
+        hints.setdefault(out, []).append((src, -distance))
+        hints.setdefault(src, []).append((out, distance))
     for i in order:
         forbidden = []
         for j, a, b in conf[i]:
             o = offsets[j]
             if o is not None:
                 forbidden.append((o - a, o + b))
-        forbidden.sort()
-        offsets[i] = fit(forbidden, alignment)
+        offsets[i] = _hinted(hints.get(i, ()), offsets, sorted(forbidden), alignment)
+        if offsets[i] is None:
+            # an input whose overlapping output comes later keeps the room D below it free too
+            for partner, delta in hints.get(i, ()):
+                if offsets[partner] is None and delta > 0:
+                    forbidden += [(lo + delta, hi + delta) for lo, hi in forbidden]
+            forbidden.sort()
+            offsets[i] = fit(forbidden, alignment)
     return offsets  # type: ignore[return-value]
+
+
+def _hinted(
+    hints: list[tuple[int, int]] | tuple[()],
+    offsets: list[int | None],
+    forbidden: list[tuple[int, int]],
+    alignment: int,
+) -> int | None:
+    for partner, delta in hints:
+        o = offsets[partner]
+        if o is None:
+            continue
+        base = align_up(o + delta, alignment)
+        if base >= 0 and all(base <= lo or base >= hi for lo, hi in forbidden):
+            return base
+    return None
 
 
 ORDERINGS: dict[str, Callable[[Item], tuple]] = {
@@ -131,19 +168,24 @@ ORDERINGS: dict[str, Callable[[Item], tuple]] = {
 def best_placement(
     items: list[Item], alignment: int = 4, lower_bound: int = 0, overlaps: Overlaps = ()
 ) -> Placement:
-    """Try every ordering with first-fit and best-fit; keep the smallest arena.
+    """Try every ordering with first-fit and best-fit (with overlaps: with and without the
+    tightest-offset hints); keep the smallest arena.
 
     Stops early when an arena equals ``lower_bound`` (nothing can beat it).
     """
     conf = conflicts(items, overlaps)
     best: Placement | None = None
-    for name, key in ORDERINGS.items():
-        order = sorted(range(len(items)), key=lambda i, key=key: key(items[i]))
-        for best_fit in (False, True):
-            offsets = place(items, order, conf, alignment, best_fit)
-            arena = max((o + it.size for o, it in zip(offsets, items, strict=True)), default=0)
-            if best is None or arena < best.arena_bytes:
-                best = Placement(offsets, arena, f"{name}/{'best' if best_fit else 'first'}-fit")
-            if best.arena_bytes <= lower_bound:
-                return best
+    for hinted in (True, False) if overlaps else (False,):
+        for name, key in ORDERINGS.items():
+            order = sorted(range(len(items)), key=lambda i, key=key: key(items[i]))
+            for best_fit in (False, True):
+                offsets = place(items, order, conf, alignment, best_fit, overlaps if hinted else ())
+                arena = max((o + it.size for o, it in zip(offsets, items, strict=True)), default=0)
+                if best is None or arena < best.arena_bytes:
+                    label = (
+                        f"{name}/{'best' if best_fit else 'first'}-fit{'/overlap-hints' if hinted else ''}"
+                    )
+                    best = Placement(offsets, arena, label)
+                if best.arena_bytes <= lower_bound:
+                    return best
     return best if best is not None else Placement([], 0, "empty")
