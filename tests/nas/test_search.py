@@ -86,3 +86,27 @@ def test_search_refuses_a_budget_nothing_fits(supernet_file: Path, tmp_path: Pat
     with pytest.raises(WorkError, match="smallest sub-network does not fit"):
         search_supernet(req, progress=False)
     assert not (tmp_path / "best.json").exists()
+
+
+def test_search_under_a_latency_table(supernet_file: Path, tmp_path: Path) -> None:
+    from tinynas.latency.measure import space_layers
+    from tinynas.latency.table import LatencyTable, load_table
+
+    layers = space_layers(CFG)
+    cost = {la.key: float(la.height * la.width * la.out_channels * la.kernel_size ** 2 *
+                          (1 if la.kind == "depthwise" else la.in_channels)) for la in layers}
+    table = LatencyTable("stm32f746", "qemu", True, "emulated_instructions", 216_000_000, cost)
+    (tmp_path / "lut.json").write_text(json.dumps(table.to_dict()))
+    table = load_table(tmp_path / "lut.json")
+    fast, slow = (table.latency_ms(to_netspec(CFG, f(CFG))) for f in (smallest, largest))
+    limit = (fast + slow) / 2
+    req = SearchRequest(supernet=supernet_file, data="builtin:fashion-mnist", out=tmp_path / "best.json",
+                        sram=1 << 20, flash=1 << 20, latency_ms=limit, board="stm32f746",
+                        latency_table=tmp_path / "lut.json", population=6, generations=1, bn_batches=1,
+                        bn_batch_size=50, val_images=100)
+    summary = search_supernet(req, progress=False)
+    assert summary["latency_kind"] == "emulated-instructions"
+    assert summary["best"]["latency_ms"] == pytest.approx(table.latency_ms(load_netspec(req.out)))
+    assert summary["best"]["latency_ms"] <= limit
+    history = json.loads((tmp_path / "best.history.json").read_text())
+    assert all(c["fits"] == (c["latency_ms"] <= limit) for c in history["candidates"])

@@ -7,7 +7,6 @@ that uses it says so (``kind``: ``emulated-instructions``).
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,7 @@ from typing import Any
 from tinyengine_codegen.frontend.netspec import NetSpec
 from tinynas.errors import InputError
 from tinynas.latency.layers import netspec_layers
+from tinynas.supernet.jsonfile import read_format_json
 
 FORMAT = "tinynas-latency/1"
 
@@ -62,16 +62,7 @@ class LatencyTable:
 
 def load_table(path: str | Path) -> LatencyTable:
     """Read a latency table; errors name the file."""
-    path = Path(path)
-    try:
-        doc = json.loads(path.read_text())
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{path}: not valid JSON (line {exc.lineno}: {exc.msg})") from None
-    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
-        found = doc.get("format") if isinstance(doc, dict) else type(doc).__name__
-        raise InputError(f"{path}: unknown format {found!r} (expected {FORMAT!r})")
+    doc = read_format_json(path, FORMAT)
     try:
         return LatencyTable(str(doc["board"]), str(doc["runner"]), bool(doc["emulated"]), str(doc["unit"]),
                             int(doc["clock_hz"]), {str(k): float(v) for k, v in doc["entries"].items()},

@@ -8,13 +8,13 @@ six stages of base widths 24, 40, 80, 96, 192, 320 with strides 2, 2, 2, 1, 2, 1
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from tinynas.errors import InputError
 from tinynas.supernet.config import StageConfig, SupernetConfig
+from tinynas.supernet.jsonfile import read_format_json
 
 MCUNET_STEM, MCUNET_FIRST = 32, 16
 MCUNET_STAGES = ((24, 2), (40, 2), (80, 2), (96, 1), (192, 2), (320, 1))
@@ -54,16 +54,7 @@ def mcunet_space(width: float, resolution: int, in_channels: int, num_classes: i
 
 def read_space_choice(path: str | Path) -> dict[str, Any]:
     """The chosen space of a ``tinynas space`` result file: at least ``width`` and ``resolution``."""
-    path = Path(path)
-    try:
-        doc = json.loads(path.read_text())
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{path}: not valid JSON (line {exc.lineno}: {exc.msg})") from None
-    if not isinstance(doc, dict) or doc.get("format") != SPACE_FORMAT:
-        found = doc.get("format") if isinstance(doc, dict) else type(doc).__name__
-        raise InputError(f"{path}: unknown format {found!r} (expected {SPACE_FORMAT!r})")
+    doc = read_format_json(path, SPACE_FORMAT)
     best = doc.get("best")
     if not isinstance(best, dict) or "width" not in best or "resolution" not in best:
         raise InputError(f"{path}: no chosen space ('best' with 'width' and 'resolution')")
