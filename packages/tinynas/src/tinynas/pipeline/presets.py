@@ -47,10 +47,10 @@ PRESETS = {
     "demo": Preset(
         "demo", widths=(0.4, 0.5), resolutions=(28, 32), stages=4, depths=((1, 2),) * 4,
         space_samples=300, sram=10 * 1024, flash=256 * 1024,
-        supernet_epochs=1, supernet_steps=90, batch_size=96, lr=0.08, train_subset=20000,
+        supernet_epochs=1, supernet_steps=120, batch_size=96, lr=0.08, train_subset=20000,
         population=12, generations=3, bn_batches=3, bn_batch_size=100, val_images=1000,
-        finetune_epochs=1, finetune_lr=0.02, calibration=200, bench_repeat=3,
-        extra={"finetune_subset": 15000},
+        finetune_epochs=2, finetune_lr=0.05, calibration=200, bench_repeat=3,
+        extra={"finetune_subset": 30000},
     ),
 }
 

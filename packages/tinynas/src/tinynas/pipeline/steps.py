@@ -12,7 +12,7 @@ from tinynas.commands.common import write_json
 from tinynas.data import load_data
 from tinynas.errors import WorkError
 from tinynas.pipeline.presets import Preset
-from tinynas.pipeline.tools import run_json
+from tinynas.pipeline.tools import output_to, run_json
 
 FILES = {
     "space": "space.json",
@@ -131,7 +131,8 @@ def step_export(ctx: RunContext) -> dict[str, Any]:
     model = load_trained(spec, ctx.path("finetune"))
     splits = load_data(ctx.data, spec.resolution, ctx.channels, augment=False,
                        train_subset=ctx.preset.calibration)
-    result = export_tflite(model, splits.train, splits.val, ctx.path("export"), ctx.preset.calibration)
+    with output_to(ctx.out / "export.log"):  # TensorFlow's converter logs a lot
+        result = export_tflite(model, splits.train, splits.val, ctx.path("export"), ctx.preset.calibration)
     return {"size_bytes": result.size_bytes, "float_top1": result.float_metrics.top1,
             "int8_top1": result.int8_metrics.top1, "agreement": result.agreement,
             "val_images": result.int8_metrics.count}
