@@ -7,8 +7,9 @@
  * yet processed are never touched.
  *
  * Square 3x3, 5x5 and 7x7 kernels without dilation (the MCUNet search space) take a fast path for
- * the windows that lie fully inside the input: the input offset is folded into the bias
- * (sum((x + off) * w) = sum(x * w) + off * sum(w), exact in int32) and the window is unrolled.
+ * the windows whose columns lie inside the input (any rows): the input offset of the rows inside
+ * is folded into the bias (sum((x + off) * w) = sum(x * w) + off * sum(w), exact in int32) and the
+ * window row is unrolled.
  * Other windows: on the DSP path (dilation_w 1, up to TE_DW_INPLACE_MAX_TAPS taps) two horizontal
  * taps go through one SXTAB16 + SMLAD; otherwise one multiply-accumulate per tap.
  */
@@ -40,14 +41,16 @@ TE_NOINLINE static int32_t te_plane_pixel(const te_depthwise_params *params, con
 }
 
 /*
- * Interior windows of one output row, kernel k x k (k a constant after inlining), dilation 1,
- * input offset already folded into acc0. w: the channel's k*k weights; on the DSP path, pairs:
- * per kernel row, (k / 2) int16 pairs of horizontal taps, then the odd last tap in last[ky].
+ * Windows of one output row whose columns lie inside the input, kernel k x k (k a constant after
+ * inlining), dilation 1, kernel rows [ky0, ky1) inside the input; window points at row ky0 of the
+ * first window. The input offset of those rows is already folded into acc0. w: the channel's k*k
+ * weights; on the DSP path, pairs: per kernel row, (k / 2) int16 pairs of horizontal taps, then
+ * the odd last tap in last[ky].
  */
 static inline void te_plane_row_interior(const int8_t *window, int32_t plane_w, int32_t stride_w, const int32_t *w,
-                                         const int32_t *pairs, const int32_t *last, int32_t k, int32_t count,
-                                         int32_t acc0, const te_depthwise_params *params, int32_t multiplier,
-                                         int32_t shift, int8_t *out, int32_t channels)
+                                         const int32_t *pairs, const int32_t *last, int32_t k, int32_t ky0,
+                                         int32_t ky1, int32_t count, int32_t acc0, const te_depthwise_params *params,
+                                         int32_t multiplier, int32_t shift, int8_t *out, int32_t channels)
 {
     /* Copied out of params: the int8 stores below may alias them, which would force reloads. */
     const int32_t output_offset = params->output_offset;
@@ -57,7 +60,7 @@ static inline void te_plane_row_interior(const int8_t *window, int32_t plane_w, 
         const int8_t *row = window;
         int32_t acc = acc0;
         int32_t ky;
-        for (ky = 0; ky < k; ++ky) {
+        for (ky = ky0; ky < ky1; ++ky) {
             int32_t kx = 0;
 #if defined(__ARM_FEATURE_DSP)
             for (; kx + 2 <= k; kx += 2) {
@@ -85,20 +88,30 @@ static inline void te_plane_row_interior(const int8_t *window, int32_t plane_w, 
 
 /* te_plane_row_interior specialised for the kernel sizes of the fast path (3, 5, 7). */
 TE_NOINLINE static void te_plane_row_fast(const int8_t *window, int32_t plane_w, const int32_t *w,
-                                          const int32_t *pairs, const int32_t *last, int32_t k, int32_t count,
-                                          int32_t acc0, const te_depthwise_params *params, int32_t multiplier,
-                                          int32_t shift, int8_t *out, int32_t channels)
+                                          const int32_t *pairs, const int32_t *last, int32_t k, const int32_t rows[2],
+                                          int32_t count, int32_t acc0, const te_depthwise_params *params,
+                                          int32_t multiplier, int32_t shift, int8_t *out, int32_t channels)
 {
     const int32_t s = params->stride_w;
-    if (k == 3) {
-        te_plane_row_interior(window, plane_w, s, w, pairs, last, 3, count, acc0, params, multiplier, shift, out,
-                              channels);
+    const int full = rows[0] == 0 && rows[1] == k; /* constant row bounds: fully unrolled */
+    if (k == 3 && full) {
+        te_plane_row_interior(window, plane_w, s, w, pairs, last, 3, 0, 3, count, acc0, params, multiplier, shift,
+                              out, channels);
+    } else if (k == 3) {
+        te_plane_row_interior(window, plane_w, s, w, pairs, last, 3, rows[0], rows[1], count, acc0, params,
+                              multiplier, shift, out, channels);
+    } else if (k == 5 && full) {
+        te_plane_row_interior(window, plane_w, s, w, pairs, last, 5, 0, 5, count, acc0, params, multiplier, shift,
+                              out, channels);
     } else if (k == 5) {
-        te_plane_row_interior(window, plane_w, s, w, pairs, last, 5, count, acc0, params, multiplier, shift, out,
-                              channels);
+        te_plane_row_interior(window, plane_w, s, w, pairs, last, 5, rows[0], rows[1], count, acc0, params,
+                              multiplier, shift, out, channels);
+    } else if (full) {
+        te_plane_row_interior(window, plane_w, s, w, pairs, last, 7, 0, 7, count, acc0, params, multiplier, shift,
+                              out, channels);
     } else {
-        te_plane_row_interior(window, plane_w, s, w, pairs, last, 7, count, acc0, params, multiplier, shift, out,
-                              channels);
+        te_plane_row_interior(window, plane_w, s, w, pairs, last, 7, rows[0], rows[1], count, acc0, params,
+                              multiplier, shift, out, channels);
     }
 }
 
@@ -145,6 +158,7 @@ te_status te_depthwise_conv_inplace_s8(const te_depthwise_params *params, const 
     int32_t weights32[49];
     int32_t pairs[21]; /* 7 rows x 3 pairs */
     int32_t last[7];
+    int32_t row_sums[7]; /* per kernel row: sum of its weights, to fold the input offset */
     int32_t c;
 #if defined(__ARM_FEATURE_DSP)
     int16_t weights16[TE_DW_INPLACE_MAX_TAPS];
@@ -170,7 +184,6 @@ te_status te_depthwise_conv_inplace_s8(const te_depthwise_params *params, const 
         const int32_t multiplier = quant->multiplier[c];
         const int32_t shift = quant->shift[c];
         const int32_t acc0 = bias != NULL ? bias[c] : 0;
-        int32_t folded = acc0;
         int32_t p;
         int32_t oy;
         for (p = 0; p < pixels; ++p) {
@@ -180,10 +193,13 @@ te_status te_depthwise_conv_inplace_s8(const te_depthwise_params *params, const 
             int32_t ky;
             for (p = 0; p < taps; ++p) {
                 weights32[p] = filter[p * channels + c];
-                folded += params->input_offset * weights32[p];
             }
             for (ky = 0; ky < kw; ++ky) {
                 int32_t kx;
+                row_sums[ky] = 0;
+                for (kx = 0; kx < kw; ++kx) {
+                    row_sums[ky] += weights32[ky * kw + kx];
+                }
                 for (kx = 0; kx + 2 <= kw; kx += 2) {
                     const uint32_t lo = (uint32_t)weights32[ky * kw + kx] & 0xFFFFu;
                     pairs[ky * (kw / 2) + kx / 2] = (int32_t)(lo | ((uint32_t)weights32[ky * kw + kx + 1] << 16));
@@ -201,19 +217,24 @@ te_status te_depthwise_conv_inplace_s8(const te_depthwise_params *params, const 
         for (oy = 0; oy < output_dims->h; ++oy) {
             const int32_t y0 = oy * params->stride_h - params->pad_top;
             int8_t *out = buffer + oy * output_dims->w * channels + c;
-            const int row_inside = fast && y0 >= 0 && y0 + kw <= input_dims->h;
             int32_t range[4];
             int32_t ox;
             te_tap_range(y0, params->dilation_h, filter_dims->h, input_dims->h, &range[0], &range[1]);
-            if (row_inside) {
-                te_plane_row_fast(plane + y0 * input_dims->w + x_first * params->stride_w - params->pad_left,
-                                  input_dims->w, weights32, pairs, last, kw, x_last - x_first, folded, params,
+            if (fast && x_first < x_last) {
+                int32_t folded = acc0;
+                int32_t ky;
+                for (ky = range[0]; ky < range[1]; ++ky) {
+                    folded += params->input_offset * row_sums[ky];
+                }
+                te_plane_row_fast(plane + (y0 + range[0]) * input_dims->w + x_first * params->stride_w -
+                                      params->pad_left,
+                                  input_dims->w, weights32, pairs, last, kw, range, x_last - x_first, folded, params,
                                   multiplier, shift, out + x_first * channels, channels);
             }
             for (ox = 0; ox < output_dims->w; ++ox) {
                 const int32_t x0 = ox * params->stride_w - params->pad_left;
                 int32_t acc;
-                if (row_inside && ox == x_first && x_first < x_last) {
+                if (fast && ox == x_first && x_first < x_last) {
                     ox = x_last - 1; /* done by te_plane_row_fast */
                     continue;
                 }
