@@ -36,8 +36,13 @@ Rules of the generated program:
 - Both compilers use ``-std=c99 -Wall -Wextra -Werror -pedantic``; a compile error raises
   :class:`HarnessError` with the compiler's message.
 
-The oracle side (single-operator TFLite models run by the BUILTIN_REF interpreter) is in
-``tests/runtime/oracle.py``; TFLite's integer helpers (``quantize_multiplier``,
+The oracle side is ``tests/runtime/oracle.py``: ``convert(fn, [InputSpec(shape, low, high)], seed=,
+per_channel_dense=)`` makes a full-integer int8 .tflite (several independent ops per model save
+conversions), ``TFLiteModel(bytes)`` runs it under BUILTIN_REF with every tensor kept (``.ops`` /
+``.op(name)`` give OpInfo with TensorInfo inputs/outputs: scales, zero points, constant data, and
+``options`` read from the flatbuffer; ``.random_inputs(rng)``, ``.run(inputs)``), and
+``patch_quantization`` moves an output's scale/zero point so fused clamps bite. Convolution-family
+case builders live in ``tests/runtime/convcases.py``. TFLite's integer helpers (``quantize_multiplier``,
 ``per_channel_multipliers``, ``fully_connected_multiplier``, ``activation_range``, ``compute_padding``,
 and the ACT_* / PADDING_* enum values of .tflite options) are in ``tests/runtime/quant.py`` (backed by
 te-gen's own ``tinyengine_codegen.backend.quant``) and re-exported here.
