@@ -82,8 +82,8 @@ def _crossing(graph: Graph, consumers: dict[int, list[int]], produced: set[int],
     return [t for t in produced if t in graph.outputs or any(c > k for c in consumers.get(t, []))]
 
 
-def stages(graph: Graph) -> list[tuple[int, int]]:
-    """(first, last) operator positions of every stage that patches can run.
+def stages(graph: Graph, max_first: int | None = None) -> list[tuple[int, int]]:
+    """(first, last) operator positions of every stage that patches can run (first <= max_first).
 
     A stage reads one tensor (the graph input, or the only tensor alive after its first
     operator's predecessors) and leaves one, the split tensor: the rest of the graph reads
@@ -96,6 +96,8 @@ def stages(graph: Graph) -> list[tuple[int, int]]:
     produced: set[int] = set(acts)
     starts: list[tuple[int, int]] = [(0, acts[0])]
     for k, op in enumerate(graph.operators):
+        if max_first is not None and k >= max_first:
+            break
         produced.update(op.outputs)
         crossing = _crossing(graph, consumers, produced, k)
         if len(crossing) == 1:
@@ -204,7 +206,7 @@ def stage_macs(graph: Graph, stage: tuple[int, int], grid: tuple[int, int]) -> t
 
 def patch_graph(graph: Graph, stage: tuple[int, int], grid: tuple[int, int]) -> PatchedGraph:
     """``graph`` (after the passes) with the operators of ``stage`` (first, last) run patch by patch."""
-    if tuple(stage) not in stages(graph):
+    if tuple(stage) not in stages(graph, stage[0]):
         raise ValueError(f"operators {stage[0]}..{stage[1]} are not a stage that can run patch by patch")
     builder = _Builder(graph, (stage[0], stage[1]), grid)
     new = builder.build()

@@ -13,11 +13,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from tinyengine_codegen.analysis import MAC_OPS
+from tinyengine_codegen.analysis import MAC_OPS, op_macs
 from tinyengine_codegen.errors import InputError
 from tinyengine_codegen.ir.graph import Graph
 from tinyengine_codegen.memory import MemoryPlan, plan_memory
-from tinyengine_codegen.passes.patch import PatchedGraph, patch_graph, stage_macs, stages
+from tinyengine_codegen.passes.patch import PatchedGraph, patch_graph, stage_input, stage_macs, stages
 
 DEFAULT_MAX_EXTRA_MACS = 0.20
 GRIDS = tuple((n, n) for n in range(2, 9))
@@ -83,7 +83,7 @@ def parse_extra_macs(text: str) -> float:
 def first_stages(graph: Graph) -> list[tuple[int, int]]:
     """Stages starting before the first MAC operator (the network's first stage)."""
     first_mac = next((i for i, op in enumerate(graph.operators) if op.kind in MAC_OPS), len(graph.operators))
-    return [s for s in stages(graph) if s[0] <= first_mac]
+    return stages(graph, first_mac)
 
 
 def choose_patches(
@@ -99,14 +99,17 @@ def choose_patches(
     if mode == "off":
         return choice
     grids = GRIDS if mode == "auto" else (mode,)
+    total = sum(op_macs(graph, op) for op in graph.operators)
     best: tuple[int, float] | None = None
     for stage in first_stages(graph):
         for grid in grids:
             before, after = stage_macs(graph, stage, grid)  # type: ignore[arg-type]
-            total = sum(_macs(graph))
             extra = (after - before) / total if total else 0.0
             if extra > max_extra_macs:
                 continue
+            bound = _lower_bound(graph, base, stage)
+            if (best is not None and bound > best[0]) or (mode == "auto" and bound >= base.arena_bytes):
+                continue  # cannot beat what we have: skip the planning
             patched = patch_graph(graph, stage, grid)  # type: ignore[arg-type]
             plan = plan_memory(
                 patched.graph, schedule=list(range(len(patched.graph.operators))), overlap=overlap
@@ -120,7 +123,12 @@ def choose_patches(
     return choice
 
 
-def _macs(graph: Graph) -> list[int]:
-    from tinyengine_codegen.analysis import op_macs
-
-    return [op_macs(graph, op) for op in graph.operators]
+def _lower_bound(graph: Graph, base: MemoryPlan, stage: tuple[int, int]) -> int:
+    """Bytes any patch-based plan of ``stage`` needs: the stage's input and output held together
+    while the patches run, and the layer-by-layer peak after the stage (same operators)."""
+    image = graph.tensors[stage_input(graph, stage)].nbytes
+    split = graph.tensors[graph.operators[stage[1]].outputs[0]].nbytes
+    after = 0
+    if base.schedule == list(range(len(graph.operators))):
+        after = max(base.live_bytes[stage[1] + 1 :], default=0)
+    return max(image + split, after)
