@@ -1,7 +1,8 @@
 """The TinyNAS demo: the whole pipeline on built-in Fashion-MNIST, ending on the emulated STM32F746.
 
-Runs ``tinynas run --data builtin:fashion-mnist --board stm32f746 --preset demo -o build/demo``
-(steps already done in build/demo are kept; pass --fresh to start over) and prints the wall time.
+Runs ``tinynas run --data builtin:fashion-mnist --board stm32f746 --preset demo --threads 1
+-o build/demo`` (steps already done in build/demo are kept; pass --fresh to start over) and prints
+the wall time. One torch thread: on a shared 2-core machine more threads oversubscribe badly.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ def main(argv: list[str]) -> int:
     OUT.parent.mkdir(parents=True, exist_ok=True)
     tinynas = Path(sys.executable).with_name("tinynas")
     cmd = [str(tinynas), "run", "--data", "builtin:fashion-mnist", "--board", "stm32f746", "--preset", "demo",
-           "-o", str(OUT)]
+           "--threads", "1", "-o", str(OUT)]
     print("$ tinynas " + " ".join(cmd[1:]), flush=True)
     began = time.perf_counter()
     code = subprocess.run(cmd).returncode
