@@ -7,7 +7,15 @@ from pathlib import Path
 import typer
 
 from tinynas.commands.common import JSON_OPTION, check_output_path, console, handle_errors, print_json
-from tinynas.commands.train import DATA_OPTION, NETSPEC_ARG, VAL_SIZE, VAL_SUBSET, open_data
+from tinynas.commands.train import (
+    DATA_OPTION,
+    NETSPEC_ARG,
+    THREADS,
+    VAL_SIZE,
+    VAL_SUBSET,
+    open_data,
+    set_threads,
+)
 from tinynas.errors import WorkError
 from tinynas.train import load_trained
 from tinynas.zoo import resolve_netspec
@@ -27,11 +35,13 @@ def export(
     max_drop: float | None = typer.Option(
         None, "--max-drop", min=0.0, help="Fail (exit 1) if int8 top-1 is this many points below float."
     ),
+    threads: int = THREADS,
     json_out: bool = JSON_OPTION,
 ) -> None:
     """Export NET with the weights of CKPT to a full-integer int8 .tflite (per-channel weights)."""
     from tinynas.export import export_tflite
 
+    set_threads(threads)
     spec = resolve_netspec(netspec)
     check_output_path(output)
     model = load_trained(spec, ckpt)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import torch
 import typer
 
 from tinynas.commands.common import (
@@ -36,6 +37,14 @@ VAL_SIZE = typer.Option(
     min=1,
     help="Images held out of the training data for validation (5000; 10% of an image folder).",
 )
+THREADS = typer.Option(
+    1, "--threads", min=1, help="CPU threads for torch (MCU-sized layers gain little from more)."
+)
+
+
+def set_threads(threads: int) -> None:
+    """Use ``threads`` intra-op threads (tiny layers: extra threads mostly spin)."""
+    torch.set_num_threads(threads)
 
 
 def open_data(
@@ -90,9 +99,11 @@ def train(
     val_subset: int | None = VAL_SUBSET,
     val_size: int | None = VAL_SIZE,
     resume: bool = typer.Option(False, "--resume", help="Continue from the checkpoint at --output if any."),
+    threads: int = THREADS,
     json_out: bool = JSON_OPTION,
 ) -> None:
     """Train NET (a netspec) on DATA; checkpoint every epoch; print top-1 (and top-5) on validation."""
+    set_threads(threads)
     spec = resolve_netspec(netspec)
     check_output_path(output)
     if output.exists() and not resume:
@@ -160,9 +171,11 @@ def eval_(
     val_subset: int | None = VAL_SUBSET,
     val_size: int | None = VAL_SIZE,
     batch_size: int = typer.Option(256, "--batch-size", min=1),
+    threads: int = THREADS,
     json_out: bool = JSON_OPTION,
 ) -> None:
     """Evaluate a trained checkpoint: top-1 (and top-5 when there are more than 5 classes)."""
+    set_threads(threads)
     spec = resolve_netspec(netspec)
     if split not in ("val", "test"):
         raise InputError(f"--split: must be val or test, got {split!r}")
