@@ -183,9 +183,16 @@ static union {{
 
 {_tensor_macros(graph, placement, ctx.used_tensors)}
 
+/* Profiling hook: TE_PROFILE_OP(op) runs before operator op's kernel and TE_PROFILE_OP(-1) after
+ * the last one (benchmarks/latency.py defines it to read an instruction counter). */
+#ifndef TE_PROFILE_OP
+#define TE_PROFILE_OP(op) ((void)0)
+#endif
+
 /* Run one kernel; on failure return the operator's index + 1. */
 #define TE_RUN(op, call) \\
     do {{ \\
+        TE_PROFILE_OP(op); \\
         if ((call) != TE_OK) {{ \\
             return (op) + 1; \\
         }} \\
@@ -203,6 +210,7 @@ int {prefix}_invoke(void)
 {{
 {body}
 
+    TE_PROFILE_OP(-1);
     return 0;
 }}
 
