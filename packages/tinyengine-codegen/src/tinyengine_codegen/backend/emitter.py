@@ -187,7 +187,10 @@ def describe(graph: Graph, op_index: int) -> str:
     ins = ", ".join(shape(t) for t in acts)
     outs = ", ".join(shape(t) for t in op.outputs)
     kernel = op.kernel or "view: no code"
-    return f"op {op_index}: {op.kind} ({kernel}) {ins} -> {outs}"
+    text = f"op {op_index}: {op.kind} ({kernel}) {ins} -> {outs}"
+    if "patch" in op.options:  # patch-based inference (passes/patch.py)
+        text += f", patch {op.options['patch']}" + (f": {op.options['role']}" if "role" in op.options else "")
+    return text
 
 
 def fused_activation(ctx: EmitContext, op: Operator) -> dict[str, int]:

@@ -226,6 +226,7 @@ class _Builder:
         self.split = graph.operators[stage[1]].outputs[0]
         self.image = stage_input(graph, stage)
         self.tensors = list(graph.tensors)
+        self.patch_index = 0
         self.ops: list[Operator] = [_copy_op(op) for op in graph.operators[: stage[0]]]
 
     def build(self) -> Graph:
@@ -254,7 +255,7 @@ class _Builder:
         return len(self.tensors) - 1
 
     def _copy(
-        self, src: int, src_region: Region, dst: int, dst_region: Region, part: Region, prev=None
+        self, role: str, src: int, src_region: Region, dst: int, dst_region: Region, part: Region, prev=None
     ) -> None:
         """PATCH_COPY of ``part`` from ``src`` (holding ``src_region``) into ``dst`` (``dst_region``)."""
         t = self.tensors[src]
@@ -266,6 +267,8 @@ class _Builder:
             "dst_row_bytes": dst_region.w * pixel,
             "rows": part.h,
             "row_bytes": part.w * pixel,
+            "patch": self.patch_index,
+            "role": f"{role} rows {part.y0}..{part.y1 - 1}, columns {part.x0}..{part.x1 - 1}",
         }
         inputs = [src] if prev is None else [src, prev]
         self.ops.append(Operator(PATCH_COPY, inputs, [dst], options, name=f"copy {self.tensors[dst].name}"))
@@ -277,7 +280,10 @@ class _Builder:
         img = self.image
         local[img] = self._new_tensor(img, regions[img], f"{old.tensors[img].name} patch {k}")
         full = old.tensors[img].shape
-        self._copy(img, Region(0, int(full[1]), 0, int(full[2])), local[img], regions[img], regions[img])
+        self.patch_index = k
+        self._copy(
+            "gather", img, Region(0, int(full[1]), 0, int(full[2])), local[img], regions[img], regions[img]
+        )
         crops: dict[tuple[int, Region], int] = {}
         for op in old.operators[self.stage[0] : self.stage[1] + 1]:
             out = op.outputs[0]
@@ -293,10 +299,10 @@ class _Builder:
                     key = (t, need_of)
                     if key not in crops:
                         crops[key] = self._new_tensor(t, need_of, f"{old.tensors[t].name} patch {k} crop")
-                        self._copy(local[t], regions[t], crops[key], need_of, need_of)
+                        self._copy("crop", local[t], regions[t], crops[key], need_of, need_of)
                     inputs.append(crops[key])
             local[out] = self._new_tensor(out, region, f"{old.tensors[out].name} patch {k}")
-            options = dict(op.options)
+            options = {**op.options, "patch": k}
             if op.kind in WINDOW_OPS:
                 options.update(_local_padding(old, op, region))
             self.ops.append(
@@ -313,7 +319,7 @@ class _Builder:
             split = old.tensors[self.split]
             self.tensors.append(Tensor(f"{split.name} after patch {k}", shape, split.dtype, split.quant))
             target = len(self.tensors) - 1
-        self._copy(local[self.split], tile, target, whole, tile, prev=state)
+        self._copy("scatter", local[self.split], tile, target, whole, tile, prev=state)
         return target
 
 
