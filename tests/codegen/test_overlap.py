@@ -162,3 +162,35 @@ def test_overlaps_are_bit_exact_on_a_zoo_like_export(tiny_tflite):
     assert "CONV_2D" in kinds and len(plan.overlaps) >= 2
     report = verify_model(tiny_tflite, cases=2, intermediates=True)
     assert report.passed and report.arena_bytes == plan.arena_bytes
+
+
+def _window_model(path: Path) -> Path:
+    """An int8 export whose generic convolution and pools each read a dying input."""
+    pytest.importorskip("tensorflow")
+    import keras
+
+    from tinynas.export import convert_int8
+
+    keras.utils.set_random_seed(0)
+    inp = keras.Input((20, 20, 3), batch_size=1)
+    x = keras.layers.Conv2D(8, 3, padding="same", activation="relu")(inp)
+    x = keras.layers.Conv2D(12, 3, strides=2, padding="valid", activation="relu")(x)  # te_conv_s8
+    x = keras.layers.MaxPooling2D(3, strides=1, padding="same")(x)
+    x = keras.layers.AveragePooling2D(2, strides=2)(x)
+    x = keras.layers.Conv2D(4, 1)(x)
+    out = keras.layers.Dense(3)(keras.layers.Flatten()(x))
+    calibration = np.random.default_rng(1).standard_normal((8, 20, 20, 3)).astype(np.float32)
+    path.write_bytes(convert_int8(keras.Model(inp, out), calibration))
+    return path
+
+
+def test_overlaps_of_generic_convolution_and_pools_are_bit_exact(tmp_path):
+    from tinyengine_codegen.backend.verify import verify_model
+
+    model = _window_model(tmp_path / "windows.tflite")
+    graph = run_passes(load_tflite(model))
+    plan = plan_memory(graph)
+    kernels = {graph.operators[i].kernel for i in plan.overlaps}
+    assert {"te_conv_s8", "te_maxpool_s8", "te_avgpool_s8"} <= kernels
+    report = verify_model(model, cases=3, intermediates=True)
+    assert report.passed
