@@ -106,3 +106,26 @@ def test_mcunet_space_channels_and_space_file(tmp_path) -> None:  # noqa: ANN001
 def test_bad_space_is_refused() -> None:
     with pytest.raises(SpaceError, match="kernel_sizes"):
         SupernetConfig(20, 1, 10, 8, 8, (StageConfig(16, 2, (1,)),), kernel_sizes=(4,))
+
+
+def test_interrupted_training_resumes_to_the_same_weights(tmp_path) -> None:  # noqa: ANN001
+    from tinynas.data import load_data
+    from tinynas.supernet.distributed import Dist
+    from tinynas.supernet.run import train_supernet
+    from tinynas.supernet.train import SupernetTrainer, TrainOptions
+
+    splits = load_data("builtin:fashion-mnist", (20, 20), 1, train_subset=128, val_subset=32)
+    opts = TrainOptions(epochs=2, batch_size=32, steps_per_epoch=2, val_batches=1)
+    straight = train_supernet(CFG, splits, opts, tmp_path / "straight.pt", progress=False)
+
+    torch.manual_seed(opts.seed)  # as train_supernet does, then stop after the first epoch
+    first = SupernetTrainer(Supernet(CFG), splits.train, splits.val, opts, Dist())
+    first.run_epoch()
+    first.save(tmp_path / "resumed.pt")
+    resumed = train_supernet(CFG, splits, opts, tmp_path / "resumed.pt", progress=False)
+
+    assert resumed["resumed_from_epoch"] == 1 and resumed["steps"] == straight["steps"] == 4
+    a = torch.load(tmp_path / "straight.pt", weights_only=True)["state_dict"]
+    b = torch.load(tmp_path / "resumed.pt", weights_only=True)["state_dict"]
+    for name in a:
+        assert torch.equal(a[name], b[name]), name
