@@ -1,11 +1,10 @@
-"""torch.distributed set-up from torchrun's environment (gloo on CPU, nccl on GPUs)."""
+"""torch.distributed set-up from torchrun's environment (gloo: supernet training runs on CPUs)."""
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
 
-import torch
 import torch.distributed as dist
 
 
@@ -31,8 +30,7 @@ def init_from_env() -> Dist:
     if world <= 1:
         return Dist()
     if not dist.is_initialized():
-        backend = "nccl" if torch.cuda.is_available() else "gloo"
-        dist.init_process_group(backend)
+        dist.init_process_group("gloo")
     return Dist(dist.get_rank(), dist.get_world_size())
 
 
