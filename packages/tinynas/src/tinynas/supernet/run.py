@@ -17,9 +17,9 @@ from tinynas.supernet.network import Supernet
 from tinynas.supernet.train import EpochLog, SupernetTrainer, TrainOptions
 
 
-def _progress() -> Progress:
+def _progress(enabled: bool) -> Progress:
     return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                    TextColumn("{task.fields[stats]}"), TimeElapsedColumn(), transient=False)
+                    TextColumn("{task.fields[stats]}"), TimeElapsedColumn(), disable=not enabled)
 
 
 def train_supernet(cfg: SupernetConfig, splits: Splits, opts: TrainOptions, out: str | Path,
@@ -46,7 +46,7 @@ def train_supernet(cfg: SupernetConfig, splits: Splits, opts: TrainOptions, out:
         except ValueError as exc:
             raise InputError(str(exc)) from None
     show = progress and where.main
-    with _progress() if show else _NullProgress() as bar:
+    with _progress(show) as bar:
         for epoch in range(trainer.state.epoch, opts.epochs):
             task = bar.add_task(f"epoch {epoch + 1}/{opts.epochs}", total=trainer.steps_per_epoch, stats="")
 
@@ -67,18 +67,3 @@ def train_supernet(cfg: SupernetConfig, splits: Splits, opts: TrainOptions, out:
             "val_acc_largest": last.get("val_acc_largest"), "val_acc_smallest": last.get("val_acc_smallest"),
             "seconds": sum(h["seconds"] for h in trainer.state.history), "history": trainer.state.history}
 
-
-class _NullProgress:
-    """Stands in for a progress bar on other ranks and with --quiet."""
-
-    def __enter__(self) -> _NullProgress:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        return None
-
-    def add_task(self, *args: object, **kwargs: object) -> int:
-        return 0
-
-    def update(self, *args: object, **kwargs: object) -> None:
-        return None
