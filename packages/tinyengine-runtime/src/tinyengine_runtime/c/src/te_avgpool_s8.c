@@ -19,7 +19,7 @@ static void te_avgpool_sum4(const int8_t *input, const te_dims *in, int32_t n, i
         for (x = x0; x < x1; ++x) {
             const int32_t v = te_read_s8x4(row + x * in->c);
             s02 = __sxtab16(s02, v);
-            s13 = __sxtab16(s13, te_ror8(v));
+            s13 = te_sxtab16_ror8(s13, v);
         }
     }
     sum[0] = (int16_t)s02;

@@ -36,7 +36,7 @@ static void te_1x1_column(const int8_t *src, int32_t channels, int32_t input_off
 
 #if defined(__ARM_FEATURE_DSP)
 /* acc[0..1]: pixel A (column) x rows w0, w1; acc[2..3]: pixel B (raw int8 input) x rows w0, w1. */
-TE_NOINLINE static void te_1x1_block(const int16_t *column, const int8_t *pixel_b, int32_t input_offset,
+static inline void te_1x1_block(const int16_t *column, const int8_t *pixel_b, int32_t input_offset,
                                      const int8_t *w0, const int8_t *w1, int32_t length, int32_t acc[4])
 {
     const int32_t off2 = te_pack_s16x2(input_offset);
@@ -50,13 +50,13 @@ TE_NOINLINE static void te_1x1_block(const int16_t *column, const int8_t *pixel_
         const int32_t c13 = te_read_s16x2(column + i + 2);
         const int32_t xb = te_read_s8x4(pixel_b + i);
         const int32_t b02 = __sxtab16(off2, xb);
-        const int32_t b13 = __sxtab16(off2, te_ror8(xb));
+        const int32_t b13 = te_sxtab16_ror8(off2, xb);
         const int32_t v0 = te_read_s8x4(w0 + i);
         const int32_t v1 = te_read_s8x4(w1 + i);
         const int32_t v0_02 = __sxtb16(v0);
-        const int32_t v0_13 = __sxtb16(te_ror8(v0));
+        const int32_t v0_13 = te_sxtb16_ror8(v0);
         const int32_t v1_02 = __sxtb16(v1);
-        const int32_t v1_13 = __sxtb16(te_ror8(v1));
+        const int32_t v1_13 = te_sxtb16_ror8(v1);
         a0 = __smlad(c02, v0_02, a0);
         a0 = __smlad(c13, v0_13, a0);
         a1 = __smlad(c02, v1_02, a1);
@@ -79,30 +79,50 @@ TE_NOINLINE static void te_1x1_block(const int16_t *column, const int8_t *pixel_
     acc[3] = b1;
 }
 
+/* One requantized output of a channel whose parameters were loaded once for its four outputs. */
+static inline int8_t te_1x1_out(int32_t acc, int32_t multiplier, int32_t shift, int fast, int32_t output_offset,
+                                int32_t act_min, int32_t act_max)
+{
+    int32_t v = fast ? te_multiply_by_quantized_multiplier_right2(acc, multiplier, shift)
+                     : te_multiply_by_quantized_multiplier(acc, multiplier, shift);
+    v += output_offset;
+    v = v < act_min ? act_min : v;
+    v = v > act_max ? act_max : v;
+    return (int8_t)v;
+}
+
 /* Output pixels A (column prepared) and B (input pixel_b) for every output channel. */
 TE_NOINLINE static void te_1x1_two_pixels(const te_conv_params *params, const te_per_channel_quant *quant,
                                           const int16_t *column, const int8_t *pixel_b, int32_t channels,
                                           const int8_t *filter, const int32_t *bias, int32_t out_channels,
                                           int8_t *out_a, int8_t *out_b)
 {
+    /* Locals: the int8 stores may alias *params and *quant, which would force reloads. */
+    const int32_t input_offset = params->input_offset;
+    const int32_t output_offset = params->output_offset;
+    const int32_t act_min = params->activation.min;
+    const int32_t act_max = params->activation.max;
+    const int32_t *multipliers = quant->multiplier;
+    const int32_t *shifts = quant->shift;
     int32_t oc;
     for (oc = 0; oc < out_channels; oc += 2) {
         const int32_t oc1 = oc + 1 < out_channels ? oc + 1 : oc; /* odd count: last row done twice */
+        const int32_t m0 = multipliers[oc];
+        const int32_t s0 = shifts[oc];
+        const int32_t m1 = multipliers[oc1];
+        const int32_t s1 = shifts[oc1];
+        const int fast0 = te_right2_applies(m0, s0);
+        const int fast1 = te_right2_applies(m1, s1);
         int32_t acc[4];
         acc[0] = bias != NULL ? bias[oc] : 0;
         acc[1] = bias != NULL ? bias[oc1] : 0;
         acc[2] = acc[0];
         acc[3] = acc[1];
-        te_1x1_block(column, pixel_b, params->input_offset, filter + oc * channels, filter + oc1 * channels, channels,
-                     acc);
-        out_a[oc] = te_requantize_s8(acc[0], quant->multiplier[oc], quant->shift[oc], params->output_offset,
-                                     params->activation);
-        out_b[oc] = te_requantize_s8(acc[2], quant->multiplier[oc], quant->shift[oc], params->output_offset,
-                                     params->activation);
-        out_a[oc1] = te_requantize_s8(acc[1], quant->multiplier[oc1], quant->shift[oc1], params->output_offset,
-                                      params->activation);
-        out_b[oc1] = te_requantize_s8(acc[3], quant->multiplier[oc1], quant->shift[oc1], params->output_offset,
-                                      params->activation);
+        te_1x1_block(column, pixel_b, input_offset, filter + oc * channels, filter + oc1 * channels, channels, acc);
+        out_a[oc] = te_1x1_out(acc[0], m0, s0, fast0, output_offset, act_min, act_max);
+        out_b[oc] = te_1x1_out(acc[2], m0, s0, fast0, output_offset, act_min, act_max);
+        out_a[oc1] = te_1x1_out(acc[1], m1, s1, fast1, output_offset, act_min, act_max);
+        out_b[oc1] = te_1x1_out(acc[3], m1, s1, fast1, output_offset, act_min, act_max);
     }
 }
 #endif

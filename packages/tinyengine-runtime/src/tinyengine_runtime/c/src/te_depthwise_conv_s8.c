@@ -54,9 +54,9 @@ TE_NOINLINE static void te_dw_four_channels(const te_dw_window *w, int32_t filte
             const int32_t xv = te_read_s8x4(in);
             const int32_t wv = te_read_s8x4(f);
             const int32_t x02 = __sxtab16(off2, xv);
-            const int32_t x13 = __sxtab16(off2, te_ror8(xv));
+            const int32_t x13 = te_sxtab16_ror8(off2, xv);
             const int32_t w02 = __sxtb16(wv);
-            const int32_t w13 = __sxtb16(te_ror8(wv));
+            const int32_t w13 = te_sxtb16_ror8(wv);
             a0 = __smlabb(x02, w02, a0);
             a2 = __smlatt(x02, w02, a2);
             a1 = __smlabb(x13, w13, a1);

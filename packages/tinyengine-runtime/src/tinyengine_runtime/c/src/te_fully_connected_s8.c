@@ -18,7 +18,7 @@ TE_NOINLINE static int32_t te_fc_dot(const int8_t *x, const int8_t *w, int32_t l
         const int32_t xv = te_read_s8x4(x + i);
         const int32_t wv = te_read_s8x4(w + i);
         acc = __smlad(__sxtab16(in2, xv), __sxtab16(w2, wv), acc);
-        acc = __smlad(__sxtab16(in2, te_ror8(xv)), __sxtab16(w2, te_ror8(wv)), acc);
+        acc = __smlad(te_sxtab16_ror8(in2, xv), te_sxtab16_ror8(w2, wv), acc);
     }
 #endif
     for (; i < length; ++i) {

@@ -22,7 +22,7 @@ static void te_mean_sum4(const int8_t *base, int32_t count, int32_t channels, in
         for (; i < stop; ++i) {
             const int32_t v = te_read_s8x4(base + i * channels);
             s02 = __sxtab16(s02, v);
-            s13 = __sxtab16(s13, te_ror8(v));
+            s13 = te_sxtab16_ror8(s13, v);
         }
         sum[0] += (int16_t)s02;
         sum[1] += (int16_t)s13;

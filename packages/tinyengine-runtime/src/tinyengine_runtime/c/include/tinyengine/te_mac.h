@@ -54,6 +54,22 @@ static inline int32_t te_ror8(int32_t v)
     return (int32_t)((u >> 8) | (u << 24));
 }
 
+/** te_sxtb16_ror8(v) as one instruction (SXTB16 with its rotate; GCC does not fold the ROR). */
+static inline int32_t te_sxtb16_ror8(int32_t v)
+{
+    int32_t r;
+    __asm__("sxtb16 %0, %1, ror #8" : "=r"(r) : "r"(v));
+    return r;
+}
+
+/** te_sxtab16_ror8(a, v) as one instruction. */
+static inline int32_t te_sxtab16_ror8(int32_t a, int32_t v)
+{
+    int32_t r;
+    __asm__("sxtab16 %0, %1, %2, ror #8" : "=r"(r) : "r"(a), "r"(v));
+    return r;
+}
+
 /** Two int16 lanes both holding value (for SXTAB16 offsets). */
 static inline int32_t te_pack_s16x2(int32_t value)
 {
@@ -85,7 +101,7 @@ static inline int32_t te_dot_s8_s16(const int8_t *weights, const int16_t *column
     for (; i + 4 <= length; i += 4) {
         const int32_t w = te_read_s8x4(weights + i);
         acc = __smlad(__sxtb16(w), te_read_s16x2(column + i), acc);
-        acc = __smlad(__sxtb16(te_ror8(w)), te_read_s16x2(column + i + 2), acc);
+        acc = __smlad(te_sxtb16_ror8(w), te_read_s16x2(column + i + 2), acc);
     }
 #endif
     for (; i < length; ++i) {
@@ -108,9 +124,9 @@ static inline void te_dot2_s8_s16(const int8_t *w0, const int8_t *w1, const int1
         const int32_t v0 = te_read_s8x4(w0 + i);
         const int32_t v1 = te_read_s8x4(w1 + i);
         a0 = __smlad(__sxtb16(v0), c02, a0);
-        a0 = __smlad(__sxtb16(te_ror8(v0)), c13, a0);
+        a0 = __smlad(te_sxtb16_ror8(v0), c13, a0);
         a1 = __smlad(__sxtb16(v1), c02, a1);
-        a1 = __smlad(__sxtb16(te_ror8(v1)), c13, a1);
+        a1 = __smlad(te_sxtb16_ror8(v1), c13, a1);
     }
 #endif
     for (; i < length; ++i) {

@@ -52,6 +52,30 @@ static inline int32_t te_rounding_divide_by_pot(int32_t x, int32_t exponent)
 }
 
 /**
+ * MultiplyByQuantizedMultiplier for multiplier >= 0 and a right shift e = -shift in [2, 31]: both
+ * roundings in one 64-bit multiply-add (one SMLAL on Cortex-M). With h = SRDHM(x, m) and
+ * RDBP(h, e) = floor((h + 2^(e-1) - [h < 0]) / 2^e), nested floors of integer quotients fold into
+ * floor((x * m + 2^30 + 2^(30+e) - [x < 0] * 2^31) / 2^(31+e)); [h < 0] equals [x < 0] for m >= 0
+ * because a negative x with h = 0 leaves the numerator below 2^(30+e) either way. Exhaustively
+ * checked against the two-step form on random and extreme values.
+ */
+static inline int32_t te_multiply_by_quantized_multiplier_right2(int32_t x, int32_t multiplier, int32_t shift)
+{
+    const int32_t e = -shift;
+    const uint32_t lo = 0x40000000u | ((uint32_t)x & 0x80000000u);
+    const int32_t hi = (int32_t)(1u << (e - 2)) - (int32_t)((uint32_t)x >> 31);
+    const int64_t k = (int64_t)(((uint64_t)(uint32_t)hi << 32) | lo);
+    const int64_t s = (int64_t)x * (int64_t)multiplier + k;
+    return (int32_t)(s >> 32) >> (e - 1);
+}
+
+/** True when te_multiply_by_quantized_multiplier_right2 applies to (multiplier, shift). */
+static inline int te_right2_applies(int32_t multiplier, int32_t shift)
+{
+    return multiplier >= 0 && shift <= -2 && shift >= -31;
+}
+
+/**
  * tflite::MultiplyByQuantizedMultiplier(x, multiplier, shift).
  *
  * TFLite forms x * 2^shift in int32 before the high multiply, and that product wraps around when
@@ -61,6 +85,9 @@ static inline int32_t te_rounding_divide_by_pot(int32_t x, int32_t exponent)
  */
 static inline int32_t te_multiply_by_quantized_multiplier(int32_t x, int32_t multiplier, int32_t shift)
 {
+    if (te_right2_applies(multiplier, shift)) {
+        return te_multiply_by_quantized_multiplier_right2(x, multiplier, shift);
+    }
     if (shift > 0) {
         return te_saturating_rounding_doubling_high_mul((int32_t)((uint32_t)x << shift), multiplier);
     }
