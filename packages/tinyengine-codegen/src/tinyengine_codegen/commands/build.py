@@ -70,7 +70,7 @@ def _summary(manifest: dict, output: Path, compiled: CompiledModel) -> None:
     table.add_row("target", manifest["target"])
     if compiled.patch is not None:
         summary = compiled.patch.summary()
-        mode = "off: layer by layer is smaller"
+        mode = f"off: {summary['why_off']}"
         if summary["enabled"]:
             r, c = summary["grid"]
             split = escape(summary["split_after"])

@@ -88,7 +88,7 @@ def _print_report(report: ProfileReport) -> None:
 
 def _patch_line(patch: dict) -> str:
     if not patch["enabled"]:
-        return f"{patch['mode']}: off (no stage and grid beats {_bytes(patch['arena_without_patches'])})"
+        return f"{patch['mode']}: off ({patch['why_off']})"
     r, c = patch["grid"]
     return (
         f"{patch['mode']}: {r}x{c} patches up to {escape(patch['split_after'])}, "

@@ -37,12 +37,23 @@ class PatchChoice:
     def graph_plan(self) -> MemoryPlan:
         return self.plan if self.plan is not None else self.base_plan
 
+    @property
+    def reason(self) -> str:
+        """Why patches are off (empty when they are on)."""
+        if self.patched is not None:
+            return ""
+        if self.mode == "off":
+            return "not asked for"
+        if self.candidates == 0:
+            return "no first stage fits the extra-MAC bound (or none can run patch by patch)"
+        return "layer by layer is smaller"
+
     def summary(self) -> dict:
         """JSON-ready description (the profile report's ``patch`` field)."""
         data: dict = {"mode": self.mode, "enabled": self.patched is not None,
                       "arena_without_patches": self.base_plan.arena_bytes,
                       "arena_with_patches": self.plan.arena_bytes if self.plan else None,
-                      "candidates_planned": self.candidates}  # fmt: skip
+                      "candidates_planned": self.candidates, "why_off": self.reason or None}  # fmt: skip
         if self.patched is not None:
             first, last = self.patched.stage
             data.update({
