@@ -184,7 +184,7 @@ def _window_model(path: Path) -> Path:
     return path
 
 
-def test_overlaps_of_generic_convolution_and_pools_are_bit_exact(tmp_path):
+def test_overlaps_of_generic_convolution_and_pools_are_bit_exact_also_in_patches(tmp_path):
     from tinyengine_codegen.backend.verify import verify_model
 
     model = _window_model(tmp_path / "windows.tflite")
@@ -192,5 +192,7 @@ def test_overlaps_of_generic_convolution_and_pools_are_bit_exact(tmp_path):
     plan = plan_memory(graph)
     kernels = {graph.operators[i].kernel for i in plan.overlaps}
     assert {"te_conv_s8", "te_maxpool_s8", "te_avgpool_s8"} <= kernels
-    report = verify_model(model, cases=3, intermediates=True)
-    assert report.passed
+    assert verify_model(model, cases=3, intermediates=True).passed
+    # the same window operators run patch by patch (SAME and VALID padding at the image border)
+    patched = verify_model(model, cases=2, intermediates=True, patch="3x2", max_extra_macs=2.0)
+    assert patched.passed and patched.arena_bytes < plan.arena_bytes
