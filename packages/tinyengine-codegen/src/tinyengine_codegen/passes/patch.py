@@ -240,11 +240,12 @@ class _Builder:
             self.tensors, self.ops, list(self.old.inputs), list(self.old.outputs),
             name=self.old.name, source=self.old.source, metadata=dict(self.old.metadata),
         )  # fmt: skip
+        readers = consumer_map(graph)
         for i, op in enumerate(graph.operators):
             if op.kind == PATCH_COPY:
                 op.kernel, op.scratch_bytes, op.inplace = PATCH_COPY_KERNEL, 0, len(op.inputs) == 2
             else:
-                choice = choose_kernel(graph, i)
+                choice = choose_kernel(graph, i, readers)
                 op.kernel, op.scratch_bytes, op.inplace = choice.kernel, choice.scratch_bytes, choice.inplace
         return graph
 

@@ -1,9 +1,10 @@
 """Choosing the patch-based split: the stage and the grid with the lowest arena under a MAC bound.
 
 For every stage that starts before the first multiply-accumulate operator (the network's first
-stage, after an input conversion such as QUANTIZE) and every grid ``n x n`` (2..8) -- or only the
-grid asked for -- the halo's extra MACs are computed from the regions alone; candidates within
-``max_extra_macs`` are rewritten (``passes/patch.py``) and planned, and the smallest arena wins.
+stage, after an input conversion such as QUANTIZE) and every near-square grid ``R x C`` (2..8,
+``|R - C| <= 1``) -- or only the grid asked for -- the halo's extra MACs are computed from the
+regions alone; candidates within ``max_extra_macs`` are rewritten (``passes/patch.py``) and
+planned (unless a lower bound shows they cannot win), and the smallest arena wins.
 In ``auto`` mode patches are kept only when they beat the layer-by-layer plan; a grid asked for
 is kept whenever a stage fits the MAC bound.
 """
@@ -20,7 +21,7 @@ from tinyengine_codegen.memory import MemoryPlan, plan_memory
 from tinyengine_codegen.passes.patch import PatchedGraph, patch_graph, stage_input, stage_macs, stages
 
 DEFAULT_MAX_EXTRA_MACS = 0.20
-GRIDS = tuple((n, n) for n in range(2, 9))
+GRIDS = tuple((r, c) for r in range(2, 9) for c in range(2, 9) if abs(r - c) <= 1)  # near-square tiles
 
 
 @dataclass

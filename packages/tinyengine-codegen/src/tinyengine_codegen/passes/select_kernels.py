@@ -124,10 +124,30 @@ def _choose_depthwise(graph: Graph, op_index: int, op: Operator, readers: Reader
     same_channels = _channels(graph, src) == _channels(graph, dst)
     batch_one = int(graph.tensors[src].shape[0]) == 1
     if same_channels and batch_one and not _dilated(op) and input_dies_at(graph, op_index, src, readers):
-        shape = graph.tensors[src].shape
-        plane = int(shape[1]) * int(shape[2])
+        kh, kw = window_hw(graph.tensors, op)
+        strides = (int(op.options.get("stride_h", 1)), int(op.options.get("stride_w", 1)))
+        shapes = graph.tensors[src].shape, graph.tensors[dst].shape
+        plane = depthwise_inplace_scratch(*shapes, (kh, kw), strides)
         return KernelChoice("te_depthwise_conv_inplace_s8", scratch_bytes=plane, inplace=True)
     return KernelChoice("te_depthwise_conv_s8", scratch_bytes=0)
+
+
+def depthwise_inplace_scratch(
+    in_shape: tuple[int, ...],
+    out_shape: tuple[int, ...],
+    kernel: tuple[int, int],
+    strides: tuple[int, int],
+    dilations: tuple[int, int] = (1, 1),
+) -> int:
+    """te_depthwise_conv_inplace_s8_scratch_bytes() for NHWC shapes and a kernel (kh, kw).
+
+    Square 3/5/7 kernels without dilation: the padded plane of the fast path, ((out_h - 1) *
+    stride_h + k) * ((out_w - 1) * stride_w + k); other kernels: one input channel, in_h * in_w.
+    """
+    kh, kw = kernel
+    if kh == kw and kh in (3, 5, 7) and tuple(dilations) == (1, 1):
+        return ((int(out_shape[1]) - 1) * strides[0] + kh) * ((int(out_shape[2]) - 1) * strides[1] + kw)
+    return int(in_shape[1]) * int(in_shape[2])
 
 
 def _choose_fully_connected(graph: Graph, op_index: int, op: Operator, readers: Readers) -> KernelChoice:
