@@ -30,7 +30,7 @@ test: setup
 	$(PY) -m pytest -n $(TEST_WORKERS) tests
 
 demo: setup
-	$(PY) scripts/demo.py
+	$(PY) scripts/demo_pipeline.py --fresh
 
 lint: setup
 	$(VENV)/bin/ruff check packages tests benchmarks scripts
