@@ -10,8 +10,10 @@ TensorFlow is imported lazily: only this module needs it.
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import sys
+import tempfile
 import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -106,24 +108,46 @@ def nhwc_batches(dataset: Dataset, count: int, batch_size: int = 64) -> Iterable
 
 
 @contextlib.contextmanager
-def _stdout_to_stderr() -> Iterator[None]:
-    """Send everything written to stdout (Python and C level) to stderr: keeps ``--json`` output clean."""
+def quiet_tensorflow() -> Iterator[None]:
+    """Hold what TensorFlow writes (Python and C level, stdout and stderr) while the block runs.
+
+    Keeps ``--json`` output clean and the terminal readable; the held text is shown on stderr
+    only when the block raises.
+    """
     sys.stdout.flush()
-    saved = os.dup(1)
-    os.dup2(2, 1)
-    try:
-        with contextlib.redirect_stdout(sys.stderr):
-            yield
-    finally:
-        sys.stdout.flush()
-        os.dup2(saved, 1)
-        os.close(saved)
+    sys.stderr.flush()
+    saved = os.dup(1), os.dup(2)
+    held = io.StringIO()
+    with tempfile.TemporaryFile() as native:
+        os.dup2(native.fileno(), 1)
+        os.dup2(native.fileno(), 2)
+        try:
+            with (
+                contextlib.redirect_stdout(held),
+                contextlib.redirect_stderr(held),
+                warnings.catch_warnings(),
+            ):
+                warnings.simplefilter("ignore")
+                yield
+        except BaseException:
+            _restore_fds(saved)
+            native.seek(0)
+            sys.stderr.write(native.read().decode(errors="replace") + held.getvalue())
+            raise
+        _restore_fds(saved)
+
+
+def _restore_fds(saved: tuple[int, int]) -> None:
+    sys.stdout.flush()
+    sys.stderr.flush()
+    for fd, copy in zip((1, 2), saved, strict=True):
+        os.dup2(copy, fd)
+        os.close(copy)
 
 
 def convert_int8(keras_model: Any, calibration: np.ndarray) -> bytes:
     """Full-integer TFLite flatbuffer: int8 weights per channel, int8 activations, int8 input/output."""
-    with _stdout_to_stderr(), warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+    with quiet_tensorflow():
         return _convert_int8(keras_model, calibration)
 
 
@@ -215,9 +239,10 @@ def export_tflite(model: TinyNet, calibration: Dataset, validation: Dataset, out
     """
     model.eval()
     calib = np.concatenate(list(nhwc_batches(calibration, num_calibration)))
-    model_bytes = convert_int8(build_keras(model), calib)
-    ops = tflite_ops(model_bytes)
-    float_metrics, int8_metrics, agreement = compare_float_int8(model, model_bytes, validation)
+    with quiet_tensorflow():
+        model_bytes = convert_int8(build_keras(model), calib)
+        ops = tflite_ops(model_bytes)
+        float_metrics, int8_metrics, agreement = compare_float_int8(model, model_bytes, validation)
     out = Path(out)
     tmp = out.with_name(out.name + ".tmp")
     tmp.write_bytes(model_bytes)
