@@ -121,3 +121,14 @@ def test_export_with_a_checkpoint_of_another_net_is_exit_2(trained, tmp_path):
                                  "-o", str(tmp_path / "m.tflite")])
     assert result.exit_code == 2 and "another architecture" in result.output
     assert not (tmp_path / "m.tflite").exists()
+
+
+def test_te_gen_plans_the_export_exactly_as_it_priced_the_netspec(exported):
+    """The memory a search prices (netspec) is the memory the generated code uses (.tflite)."""
+    from tinyengine_codegen.frontend.tflite_reader import load_tflite
+    from tinyengine_codegen.profile import profile_graph, profile_netspec
+
+    out, _ = exported
+    priced, compiled = profile_netspec(parse_netspec(NET)), profile_graph(load_tflite(out))
+    assert compiled.arena_bytes == priced.arena_bytes
+    assert (compiled.macs, compiled.weight_bytes) == (priced.macs, priced.weight_bytes)
