@@ -170,10 +170,18 @@ def stage_input(graph: Graph, stage: tuple[int, int]) -> int:
     )
 
 
+def fits_grid(graph: Graph, stage: tuple[int, int], grid: tuple[int, int]) -> bool:
+    """Whether every tile of ``grid`` over the stage's split tensor has at least one pixel."""
+    _, h, w, _ = graph.tensors[graph.operators[stage[1]].outputs[0]].shape
+    return 1 <= grid[0] <= int(h) and 1 <= grid[1] <= int(w)
+
+
 def patch_regions(graph: Graph, stage: tuple[int, int], grid: tuple[int, int]) -> list[dict[int, Region]]:
     """Per patch (row-major), the region of every stage tensor (the split tensor's is the tile)."""
     split = graph.operators[stage[1]].outputs[0]
     _, h, w, _ = graph.tensors[split].shape
+    if not fits_grid(graph, stage, grid):
+        raise ValueError(f"a {grid[0]}x{grid[1]} grid does not fit a {h}x{w} split tensor")
     ops = graph.operators[stage[0] : stage[1] + 1]
     result = []
     for y0, y1 in _cuts(int(h), grid[0]):

@@ -18,7 +18,14 @@ from tinyengine_codegen.analysis import MAC_OPS, op_macs
 from tinyengine_codegen.errors import InputError
 from tinyengine_codegen.ir.graph import Graph
 from tinyengine_codegen.memory import MemoryPlan, plan_memory
-from tinyengine_codegen.passes.patch import PatchedGraph, patch_graph, stage_input, stage_macs, stages
+from tinyengine_codegen.passes.patch import (
+    PatchedGraph,
+    fits_grid,
+    patch_graph,
+    stage_input,
+    stage_macs,
+    stages,
+)
 
 DEFAULT_MAX_EXTRA_MACS = 0.20
 GRIDS = tuple((r, c) for r in range(2, 9) for c in range(2, 9) if abs(r - c) <= 1)  # near-square tiles
@@ -115,6 +122,8 @@ def choose_patches(
     best: tuple[int, float] | None = None
     for stage in first_stages(graph):
         for grid in grids:
+            if not fits_grid(graph, stage, grid):  # type: ignore[arg-type]
+                continue
             before, after = stage_macs(graph, stage, grid)  # type: ignore[arg-type]
             extra = (after - before) / total if total else 0.0
             if extra > max_extra_macs:
