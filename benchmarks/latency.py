@@ -41,6 +41,7 @@ from mcu_bench.project import load_project  # noqa: E402
 from mcu_bench.runners.qemu import instructions_per_tick, qemu_base_command  # noqa: E402
 from tinyengine_codegen.analysis import op_macs  # noqa: E402
 from tinyengine_codegen.backend.build import build_project, compile_model  # noqa: E402
+from tinyengine_codegen.backend.emitter import describe  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "benchmarks" / "results" / "latency.json"
@@ -193,13 +194,16 @@ def measure(name: str, cache: Path, work: Path) -> dict:
     per_op, elf = op_instructions(profiled_copy(project, work / f"{name}-profiled"), work / f"{name}-fw")
     graph = compiled.graph
     types: dict[str, dict] = {}
+    ops = []
     for op in manifest["ops"]:
         index = op["index"]
         key = f"{op['kind']} {op['kernel'] or '-'}"
         row = types.setdefault(key, {"ops": 0, "macs": 0, "instructions": 0.0})
+        macs, count = op_macs(graph, graph.operators[index]), per_op.get(index, 0.0)
         row["ops"] += 1
-        row["macs"] += op_macs(graph, graph.operators[index])
-        row["instructions"] += per_op.get(index, 0.0)
+        row["macs"] += macs
+        row["instructions"] += count
+        ops.append({"index": index, "op": describe(graph, index), "macs": macs, "instructions": round(count)})
     for row in types.values():
         row["instructions"] = round(row["instructions"])
         count = row["instructions"]
@@ -217,6 +221,7 @@ def measure(name: str, cache: Path, work: Path) -> dict:
         "macs_per_instruction": round(macs / instructions, 3) if instructions else None,
         "profiled_instructions": round(sum(per_op.values())),
         "op_types": dict(sorted(types.items(), key=lambda kv: -kv[1]["instructions"])),
+        "ops": ops,
         "flash_bytes": memory["flash"],
         "weight_bytes": manifest["weight_bytes"],
         "code_bytes": code,

@@ -87,7 +87,9 @@ SCRATCH_CALLS = {
     "te_conv_s8": "te_conv_s8_scratch_bytes(&filter)",
     "te_conv_1x1_s8": "te_conv_1x1_s8_scratch_bytes(&input)",
     "te_conv_3x3_c3_s8": "te_conv_3x3_c3_s8_scratch_bytes()",
-    "te_depthwise_conv_inplace_s8": "te_depthwise_conv_inplace_s8_scratch_bytes(&input)",
+    "te_depthwise_conv_inplace_s8": (
+        "te_depthwise_conv_inplace_s8_scratch_bytes(&params, &input, &filter, &output)"
+    ),
 }
 
 
@@ -100,9 +102,15 @@ def test_scratch_bytes_equal_the_runtime_companions(shared_models, tmp_path):
             if op.kernel in SCRATCH_CALLS:
                 inp = graph.tensors[op.inputs[0]].shape
                 filt = graph.tensors[op.inputs[1]].shape
+                out = graph.tensors[op.outputs[0]].shape
+                geometry = [op.options.get(k, 1) for k in ("stride_h", "stride_w", "dilation_h_factor",
+                                                           "dilation_w_factor")]  # fmt: skip
+                params = "{{0, 0, {}, {}, 0, 0, {}, {}, 1, {{-128, 127}}}}".format(*geometry)
                 checks.append(
                     f"{{ te_dims input = {{{', '.join(map(str, inp))}}}; te_dims filter = "
-                    f"{{{', '.join(map(str, filt))}}}; (void)input; (void)filter;\n"
+                    f"{{{', '.join(map(str, filt))}}}; te_dims output = {{{', '.join(map(str, out))}}};\n"
+                    f"  te_depthwise_params params = {params};\n"
+                    "  (void)input; (void)filter; (void)output; (void)params;\n"
                     f"  if ({SCRATCH_CALLS[op.kernel]} != {op.scratch_bytes}u) {{\n"
                     f'    printf("{model.stem} op {i} {op.kernel}\\n"); return 1; }} }}'
 

@@ -15,6 +15,8 @@ from typing import Any
 import numpy as np
 import tensorflow as tf
 
+from tinyengine_codegen.passes.select_kernels import depthwise_inplace_scratch
+
 from .harness import (
     ACT_NONE,
     ACT_RELU,
@@ -345,10 +347,13 @@ def depthwise_call(name: str, g: ConvGeometry, multiplier: int, x: np.ndarray, i
     }
     out_size = int(np.prod(g.output_shape))
     if in_place:
-        scratch = g.input_shape[1] * g.input_shape[2]
+        kernel = (g.filter.shape[1], g.filter.shape[2])
+        strides = (g.stride_h, g.stride_w)
+        dilations = (g.dilation_h, g.dilation_w)
+        scratch = depthwise_inplace_scratch(g.input_shape, g.output_shape, kernel, strides, dilations)
         arrays["buffer"] = np.ascontiguousarray(x)
         call = (
-            f"te_depthwise_conv_inplace_s8_scratch_bytes(&in_d) != {scratch}u ? -100 : "
+            f"te_depthwise_conv_inplace_s8_scratch_bytes(&p, &in_d, &f_d, &out_d) != {scratch}u ? -100 : "
             "te_depthwise_conv_inplace_s8(&p, &q, &in_d, buffer, &f_d, filter, "
             f"{_bias_arg(g)}, &out_d, scratch)"
         )

@@ -81,14 +81,11 @@ static inline void te_1x1_block(const int16_t *column, const int8_t *pixel_b, in
 
 /* One requantized output of a channel whose parameters were loaded once for its four outputs. */
 static inline int8_t te_1x1_out(int32_t acc, int32_t multiplier, int32_t shift, int fast, int32_t output_offset,
-                                int32_t act_min, int32_t act_max)
+                                te_activation activation)
 {
-    int32_t v = fast ? te_multiply_by_quantized_multiplier_right2(acc, multiplier, shift)
-                     : te_multiply_by_quantized_multiplier(acc, multiplier, shift);
-    v += output_offset;
-    v = v < act_min ? act_min : v;
-    v = v > act_max ? act_max : v;
-    return (int8_t)v;
+    const int32_t v = fast ? te_multiply_by_quantized_multiplier_right2(acc, multiplier, shift)
+                           : te_multiply_by_quantized_multiplier(acc, multiplier, shift);
+    return te_offset_clamp_s8(v, output_offset, activation);
 }
 
 /* Output pixels A (column prepared) and B (input pixel_b) for every output channel. */
@@ -100,8 +97,7 @@ TE_NOINLINE static void te_1x1_two_pixels(const te_conv_params *params, const te
     /* Locals: the int8 stores may alias *params and *quant, which would force reloads. */
     const int32_t input_offset = params->input_offset;
     const int32_t output_offset = params->output_offset;
-    const int32_t act_min = params->activation.min;
-    const int32_t act_max = params->activation.max;
+    const te_activation activation = params->activation;
     const int32_t *multipliers = quant->multiplier;
     const int32_t *shifts = quant->shift;
     int32_t oc;
@@ -119,10 +115,10 @@ TE_NOINLINE static void te_1x1_two_pixels(const te_conv_params *params, const te
         acc[2] = acc[0];
         acc[3] = acc[1];
         te_1x1_block(column, pixel_b, input_offset, filter + oc * channels, filter + oc1 * channels, channels, acc);
-        out_a[oc] = te_1x1_out(acc[0], m0, s0, fast0, output_offset, act_min, act_max);
-        out_b[oc] = te_1x1_out(acc[2], m0, s0, fast0, output_offset, act_min, act_max);
-        out_a[oc1] = te_1x1_out(acc[1], m1, s1, fast1, output_offset, act_min, act_max);
-        out_b[oc1] = te_1x1_out(acc[3], m1, s1, fast1, output_offset, act_min, act_max);
+        out_a[oc] = te_1x1_out(acc[0], m0, s0, fast0, output_offset, activation);
+        out_b[oc] = te_1x1_out(acc[2], m0, s0, fast0, output_offset, activation);
+        out_a[oc1] = te_1x1_out(acc[1], m1, s1, fast1, output_offset, activation);
+        out_b[oc1] = te_1x1_out(acc[3], m1, s1, fast1, output_offset, activation);
     }
 }
 #endif

@@ -6,11 +6,14 @@
  * byte of input channel c (out_h * out_w <= in_h * in_w), already saved in scratch; channels not
  * yet processed are never touched.
  *
- * Square 3x3, 5x5 and 7x7 kernels without dilation (the MCUNet search space) take a fast path for
- * the windows whose columns lie inside the input (any rows): the input offset of the rows inside
- * is folded into the bias (sum((x + off) * w) = sum(x * w) + off * sum(w), exact in int32) and the
- * window row is unrolled.
- * Other windows: on the DSP path (dilation_w 1, up to TE_DW_INPLACE_MAX_TAPS taps) two horizontal
+ * Square 3x3, 5x5 and 7x7 kernels without dilation (the MCUNet search space) take the fast path:
+ * the channel is copied into a padded plane ((out_h - 1) * stride_h + k rows, likewise columns)
+ * whose padding holds the input zero point, so that every window lies inside the plane and the
+ * input offset folds into the bias (sum((x + off) * w) = sum(x * w) + off * sum(w), exact in int32;
+ * a padding tap contributes (zp + off) * w = 0 either way). Each output row then runs one unrolled
+ * loop specialised by kernel size; stride 1 with k = 3 computes two outputs per step, one word
+ * load and two SXTB16 per kernel row feeding four multiplies.
+ * Other kernels: on the DSP path (dilation_w 1, up to TE_DW_INPLACE_MAX_TAPS taps) two horizontal
  * taps go through one SXTAB16 + SMLAD; otherwise one multiply-accumulate per tap.
  */
 #include "tinyengine/te_depthwise.h"
@@ -18,9 +21,62 @@
 
 #define TE_DW_INPLACE_MAX_TAPS 128
 
-size_t te_depthwise_conv_inplace_s8_scratch_bytes(const te_dims *input_dims)
+/* The fast path's kernels: square 3x3, 5x5, 7x7, no dilation. */
+static int te_dw_padded_path(const te_depthwise_params *params, const te_dims *filter_dims)
 {
+    const int32_t k = filter_dims->w;
+    return filter_dims->h == k && (k == 3 || k == 5 || k == 7) && params->dilation_h == 1 &&
+           params->dilation_w == 1;
+}
+
+size_t te_depthwise_conv_inplace_s8_scratch_bytes(const te_depthwise_params *params, const te_dims *input_dims,
+                                                  const te_dims *filter_dims, const te_dims *output_dims)
+{
+    if (te_dw_padded_path(params, filter_dims)) {
+        return (size_t)((output_dims->h - 1) * params->stride_h + filter_dims->h) *
+               (size_t)((output_dims->w - 1) * params->stride_w + filter_dims->w);
+    }
     return (size_t)input_dims->h * (size_t)input_dims->w;
+}
+
+/* Channel c of the buffer into the padded plane (ph x pw), padding = the input zero point. */
+TE_NOINLINE static void te_dw_fill_plane(const int8_t *buffer, int32_t c, int32_t channels, const te_dims *input_dims,
+                                         int32_t pad_top, int32_t pad_left, int32_t ph, int32_t pw, int8_t pad,
+                                         int8_t *plane)
+{
+    const int32_t x_end = pad_left + input_dims->w < pw ? pad_left + input_dims->w : pw;
+    int32_t y;
+    for (y = 0; y < ph; ++y) {
+        const int32_t iy = y - pad_top;
+        int8_t *dst = plane + y * pw;
+        int32_t x = 0;
+        if (iy < 0 || iy >= input_dims->h) {
+            for (; x < pw; ++x) {
+                dst[x] = pad;
+            }
+            continue;
+        }
+        {
+            const int8_t *src = buffer + (size_t)iy * (size_t)input_dims->w * (size_t)channels + c;
+            for (; x < pad_left; ++x) {
+                dst[x] = pad;
+            }
+            for (; x + 4 <= x_end; x += 4) {
+                dst[x] = src[0];
+                dst[x + 1] = src[channels];
+                dst[x + 2] = src[2 * channels];
+                dst[x + 3] = src[3 * channels];
+                src += 4 * channels;
+            }
+            for (; x < x_end; ++x) {
+                dst[x] = *src;
+                src += channels;
+            }
+            for (; x < pw; ++x) {
+                dst[x] = pad;
+            }
+        }
+    }
 }
 
 /* One output pixel from the saved channel plane: taps [ky0,ky1) x [kx0,kx1), weights strided. */
@@ -40,78 +96,222 @@ TE_NOINLINE static int32_t te_plane_pixel(const te_depthwise_params *params, con
     return acc;
 }
 
-/*
- * Windows of one output row whose columns lie inside the input, kernel k x k (k a constant after
- * inlining), dilation 1, kernel rows [ky0, ky1) inside the input; window points at row ky0 of the
- * first window. The input offset of those rows is already folded into acc0. w: the channel's k*k
- * weights; on the DSP path, pairs: per kernel row, (k / 2) int16 pairs of horizontal taps, then
- * the odd last tap in last[ky].
- */
-static inline void te_plane_row_interior(const int8_t *window, int32_t plane_w, int32_t stride_w, const int32_t *w,
-                                         const int32_t *pairs, const int32_t *last, int32_t k, int32_t ky0,
-                                         int32_t ky1, int32_t count, int32_t acc0, const te_depthwise_params *params,
-                                         int32_t multiplier, int32_t shift, int8_t *out, int32_t channels)
+/* The channel's k x k weights for the fast path; on the DSP path as int16 pairs of horizontal taps
+ * (per kernel row k / 2 pairs, the odd last tap apart). */
+typedef struct {
+    int32_t w[49];
+    int32_t pairs[21]; /* 7 rows x 3 pairs */
+    int32_t last[7];
+} te_dw_taps;
+
+/* Requantization of one channel: its values, loaded once per plane. */
+typedef struct {
+    int32_t multiplier;
+    int32_t shift;
+    int32_t output_offset;
+    te_activation activation;
+} te_dw_requant;
+
+/* Outputs computed per pass of the multiply loops before they are requantized (stack int32s). */
+#define TE_DW_RUN 64
+
+/* n accumulators of one channel requantized into out[0], out[channels], ... */
+TE_NOINLINE static void te_dw_requant_run(const int32_t *acc, int32_t n, const te_dw_requant *q, int8_t *out,
+                                          int32_t channels)
 {
-    /* Copied out of params: the int8 stores below may alias them, which would force reloads. */
-    const int32_t output_offset = params->output_offset;
-    const te_activation activation = params->activation;
+    const int32_t multiplier = q->multiplier;
+    const int32_t shift = q->shift;
+    const int32_t output_offset = q->output_offset;
+    const te_activation activation = q->activation;
+    int32_t i;
+    if (te_right2_applies(multiplier, shift)) {
+        for (i = 0; i < n; ++i) {
+            const int32_t v = te_multiply_by_quantized_multiplier_right2(acc[i], multiplier, shift);
+            out[i * channels] = te_offset_clamp_s8(v, output_offset, activation);
+        }
+        return;
+    }
+    for (i = 0; i < n; ++i) {
+        out[i * channels] = te_requantize_s8(acc[i], multiplier, shift, output_offset, activation);
+    }
+}
+
+/*
+ * Accumulators of count outputs of one row from the padded plane, kernel k x k (a constant after
+ * inlining): window points at the first window's top-left tap, acc0 holds the bias with the input
+ * offset folded in.
+ */
+static inline void te_plane_macs(const int8_t *window, int32_t plane_w, int32_t stride_w, const te_dw_taps *t,
+                                 int32_t k, int32_t count, int32_t acc0, int32_t *acc_out)
+{
     int32_t n;
     for (n = 0; n < count; ++n) {
         const int8_t *row = window;
         int32_t acc = acc0;
         int32_t ky;
-        for (ky = ky0; ky < ky1; ++ky) {
+        for (ky = 0; ky < k; ++ky) {
             int32_t kx = 0;
 #if defined(__ARM_FEATURE_DSP)
             for (; kx + 2 <= k; kx += 2) {
                 const uint32_t two = te_read_u8x2(row + kx);
-                acc = __smlad(__sxtb16((int32_t)(two | (two << 8))), pairs[ky * (k / 2) + kx / 2], acc);
+                acc = __smlad(__sxtb16((int32_t)(two | (two << 8))), t->pairs[ky * (k / 2) + kx / 2], acc);
             }
-            if (kx < k) {
-                acc += (int32_t)row[kx] * last[ky];
-            }
-            (void)w;
+            acc += (int32_t)row[kx] * t->last[ky];
 #else
             for (; kx < k; ++kx) {
-                acc += (int32_t)row[kx] * w[ky * k + kx];
+                acc += (int32_t)row[kx] * t->w[ky * k + kx];
             }
-            (void)pairs;
-            (void)last;
 #endif
             row += plane_w;
         }
-        *out = te_requantize_s8(acc, multiplier, shift, output_offset, activation);
-        out += channels;
+        acc_out[n] = acc;
         window += stride_w;
     }
 }
 
-/* te_plane_row_interior specialised for the kernel sizes of the fast path (3, 5, 7). */
-TE_NOINLINE static void te_plane_row_fast(const int8_t *window, int32_t plane_w, const int32_t *w,
-                                          const int32_t *pairs, const int32_t *last, int32_t k, const int32_t rows[2],
-                                          int32_t count, int32_t acc0, const te_depthwise_params *params,
-                                          int32_t multiplier, int32_t shift, int8_t *out, int32_t channels)
+/* 3x3, stride 1: two outputs per step; per kernel row one word (taps x..x+3) feeds both. */
+static inline void te_plane_macs_3x3_s1(const int8_t *window, int32_t plane_w, const te_dw_taps *t, int32_t count,
+                                        int32_t acc0, int32_t *acc_out)
 {
-    const int32_t s = params->stride_w;
-    const int full = rows[0] == 0 && rows[1] == k; /* constant row bounds: fully unrolled */
-    if (k == 3 && full) {
-        te_plane_row_interior(window, plane_w, s, w, pairs, last, 3, 0, 3, count, acc0, params, multiplier, shift,
-                              out, channels);
+    int32_t n = 0;
+#if defined(__ARM_FEATURE_DSP)
+    /* per row: (w0, w2) as an int16 pair, w1 alone */
+    const int32_t p0 = (int32_t)(((uint32_t)t->w[0] & 0xFFFFu) | ((uint32_t)t->w[2] << 16));
+    const int32_t p1 = (int32_t)(((uint32_t)t->w[3] & 0xFFFFu) | ((uint32_t)t->w[5] << 16));
+    const int32_t p2 = (int32_t)(((uint32_t)t->w[6] & 0xFFFFu) | ((uint32_t)t->w[8] << 16));
+    const int32_t m0 = t->w[1];
+    const int32_t m1 = t->w[4];
+    const int32_t m2 = t->w[7];
+    for (; n + 2 <= count; n += 2) {
+        const int32_t r0 = te_read_s8x4(window);
+        const int32_t r1 = te_read_s8x4(window + plane_w);
+        const int32_t r2 = te_read_s8x4(window + 2 * plane_w);
+        const int32_t e0 = __sxtb16(r0);       /* taps 0, 2 */
+        const int32_t o0 = te_sxtb16_ror8(r0); /* taps 1, 3 */
+        const int32_t e1 = __sxtb16(r1);
+        const int32_t o1 = te_sxtb16_ror8(r1);
+        const int32_t e2 = __sxtb16(r2);
+        const int32_t o2 = te_sxtb16_ror8(r2);
+        int32_t a = __smlad(e0, p0, acc0);
+        int32_t b = __smlad(o0, p0, acc0);
+        a = __smlabb(o0, m0, a);
+        b = __smlatb(e0, m0, b);
+        a = __smlad(e1, p1, a);
+        b = __smlad(o1, p1, b);
+        a = __smlabb(o1, m1, a);
+        b = __smlatb(e1, m1, b);
+        a = __smlad(e2, p2, a);
+        b = __smlad(o2, p2, b);
+        a = __smlabb(o2, m2, a);
+        b = __smlatb(e2, m2, b);
+        acc_out[n] = a;
+        acc_out[n + 1] = b;
+        window += 2;
+    }
+#endif
+    if (n < count) {
+        te_plane_macs(window, plane_w, 1, t, 3, count - n, acc0, acc_out + n);
+    }
+}
+
+/* rows x count accumulators (rows row_step apart in the plane), kernel k and stride sw constant. */
+static inline void te_plane_macs_rows(const int8_t *window, int32_t plane_w, int32_t row_step, int32_t sw,
+                                      const te_dw_taps *t, int32_t k, int32_t rows, int32_t count, int32_t acc0,
+                                      int32_t *acc_out)
+{
+    int32_t r;
+    for (r = 0; r < rows; ++r) {
+        if (k == 3 && sw == 1) {
+            te_plane_macs_3x3_s1(window, plane_w, t, count, acc0, acc_out);
+        } else {
+            te_plane_macs(window, plane_w, sw, t, k, count, acc0, acc_out);
+        }
+        window += row_step;
+        acc_out += count;
+    }
+}
+
+/* Accumulators of rows x count outputs (k and stride as specialised loops). */
+TE_NOINLINE static void te_plane_run(const int8_t *window, int32_t plane_w, int32_t row_step, int32_t sw,
+                                     const te_dw_taps *t, int32_t k, int32_t rows, int32_t count, int32_t acc0,
+                                     int32_t *acc_out)
+{
+    if (k == 3 && sw == 1) {
+        te_plane_macs_rows(window, plane_w, row_step, 1, t, 3, rows, count, acc0, acc_out);
+    } else if (k == 3 && sw == 2) {
+        te_plane_macs_rows(window, plane_w, row_step, 2, t, 3, rows, count, acc0, acc_out);
     } else if (k == 3) {
-        te_plane_row_interior(window, plane_w, s, w, pairs, last, 3, rows[0], rows[1], count, acc0, params,
-                              multiplier, shift, out, channels);
-    } else if (k == 5 && full) {
-        te_plane_row_interior(window, plane_w, s, w, pairs, last, 5, 0, 5, count, acc0, params, multiplier, shift,
-                              out, channels);
+        te_plane_macs_rows(window, plane_w, row_step, sw, t, 3, rows, count, acc0, acc_out);
+    } else if (k == 5 && sw == 1) {
+        te_plane_macs_rows(window, plane_w, row_step, 1, t, 5, rows, count, acc0, acc_out);
     } else if (k == 5) {
-        te_plane_row_interior(window, plane_w, s, w, pairs, last, 5, rows[0], rows[1], count, acc0, params,
-                              multiplier, shift, out, channels);
-    } else if (full) {
-        te_plane_row_interior(window, plane_w, s, w, pairs, last, 7, 0, 7, count, acc0, params, multiplier, shift,
-                              out, channels);
+        te_plane_macs_rows(window, plane_w, row_step, sw, t, 5, rows, count, acc0, acc_out);
+    } else if (sw == 1) {
+        te_plane_macs_rows(window, plane_w, row_step, 1, t, 7, rows, count, acc0, acc_out);
     } else {
-        te_plane_row_interior(window, plane_w, s, w, pairs, last, 7, rows[0], rows[1], count, acc0, params,
-                              multiplier, shift, out, channels);
+        te_plane_macs_rows(window, plane_w, row_step, sw, t, 7, rows, count, acc0, acc_out);
+    }
+}
+
+/* Every output of one channel from its padded plane: whole rows, up to TE_DW_RUN outputs a pass. */
+static void te_plane_rows(const int8_t *plane, int32_t plane_w, const te_depthwise_params *params,
+                          const te_dw_taps *t, int32_t k, const te_dims *output_dims, int32_t acc0,
+                          const te_dw_requant *q, int8_t *out, int32_t channels)
+{
+    const int32_t sw = params->stride_w;
+    const int32_t row_step = params->stride_h * plane_w;
+    const int32_t out_w = output_dims->w;
+    const int32_t rows_per_run = out_w < TE_DW_RUN ? TE_DW_RUN / out_w : 1;
+    int32_t acc[TE_DW_RUN];
+    int32_t oy;
+    for (oy = 0; oy < output_dims->h; oy += rows_per_run) {
+        const int32_t rows = output_dims->h - oy < rows_per_run ? output_dims->h - oy : rows_per_run;
+        int32_t x;
+        for (x = 0; x < out_w; x += TE_DW_RUN) {
+            const int32_t n = out_w - x < TE_DW_RUN ? out_w - x : TE_DW_RUN;
+            te_plane_run(plane + oy * row_step + x * sw, plane_w, row_step, sw, t, k, rows, n, acc0, acc);
+            te_dw_requant_run(acc, rows * n, q, out + (oy * out_w + x) * channels, channels);
+        }
+    }
+}
+
+/* The fast path: square 3/5/7 kernels, no dilation, through the padded plane. */
+static void te_dw_inplace_padded(const te_depthwise_params *params, const te_per_channel_quant *quant,
+                                 const te_dims *input_dims, int8_t *buffer, const te_dims *filter_dims,
+                                 const int8_t *filter, const int32_t *bias, const te_dims *output_dims,
+                                 int8_t *plane)
+{
+    const int32_t channels = input_dims->c;
+    const int32_t k = filter_dims->w;
+    const int32_t ph = (output_dims->h - 1) * params->stride_h + k;
+    const int32_t pw = (output_dims->w - 1) * params->stride_w + k;
+    const int8_t pad = (int8_t)(-params->input_offset);
+    te_dw_taps t;
+    te_dw_requant q;
+    int32_t c;
+    q.output_offset = params->output_offset;
+    q.activation = params->activation;
+    for (c = 0; c < channels; ++c) {
+        int32_t sum = 0;
+        int32_t ky;
+        int32_t p;
+        te_dw_fill_plane(buffer, c, channels, input_dims, params->pad_top, params->pad_left, ph, pw, pad, plane);
+        for (p = 0; p < k * k; ++p) {
+            t.w[p] = filter[p * channels + c];
+            sum += t.w[p];
+        }
+        for (ky = 0; ky < k; ++ky) {
+            int32_t kx;
+            for (kx = 0; kx + 2 <= k; kx += 2) {
+                const uint32_t lo = (uint32_t)t.w[ky * k + kx] & 0xFFFFu;
+                t.pairs[ky * (k / 2) + kx / 2] = (int32_t)(lo | ((uint32_t)t.w[ky * k + kx + 1] << 16));
+            }
+            t.last[ky] = t.w[ky * k + k - 1];
+        }
+        q.multiplier = quant->multiplier[c];
+        q.shift = quant->shift[c];
+        te_plane_rows(plane, pw, params, &t, k, output_dims,
+                      (bias != NULL ? bias[c] : 0) + params->input_offset * sum, &q, buffer + c, channels);
     }
 }
 
@@ -150,35 +350,24 @@ te_status te_depthwise_conv_inplace_s8(const te_depthwise_params *params, const 
     const int32_t channels = input_dims->c;
     const int32_t pixels = input_dims->h * input_dims->w;
     const int32_t kw = filter_dims->w;
-    const int32_t taps = filter_dims->h * kw;
-    const int fast = filter_dims->h == kw && (kw == 3 || kw == 5 || kw == 7) && params->dilation_h == 1 &&
-                     params->dilation_w == 1;
-    int32_t x_first = 0;
-    int32_t x_last = 0;
-    int32_t weights32[49];
-    int32_t pairs[21]; /* 7 rows x 3 pairs */
-    int32_t last[7];
-    int32_t row_sums[7]; /* per kernel row: sum of its weights, to fold the input offset */
     int32_t c;
 #if defined(__ARM_FEATURE_DSP)
+    const int32_t taps = filter_dims->h * kw;
     int16_t weights16[TE_DW_INPLACE_MAX_TAPS];
     const int use_pairs = params->dilation_w == 1 && taps <= TE_DW_INPLACE_MAX_TAPS;
 #endif
     if (params->depth_multiplier != 1 || input_dims->n != 1 || output_dims->n != 1 || output_dims->c != channels ||
         filter_dims->c != channels || output_dims->h * output_dims->w > pixels || params->stride_h < 1 ||
-        params->stride_w < 1 || params->dilation_h < 1 || params->dilation_w < 1) {
+        params->stride_w < 1 || params->dilation_h < 1 || params->dilation_w < 1 || output_dims->h < 1 ||
+        output_dims->w < 1 || params->pad_top < 0 || params->pad_left < 0) {
         return TE_ERROR_ARGUMENT;
     }
     if (plane == NULL) {
         return TE_ERROR_SCRATCH;
     }
-    if (fast) { /* output columns whose window lies fully inside the input */
-        x_first = (params->pad_left + params->stride_w - 1) / params->stride_w;
-        x_last = input_dims->w - kw + params->pad_left >= 0
-                     ? (input_dims->w - kw + params->pad_left) / params->stride_w + 1
-                     : 0;
-        x_last = x_last > output_dims->w ? output_dims->w : x_last;
-        x_first = x_first > x_last ? x_last : x_first;
+    if (te_dw_padded_path(params, filter_dims)) {
+        te_dw_inplace_padded(params, quant, input_dims, buffer, filter_dims, filter, bias, output_dims, plane);
+        return TE_OK;
     }
     for (c = 0; c < channels; ++c) {
         const int32_t multiplier = quant->multiplier[c];
@@ -188,24 +377,6 @@ te_status te_depthwise_conv_inplace_s8(const te_depthwise_params *params, const 
         int32_t oy;
         for (p = 0; p < pixels; ++p) {
             plane[p] = buffer[p * channels + c];
-        }
-        if (fast) {
-            int32_t ky;
-            for (p = 0; p < taps; ++p) {
-                weights32[p] = filter[p * channels + c];
-            }
-            for (ky = 0; ky < kw; ++ky) {
-                int32_t kx;
-                row_sums[ky] = 0;
-                for (kx = 0; kx < kw; ++kx) {
-                    row_sums[ky] += weights32[ky * kw + kx];
-                }
-                for (kx = 0; kx + 2 <= kw; kx += 2) {
-                    const uint32_t lo = (uint32_t)weights32[ky * kw + kx] & 0xFFFFu;
-                    pairs[ky * (kw / 2) + kx / 2] = (int32_t)(lo | ((uint32_t)weights32[ky * kw + kx + 1] << 16));
-                }
-                last[ky] = weights32[ky * kw + kw - 1];
-            }
         }
 #if defined(__ARM_FEATURE_DSP)
         if (use_pairs) {
@@ -220,24 +391,9 @@ te_status te_depthwise_conv_inplace_s8(const te_depthwise_params *params, const 
             int32_t range[4];
             int32_t ox;
             te_tap_range(y0, params->dilation_h, filter_dims->h, input_dims->h, &range[0], &range[1]);
-            if (fast && x_first < x_last) {
-                int32_t folded = acc0;
-                int32_t ky;
-                for (ky = range[0]; ky < range[1]; ++ky) {
-                    folded += params->input_offset * row_sums[ky];
-                }
-                te_plane_row_fast(plane + (y0 + range[0]) * input_dims->w + x_first * params->stride_w -
-                                      params->pad_left,
-                                  input_dims->w, weights32, pairs, last, kw, range, x_last - x_first, folded, params,
-                                  multiplier, shift, out + x_first * channels, channels);
-            }
             for (ox = 0; ox < output_dims->w; ++ox) {
                 const int32_t x0 = ox * params->stride_w - params->pad_left;
                 int32_t acc;
-                if (fast && ox == x_first && x_first < x_last) {
-                    ox = x_last - 1; /* done by te_plane_row_fast */
-                    continue;
-                }
                 te_tap_range(x0, params->dilation_w, kw, input_dims->w, &range[2], &range[3]);
 #if defined(__ARM_FEATURE_DSP)
                 if (use_pairs) {

@@ -45,8 +45,13 @@ te_status te_depthwise_conv_s8(const te_depthwise_params *params, const te_per_c
                                const int8_t *filter, const int32_t *bias, const te_dims *output_dims,
                                int8_t *output);
 
-/** Scratch bytes te_depthwise_conv_inplace_s8 needs: one input channel, in_h * in_w. */
-size_t te_depthwise_conv_inplace_s8_scratch_bytes(const te_dims *input_dims);
+/**
+ * Scratch bytes te_depthwise_conv_inplace_s8 needs: one channel plane. Square 3x3, 5x5, 7x7 kernels
+ * without dilation use a padded plane, ((out_h - 1) * stride_h + k) * ((out_w - 1) * stride_w + k);
+ * other kernels one input channel, in_h * in_w.
+ */
+size_t te_depthwise_conv_inplace_s8_scratch_bytes(const te_depthwise_params *params, const te_dims *input_dims,
+                                                  const te_dims *filter_dims, const te_dims *output_dims);
 
 /**
  * In-place int8 DEPTHWISE_CONV_2D (depth multiplier 1, batch 1): reads the input from buffer and
