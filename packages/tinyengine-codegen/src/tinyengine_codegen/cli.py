@@ -5,19 +5,14 @@ Each command lives in ``commands/<name>.py``; a new one is imported and register
 
 from __future__ import annotations
 
-import typer
-
 from tinyengine_codegen.commands import build as build_cmd
 from tinyengine_codegen.commands import inspect as inspect_cmd
 from tinyengine_codegen.commands import profile as profile_cmd
 from tinyengine_codegen.commands import verify as verify_cmd
+from tinyengine_codegen.commands.common import make_app
 
-app = typer.Typer(
-    name="te-gen",
-    help="TinyEngine code generator: int8 .tflite or netspec -> memory plan -> generated C project.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    add_completion=False,
+app = make_app(
+    "te-gen", "TinyEngine code generator: int8 .tflite or netspec -> memory plan -> generated C project."
 )
 
 # Reading and planning.

@@ -23,11 +23,12 @@ from tinyengine_codegen.commands.common import (
     PATCH_OPTION,
     console,
     err_console,
+    fail,
     one_line_errors,
+    patch_options,
     print_json,
 )
 from tinyengine_codegen.memory import PlanError
-from tinyengine_codegen.passes.patch_choice import parse_extra_macs, parse_patch_mode
 
 
 @one_line_errors
@@ -45,8 +46,7 @@ def build(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Generate the C project of MODEL: model API, weights in Flash, the kernels it uses, golden vectors."""
-    parse_patch_mode(patch)
-    extra = parse_extra_macs(max_extra_macs)
+    extra = patch_options(patch, max_extra_macs)
     check_target(target)
     check_destination(output, force)
     try:
@@ -56,9 +56,7 @@ def build(
                 model, output, target=target, prefix=name, force=force, seed=seed, compiled=compiled
             )
     except (EmitError, PlanError, FileNotFoundError) as exc:
-        message = f"{model}: cannot generate code: {exc}"
-        err_console.print(f"[red]error:[/red] {escape(message)}", highlight=False)
-        raise typer.Exit(1) from None
+        fail(f"{model}: cannot generate code: {exc}")
     if as_json:
         print_json(manifest)
         return

@@ -7,12 +7,14 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from tinyengine_codegen.errors import InputError
+from tinyengine_codegen.passes.patch_choice import parse_extra_macs, parse_patch_mode
 
 console = Console(soft_wrap=True)
 if not console.is_terminal:
@@ -30,6 +32,24 @@ PATCH_OPTION = typer.Option(
 MAX_EXTRA_MACS_OPTION = typer.Option(
     "20%", "--max-extra-macs", help="With --patch: bound on the MACs the patches' halos add, e.g. 20%."
 )
+
+
+def make_app(name: str, help: str) -> typer.Typer:
+    """A suite command's top-level Typer app: help when called bare, no tracebacks, no completion setup."""
+    return typer.Typer(name=name, help=help, no_args_is_help=True, pretty_exceptions_enable=False,
+                       add_completion=False)
+
+
+def patch_options(patch: str, max_extra_macs: str) -> float:
+    """Check ``--patch`` and return ``--max-extra-macs`` as a fraction (InputError on a bad value)."""
+    parse_patch_mode(patch)
+    return parse_extra_macs(max_extra_macs)
+
+
+def fail(message: str) -> NoReturn:
+    """The work failed (not the input): ``message`` as one line on stderr, exit code 1."""
+    err_console.print(f"[red]error:[/red] {escape(message)}", highlight=False)
+    raise typer.Exit(1)
 
 
 def one_line_errors(func: F) -> F:

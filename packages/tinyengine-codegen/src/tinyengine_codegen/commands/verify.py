@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.markup import escape
 
 from tinyengine_codegen.backend.emitter import EmitError
 from tinyengine_codegen.backend.host import HostBuildError
@@ -16,13 +15,14 @@ from tinyengine_codegen.commands.common import (
     PATCH_OPTION,
     console,
     err_console,
+    fail,
     one_line_errors,
+    patch_options,
     print_json,
 )
 from tinyengine_codegen.errors import InputError
 from tinyengine_codegen.memory import PlanError
 from tinyengine_codegen.oracle import OracleUnavailable
-from tinyengine_codegen.passes.patch_choice import parse_extra_macs, parse_patch_mode
 
 
 @one_line_errors
@@ -42,8 +42,7 @@ def verify(
     Exit 1 on any difference, naming the first operator whose output differs (found by comparing
     each operator's output with the interpreter's intermediate tensor of the same name).
     """
-    parse_patch_mode(patch)
-    extra = parse_extra_macs(max_extra_macs)
+    extra = patch_options(patch, max_extra_macs)
     try:
         with err_console.status("verifying") as status:
             report = verify_model(
@@ -58,8 +57,7 @@ def verify(
     except OracleUnavailable as exc:
         raise InputError(str(exc)) from None
     except (EmitError, PlanError, HostBuildError, FileNotFoundError) as exc:
-        err_console.print(f"[red]error:[/red] {model}: {escape(str(exc))}", highlight=False)
-        raise typer.Exit(1) from None
+        fail(f"{model}: {exc}")
     if as_json:
         print_json(report.to_json())
     else:
