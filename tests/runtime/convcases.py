@@ -280,7 +280,7 @@ def conv_call(name: str, g: ConvGeometry, x: np.ndarray, kernel: str) -> CCase:
     kh, kw, cin = g.filter.shape[1:]
     scratch = {
         "te_conv_s8": 2 * kh * kw * cin,
-        "te_conv_1x1_s8": 2 * cin,
+        "te_conv_1x1_s8": 4 * cin,
         "te_conv_3x3_c3_s8": 54,
     }[kernel]
     setup = (

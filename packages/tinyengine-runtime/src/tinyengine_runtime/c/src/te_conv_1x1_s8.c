@@ -2,16 +2,18 @@
  * Pointwise (1x1) int8 CONV_2D: each output pixel reads one contiguous input pixel, so the column
  * is just that pixel's channels plus the input offset (no gather, no padding tests).
  *
- * The DSP path computes two output pixels x two output channels per pass: pixel A from the int16
- * column in scratch, pixel B straight from the int8 input (SXTAB16 adds the offset), so every
- * weight word loaded feeds four SMLADs. Both paths accumulate the same exact integer sums.
+ * The DSP path computes two output pixels x two output channels per pass from one int16 column of
+ * both pixels in scratch (interleaved per group of four channels, built with SXTAB16), so every
+ * weight word loaded feeds four SMLADs and the hot loop needs no input offset register.
+ * Requantization parameters are loaded once per output channel for its four outputs. Both paths
+ * accumulate the same exact integer sums.
  */
 #include "tinyengine/te_conv.h"
 #include "tinyengine/te_mac.h"
 
 size_t te_conv_1x1_s8_scratch_bytes(const te_dims *input_dims)
 {
-    return (size_t)input_dims->c * sizeof(int16_t);
+    return 2 * (size_t)input_dims->c * sizeof(int16_t);
 }
 
 /* Input pixel of output pixel index p (raster order within one batch image). */
@@ -35,43 +37,77 @@ static void te_1x1_column(const int8_t *src, int32_t channels, int32_t input_off
 }
 
 #if defined(__ARM_FEATURE_DSP)
-/* acc[0..1]: pixel A (column) x rows w0, w1; acc[2..3]: pixel B (raw int8 input) x rows w0, w1. */
-static inline void te_1x1_block(const int16_t *column, const int8_t *pixel_b, int32_t input_offset,
-                                     const int8_t *w0, const int8_t *w1, int32_t length, int32_t acc[4])
+/*
+ * The column of two input pixels A and B, interleaved for te_1x1_pair_dot: per group of four
+ * channels, A's (x0, x2), (x1, x3) then B's, as int16 with the input offset added (two SXTAB16 per
+ * word); the channels % 4 remainder after, as A, B pairs.
+ */
+static void te_1x1_pair_column(const int8_t *a, const int8_t *b, int32_t channels, int32_t input_offset,
+                               int16_t *column)
 {
     const int32_t off2 = te_pack_s16x2(input_offset);
+    int32_t *words = (int32_t *)(void *)column;
+    int32_t i = 0;
+    for (; i + 4 <= channels; i += 4) {
+        const int32_t xa = te_read_s8x4(a + i);
+        const int32_t xb = te_read_s8x4(b + i);
+        words[0] = __sxtab16(off2, xa);
+        words[1] = te_sxtab16_ror8(off2, xa);
+        words[2] = __sxtab16(off2, xb);
+        words[3] = te_sxtab16_ror8(off2, xb);
+        words += 4;
+    }
+    column = (int16_t *)(void *)words;
+    for (; i < channels; ++i) {
+        column[0] = (int16_t)(a[i] + input_offset);
+        column[1] = (int16_t)(b[i] + input_offset);
+        column += 2;
+    }
+}
+
+/* acc[0..1]: pixel A x rows w0, w1; acc[2..3]: pixel B x rows w0, w1 (column: te_1x1_pair_column). */
+static inline void te_1x1_pair_dot(const int16_t *column, const int8_t *w0, const int8_t *w1, int32_t length,
+                                   int32_t acc[4])
+{
+    const int32_t *words = (const int32_t *)(const void *)column;
+    const int32_t *end = words + (length >> 2) * 4;
     int32_t a0 = acc[0];
     int32_t a1 = acc[1];
     int32_t b0 = acc[2];
     int32_t b1 = acc[3];
-    int32_t i = 0;
-    for (; i + 4 <= length; i += 4) {
-        const int32_t c02 = te_read_s16x2(column + i);
-        const int32_t c13 = te_read_s16x2(column + i + 2);
-        const int32_t xb = te_read_s8x4(pixel_b + i);
-        const int32_t b02 = __sxtab16(off2, xb);
-        const int32_t b13 = te_sxtab16_ror8(off2, xb);
-        const int32_t v0 = te_read_s8x4(w0 + i);
-        const int32_t v1 = te_read_s8x4(w1 + i);
-        const int32_t v0_02 = __sxtb16(v0);
-        const int32_t v0_13 = te_sxtb16_ror8(v0);
-        const int32_t v1_02 = __sxtb16(v1);
-        const int32_t v1_13 = te_sxtb16_ror8(v1);
-        a0 = __smlad(c02, v0_02, a0);
-        a0 = __smlad(c13, v0_13, a0);
-        a1 = __smlad(c02, v1_02, a1);
-        a1 = __smlad(c13, v1_13, a1);
-        b0 = __smlad(b02, v0_02, b0);
-        b0 = __smlad(b13, v0_13, b0);
-        b1 = __smlad(b02, v1_02, b1);
-        b1 = __smlad(b13, v1_13, b1);
+    int32_t i;
+    while (words != end) {
+        const int32_t a02 = words[0];
+        const int32_t a13 = words[1];
+        const int32_t b02 = words[2];
+        const int32_t b13 = words[3];
+        const int32_t v0 = te_read_s8x4(w0);
+        const int32_t v1 = te_read_s8x4(w1);
+        const int32_t v0e = __sxtb16(v0);
+        const int32_t v0o = te_sxtb16_ror8(v0);
+        const int32_t v1e = __sxtb16(v1);
+        const int32_t v1o = te_sxtb16_ror8(v1);
+        a0 = __smlad(a02, v0e, a0);
+        a0 = __smlad(a13, v0o, a0);
+        b0 = __smlad(b02, v0e, b0);
+        b0 = __smlad(b13, v0o, b0);
+        a1 = __smlad(a02, v1e, a1);
+        a1 = __smlad(a13, v1o, a1);
+        b1 = __smlad(b02, v1e, b1);
+        b1 = __smlad(b13, v1o, b1);
+        words += 4;
+        w0 += 4;
+        w1 += 4;
     }
-    for (; i < length; ++i) {
-        const int32_t xb = (int32_t)pixel_b[i] + input_offset;
-        a0 += (int32_t)column[i] * (int32_t)w0[i];
-        a1 += (int32_t)column[i] * (int32_t)w1[i];
-        b0 += xb * (int32_t)w0[i];
-        b1 += xb * (int32_t)w1[i];
+    column = (const int16_t *)(const void *)words;
+    for (i = length & ~3; i < length; ++i) {
+        a0 += (int32_t)column[0] * (int32_t)w0[0];
+        a1 += (int32_t)column[0] * (int32_t)w1[0];
+        b0 += (int32_t)column[1] * (int32_t)w0[0];
+        b1 += (int32_t)column[1] * (int32_t)w1[0];
+        column += 2;
+        ++w0;
+        ++w1;
     }
     acc[0] = a0;
     acc[1] = a1;
@@ -88,14 +124,12 @@ static inline int8_t te_1x1_out(int32_t acc, int32_t multiplier, int32_t shift, 
     return te_offset_clamp_s8(v, output_offset, activation);
 }
 
-/* Output pixels A (column prepared) and B (input pixel_b) for every output channel. */
+/* Output pixels A and B (their column prepared) for every output channel. */
 TE_NOINLINE static void te_1x1_two_pixels(const te_conv_params *params, const te_per_channel_quant *quant,
-                                          const int16_t *column, const int8_t *pixel_b, int32_t channels,
-                                          const int8_t *filter, const int32_t *bias, int32_t out_channels,
-                                          int8_t *out_a, int8_t *out_b)
+                                          const int16_t *column, int32_t channels, const int8_t *filter,
+                                          const int32_t *bias, int32_t out_channels, int8_t *out_a, int8_t *out_b)
 {
     /* Locals: the int8 stores may alias *params and *quant, which would force reloads. */
-    const int32_t input_offset = params->input_offset;
     const int32_t output_offset = params->output_offset;
     const te_activation activation = params->activation;
     const int32_t *multipliers = quant->multiplier;
@@ -114,7 +148,7 @@ TE_NOINLINE static void te_1x1_two_pixels(const te_conv_params *params, const te
         acc[1] = bias != NULL ? bias[oc1] : 0;
         acc[2] = acc[0];
         acc[3] = acc[1];
-        te_1x1_block(column, pixel_b, input_offset, filter + oc * channels, filter + oc1 * channels, channels, acc);
+        te_1x1_pair_dot(column, filter + oc * channels, filter + oc1 * channels, channels, acc);
         out_a[oc] = te_1x1_out(acc[0], m0, s0, fast0, output_offset, activation);
         out_b[oc] = te_1x1_out(acc[2], m0, s0, fast0, output_offset, activation);
         out_a[oc1] = te_1x1_out(acc[1], m1, s1, fast1, output_offset, activation);
@@ -148,10 +182,11 @@ te_status te_conv_1x1_s8(const te_conv_params *params, const te_per_channel_quan
         int32_t p = 0;
 #if defined(__ARM_FEATURE_DSP)
         for (; p + 2 <= pixels; p += 2) {
-            te_1x1_column(te_1x1_pixel(params, input_dims, output_dims, image, p), channels, params->input_offset,
-                          column);
-            te_1x1_two_pixels(params, quant, column, te_1x1_pixel(params, input_dims, output_dims, image, p + 1),
-                              channels, filter, bias, out_channels, output, output + out_channels);
+            te_1x1_pair_column(te_1x1_pixel(params, input_dims, output_dims, image, p),
+                               te_1x1_pixel(params, input_dims, output_dims, image, p + 1), channels,
+                               params->input_offset, column);
+            te_1x1_two_pixels(params, quant, column, channels, filter, bias, out_channels, output,
+                              output + out_channels);
             output += 2 * out_channels;
         }
 #endif

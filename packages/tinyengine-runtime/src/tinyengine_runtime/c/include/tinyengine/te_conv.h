@@ -50,7 +50,7 @@ te_status te_conv_s8(const te_conv_params *params, const te_per_channel_quant *q
                      const int8_t *input, const te_dims *filter_dims, const int8_t *filter, const int32_t *bias,
                      const te_dims *output_dims, int8_t *output, void *scratch);
 
-/** Scratch bytes te_conv_1x1_s8 needs (2 bytes per input channel). */
+/** Scratch bytes te_conv_1x1_s8 needs (4 bytes per input channel: an int16 column of two pixels). */
 size_t te_conv_1x1_s8_scratch_bytes(const te_dims *input_dims);
 
 /** Pointwise int8 CONV_2D: filter 1x1, pad 0, dilation ignored, any stride; batch n >= 1. */
