@@ -5,6 +5,7 @@ The in-place variant runs with input and output in the same buffer (one channel 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -58,6 +59,11 @@ def inplace_models():
         random_spec(rng, depthwise=True, kernel=(3, 3), dilation=2, stride=1, batch=1) for _ in range(2)
     ]
     specs += [dead_relu(random_spec(rng, depthwise=True, kernel=(k, k), stride=1, batch=1)) for k in (3, 5)]
+    # small maps (the four-channel path of the in-place kernel), with in_c % 4 != 0 among them
+    small = ((3, 1, 2), (3, 1, 3), (3, 2, 3), (5, 1, 2), (5, 1, 3), (7, 2, 3), (3, 1, 4), (5, 2, 4))
+    for k, stride, hw in small:
+        spec = random_spec(rng, depthwise=True, kernel=(k, k), stride=stride, batch=1)
+        specs.append(replace(spec, in_h=hw, in_w=hw, padding="SAME"))
     return build_models(specs, seed=8, op_name="DEPTHWISE_CONV_2D")
 
 

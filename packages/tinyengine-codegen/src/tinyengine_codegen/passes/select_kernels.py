@@ -142,12 +142,16 @@ def depthwise_inplace_scratch(
     """te_depthwise_conv_inplace_s8_scratch_bytes() for NHWC shapes and a kernel (kh, kw).
 
     Square 3/5/7 kernels without dilation: the padded plane of the fast path, ((out_h - 1) *
-    stride_h + k) * ((out_w - 1) * stride_w + k); other kernels: one input channel, in_h * in_w.
+    stride_h + k) * ((out_w - 1) * stride_w + k), or four channels of the input (4 * in_h * in_w)
+    on small maps (at most 64 bytes, or no more than the plane); other kernels: one input channel,
+    in_h * in_w.
     """
     kh, kw = kernel
+    pixels = int(in_shape[1]) * int(in_shape[2])
     if kh == kw and kh in (3, 5, 7) and tuple(dilations) == (1, 1):
-        return ((int(out_shape[1]) - 1) * strides[0] + kh) * ((int(out_shape[2]) - 1) * strides[1] + kw)
-    return int(in_shape[1]) * int(in_shape[2])
+        plane = ((int(out_shape[1]) - 1) * strides[0] + kh) * ((int(out_shape[2]) - 1) * strides[1] + kw)
+        return 4 * pixels if 4 * pixels <= max(plane, 64) else plane
+    return pixels
 
 
 def _choose_fully_connected(graph: Graph, op_index: int, op: Operator, readers: Readers) -> KernelChoice:

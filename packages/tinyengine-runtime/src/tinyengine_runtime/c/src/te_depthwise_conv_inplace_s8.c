@@ -29,14 +29,123 @@ static int te_dw_padded_path(const te_depthwise_params *params, const te_dims *f
            params->dilation_w == 1;
 }
 
+/* Bytes of the fast path's padded plane. */
+static size_t te_dw_plane_bytes(const te_depthwise_params *params, const te_dims *filter_dims,
+                                const te_dims *output_dims)
+{
+    return (size_t)((output_dims->h - 1) * params->stride_h + filter_dims->h) *
+           (size_t)((output_dims->w - 1) * params->stride_w + filter_dims->w);
+}
+
+/* Small maps: four channels at a time (SIMD across channels) when their copy takes at most
+ * TE_DW_GROUP_BYTES or no more than the padded plane, so that the per-channel set-up of the plane
+ * path does not dominate. */
+#define TE_DW_GROUP_BYTES 64
+static int te_dw_group_path(const te_depthwise_params *params, const te_dims *input_dims,
+                            const te_dims *filter_dims, const te_dims *output_dims)
+{
+    const size_t group = 4 * (size_t)input_dims->h * (size_t)input_dims->w;
+    return te_dw_padded_path(params, filter_dims) &&
+           (group <= TE_DW_GROUP_BYTES || group <= te_dw_plane_bytes(params, filter_dims, output_dims));
+}
+
 size_t te_depthwise_conv_inplace_s8_scratch_bytes(const te_depthwise_params *params, const te_dims *input_dims,
                                                   const te_dims *filter_dims, const te_dims *output_dims)
 {
+    if (te_dw_group_path(params, input_dims, filter_dims, output_dims)) {
+        return 4 * (size_t)input_dims->h * (size_t)input_dims->w;
+    }
     if (te_dw_padded_path(params, filter_dims)) {
-        return (size_t)((output_dims->h - 1) * params->stride_h + filter_dims->h) *
-               (size_t)((output_dims->w - 1) * params->stride_w + filter_dims->w);
+        return te_dw_plane_bytes(params, filter_dims, output_dims);
     }
     return (size_t)input_dims->h * (size_t)input_dims->w;
+}
+
+/* Accumulators of channels c..c+n-1 (n <= 4) of one output pixel; group holds their input, H x W x 4. */
+static inline void te_dw_group_pixel(const te_depthwise_params *params, const te_dims *input_dims,
+                                     const te_dims *filter_dims, const int8_t *filter, const int8_t *group,
+                                     int32_t c, int32_t n, int32_t y0, int32_t x0, int32_t acc[4])
+{
+    const int32_t channels = input_dims->c;
+    const int32_t input_offset = params->input_offset;
+    int32_t ky0, ky1, kx0, kx1, ky;
+    te_tap_range(y0, 1, filter_dims->h, input_dims->h, &ky0, &ky1);
+    te_tap_range(x0, 1, filter_dims->w, input_dims->w, &kx0, &kx1);
+    for (ky = ky0; ky < ky1; ++ky) {
+        const int8_t *x = group + ((y0 + ky) * input_dims->w + x0 + kx0) * 4;
+        const int8_t *w = filter + (ky * filter_dims->w + kx0) * channels + c;
+        int32_t kx;
+#if defined(__ARM_FEATURE_DSP)
+        if (n == 4) {
+            const int32_t off2 = te_pack_s16x2(input_offset);
+            int32_t a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3];
+            for (kx = kx0; kx < kx1; ++kx) {
+                const int32_t xv = te_read_s8x4(x);
+                const int32_t wv = te_read_s8x4(w);
+                const int32_t x02 = __sxtab16(off2, xv);
+                const int32_t x13 = te_sxtab16_ror8(off2, xv);
+                const int32_t w02 = __sxtb16(wv);
+                const int32_t w13 = te_sxtb16_ror8(wv);
+                a0 = __smlabb(x02, w02, a0);
+                a2 = __smlatt(x02, w02, a2);
+                a1 = __smlabb(x13, w13, a1);
+                a3 = __smlatt(x13, w13, a3);
+                x += 4;
+                w += channels;
+            }
+            acc[0] = a0, acc[1] = a1, acc[2] = a2, acc[3] = a3;
+            continue;
+        }
+#endif
+        for (kx = kx0; kx < kx1; ++kx) {
+            int32_t j;
+            for (j = 0; j < n; ++j) {
+                acc[j] += ((int32_t)x[j] + input_offset) * (int32_t)w[j];
+            }
+            x += 4;
+            w += channels;
+        }
+    }
+}
+
+/* The small-map path: channel groups of four copied to scratch (H x W x 4), then their outputs. */
+TE_NOINLINE static void te_dw_inplace_groups(const te_depthwise_params *params, const te_per_channel_quant *quant,
+                                             const te_dims *input_dims, int8_t *buffer, const te_dims *filter_dims,
+                                             const int8_t *filter, const int32_t *bias, const te_dims *output_dims,
+                                             int8_t *group)
+{
+    const int32_t channels = input_dims->c;
+    const int32_t pixels = input_dims->h * input_dims->w;
+    int32_t c;
+    for (c = 0; c < channels; c += 4) {
+        const int32_t n = channels - c < 4 ? channels - c : 4;
+        int8_t *out = buffer + c;
+        int32_t p, oy;
+        for (p = 0; p < pixels; ++p) {
+            int32_t j;
+            for (j = 0; j < n; ++j) {
+                group[p * 4 + j] = buffer[p * channels + c + j];
+            }
+        }
+        for (oy = 0; oy < output_dims->h; ++oy) {
+            int32_t ox;
+            for (ox = 0; ox < output_dims->w; ++ox) {
+                int32_t acc[4] = {0, 0, 0, 0};
+                int32_t j;
+                for (j = 0; j < n; ++j) {
+                    acc[j] = bias != NULL ? bias[c + j] : 0;
+                }
+                te_dw_group_pixel(params, input_dims, filter_dims, filter, group, c, n,
+                                  oy * params->stride_h - params->pad_top, ox * params->stride_w - params->pad_left,
+                                  acc);
+                for (j = 0; j < n; ++j) {
+                    out[j] = te_requantize_s8(acc[j], quant->multiplier[c + j], quant->shift[c + j],
+                                              params->output_offset, params->activation);
+                }
+                out += channels;
+            }
+        }
+    }
 }
 
 /* Channel c of the buffer into the padded plane (ph x pw), padding = the input zero point. */
@@ -364,6 +473,10 @@ te_status te_depthwise_conv_inplace_s8(const te_depthwise_params *params, const 
     }
     if (plane == NULL) {
         return TE_ERROR_SCRATCH;
+    }
+    if (te_dw_group_path(params, input_dims, filter_dims, output_dims)) {
+        te_dw_inplace_groups(params, quant, input_dims, buffer, filter_dims, filter, bias, output_dims, plane);
+        return TE_OK;
     }
     if (te_dw_padded_path(params, filter_dims)) {
         te_dw_inplace_padded(params, quant, input_dims, buffer, filter_dims, filter, bias, output_dims, plane);
