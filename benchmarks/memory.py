@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import os
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
+from _results import write_results
 from rich.console import Console
 from rich.table import Table
 
@@ -146,10 +146,7 @@ def main() -> int:
         console.width = 130
     console.print(table)
     doc = {"benchmark": "memory", "resolution_bytes": RESOLUTION, "models": rows}
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = args.out.with_name(args.out.name + ".tmp")
-    tmp.write_text(json.dumps(doc, indent=2) + "\n")
-    tmp.replace(args.out)
+    write_results(args.out, doc)
     print(f"wrote {args.out}")
     return 0
 

@@ -30,6 +30,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from _results import write_results  # noqa: E402 (benchmarks/_results.py)
 from memory import tflm_smallest_arena  # noqa: E402 (benchmarks/memory.py: the TFLM measurement)
 
 from tinyengine_codegen.backend.build import build_project, compile_model  # noqa: E402
@@ -120,10 +121,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="memory-zoo-") as tmp:
         rows = [measure(name, args.cache, Path(tmp), not args.no_tflm) for name in args.models.split(",")]
     doc = {"benchmark": "memory_zoo", "board": "stm32h743 (QEMU)", "unit": "1 kB = 1024 B", "models": rows}
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    tmp_out = args.out.with_name(args.out.name + ".tmp")
-    tmp_out.write_text(json.dumps(doc, indent=2) + "\n")
-    tmp_out.replace(args.out)
+    write_results(args.out, doc)
     _print(rows)
     print(f"wrote {args.out}")
     return 0 if all(r["meets_target"] for r in rows) else 1

@@ -28,6 +28,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from _results import write_results
+
 from tinyengine_codegen.frontend.netspec import Block, NetSpec
 from tinyengine_codegen.frontend.netspec_graph import netspec_to_graph
 from tinyengine_codegen.frontend.tflite_reader import load_tflite
@@ -114,10 +116,7 @@ def main() -> int:
         "tflite_plan_memory": models,
     }
     print(json.dumps(doc, indent=2))
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = args.out.with_name(args.out.name + ".tmp")
-    tmp.write_text(json.dumps(doc, indent=2) + "\n")
-    tmp.replace(args.out)
+    write_results(args.out, doc)
     print(f"wrote {args.out}", file=sys.stderr)
     return 0
 

@@ -12,10 +12,11 @@ te-gen. Checks that both rank the spaces identically. Writes benchmarks/results/
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from pathlib import Path
+
+from _results import write_results
 
 from tinynas.space import DEFAULT_RESOLUTIONS, DEFAULT_WIDTHS, optimize_spaces
 
@@ -60,10 +61,7 @@ def main() -> int:
         "runs": runs,
         "same_ranking": runs[0]["ranking"] == runs[1]["ranking"],
     }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = args.out.with_name(args.out.name + ".tmp")
-    tmp.write_text(json.dumps(doc, indent=2) + "\n")
-    tmp.replace(args.out)
+    write_results(args.out, doc)
     for r in runs:
         mode = "bounds + te-gen" if r["use_bounds"] else "te-gen for all"
         print(

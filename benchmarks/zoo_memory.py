@@ -13,9 +13,10 @@ typically 7-10% above the scheduler's peak. Writes benchmarks/results/zoo_memory
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
+
+from _results import write_results
 
 from tinyengine_codegen.profile import profile_netspec
 from tinynas.model import netspec_cost
@@ -59,10 +60,7 @@ def main() -> int:
     args = parser.parse_args()
     rows = [measure(name) for name in zoo_names()]
     doc = {"benchmark": "zoo_memory", "unit": "1 kB = 1024 B", "models": rows}
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = args.out.with_name(args.out.name + ".tmp")
-    tmp.write_text(json.dumps(doc, indent=2) + "\n")
-    tmp.replace(args.out)
+    write_results(args.out, doc)
     print(
         f"{'model':<12} {'MACs':>8} {'ours kB':>8} {'TinyEngine':>10} {'X-CUBE-AI':>9} {'TFLM':>6}  "
         f"{'Flash kB':>8}  below all"
