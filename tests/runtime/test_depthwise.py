@@ -33,7 +33,7 @@ def _kernel(rng: np.random.Generator) -> tuple[int, int]:
 
 @pytest.fixture(scope="module")
 def depthwise_models():
-    """Depth multiplier 1 with strides 1/2 (a few dilated), then depth multipliers 2..3."""
+    """Depth multiplier 1 with strides 1/2 (a few dilated), then depth multipliers 2, 3, 4 and 8."""
     rng = np.random.default_rng(7)
     specs = [
         random_spec(rng, depthwise=True, kernel=_kernel(rng), stride=int(rng.choice([1, 2])))
@@ -44,6 +44,11 @@ def depthwise_models():
     specs += [
         random_spec(rng, depthwise=True, kernel=_kernel(rng), multiplier=int(rng.choice([2, 3])), stride=1)
         for _ in range(6)
+    ]
+    # multipliers of four (four outputs per input value on the DSP path), one input channel among them
+    specs += [
+        random_spec(rng, depthwise=True, kernel=_kernel(rng), multiplier=m, stride=s, in_c=c)
+        for m, s, c in ((4, 1, None), (8, 2, 1), (8, 1, None), (4, 2, 1))
     ]
     return build_models(specs, seed=7, op_name="DEPTHWISE_CONV_2D")
 

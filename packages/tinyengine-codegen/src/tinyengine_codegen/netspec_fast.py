@@ -17,6 +17,7 @@ import math
 from tinyengine_codegen.analysis import MAC_OPS, REQUANT_BYTES_PER_CHANNEL, code_bytes_estimate, conv_macs
 from tinyengine_codegen.frontend.netspec import NetSpec
 from tinyengine_codegen.frontend.netspec_graph import MEAN_AXES, Layer, netspec_layers, netspec_to_graph
+from tinyengine_codegen.memory.chain import ChainArena, chain_arena
 from tinyengine_codegen.memory.overlap import op_overlap
 from tinyengine_codegen.memory.planner import MemoryPlan, plan_problem
 from tinyengine_codegen.memory.problem import Problem
@@ -64,7 +65,11 @@ def _tensor_indices(layers: list[Layer]) -> list[int]:
 
 
 def fast_profile(spec: NetSpec, sram: int | None, flash: int | None) -> ProfileReport:
-    """``profile_graph(netspec_to_graph(spec), sram, flash)``, computed without a graph."""
+    """``profile_graph(netspec_to_graph(spec), sram, flash)``, computed without a graph.
+
+    The arena comes from :func:`~tinyengine_codegen.memory.chain.chain_arena`; the plan
+    itself (offsets) is computed by the full planner when ``report.plan`` is first read.
+    """
     layers = netspec_layers(spec)
     h, w = spec.resolution
     shapes = [(1, h, w, spec.in_channels)] + [layer.out_shape for layer in layers]
@@ -72,23 +77,12 @@ def fast_profile(spec: NetSpec, sram: int | None, flash: int | None) -> ProfileR
     if any(key not in _CHOICES for key in keys):
         _learn(spec, layers, keys)
     choices = [_CHOICES[key] for key in keys]
-    index = _tensor_indices(layers)
-    nbytes = [0] * (index[-1] + 1)
-    for i, shape in enumerate(shapes):
-        nbytes[index[i]] = math.prod(shape)
-    n = len(layers)
-    problem = Problem(
-        nbytes=nbytes,
-        op_inputs=[tuple(index[i] for i in layer.inputs) for layer in layers],
-        op_outputs=[(index[i + 1],) for i in range(n)],
-        scratch=[c[1] for c in choices],
-        inplace=[c[2] for c in choices],
-        view=[False] * n,
-        inputs=[0],
-        outputs=[index[n]],
-        overlap=[c[6] for c in choices],
-    )
-    plan = plan_problem(problem, [list(range(n))])
+    nbytes = [math.prod(shape) for shape in shapes]
+    op_inputs = [layer.inputs for layer in layers]
+    scratch = [c[1] for c in choices]
+    inplace = [c[2] for c in choices]
+    overlap = [c[6] for c in choices]
+    figures = chain_arena(nbytes, op_inputs, scratch, inplace, overlap)
     code = code_bytes_estimate([(layer.kind, c[0]) for layer, c in zip(layers, choices, strict=True)])
     totals = Totals(
         macs=sum(c[3] for c in choices),
@@ -96,14 +90,32 @@ def fast_profile(spec: NetSpec, sram: int | None, flash: int | None) -> ProfileR
         weight_bytes=sum(c[5] for c in choices),
         code_bytes=code,
     )
-    peak = plan.peak_op
+    peak = figures.peak_op
+
+    def plan() -> MemoryPlan:
+        index = _tensor_indices(layers)
+        graph_bytes = [0] * (index[-1] + 1)
+        for i, size in enumerate(nbytes):
+            graph_bytes[index[i]] = size
+        n = len(layers)
+        problem = Problem(
+            nbytes=graph_bytes,
+            op_inputs=[tuple(index[i] for i in ins) for ins in op_inputs],
+            op_outputs=[(index[i + 1],) for i in range(n)],
+            scratch=scratch,
+            inplace=inplace,
+            view=[False] * n,
+            inputs=[0],
+            outputs=[index[n]],
+            overlap=overlap,
+        )
+        return plan_problem(problem, [list(range(n))])
 
     def rows() -> list[OpRow]:
-        return [_row(i, layer, choices[i], plan) for i, layer in enumerate(layers)]
+        return [_row(i, layer, choices[i], figures) for i, layer in enumerate(layers)]
 
-    return build_report(
-        spec.name, plan, totals, layers[peak].kind if peak is not None else None, rows, sram, flash
-    )
+    peak_kind = layers[peak].kind if peak is not None else None
+    return build_report(spec.name, plan, totals, peak_kind, rows, sram, flash, figures)
 
 
 def _layer_costs(layer: Layer) -> tuple[int, int, int]:
@@ -118,7 +130,7 @@ def _layer_costs(layer: Layer) -> tuple[int, int, int]:
     return 0, 0, 0
 
 
-def _row(i: int, layer: Layer, choice: Choice, plan: MemoryPlan) -> OpRow:
+def _row(i: int, layer: Layer, choice: Choice, plan: ChainArena) -> OpRow:
     _, _, _, macs, params, weight_bytes, _ = choice
     return OpRow(
         index=i,

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from tinyengine_codegen.analysis import graph_code_bytes_estimate, op_macs, op_params, op_weight_bytes
 from tinyengine_codegen.frontend.netspec import NetSpec
@@ -79,9 +79,16 @@ class ProfileReport:
     fits_sram: bool
     fits_flash: bool
     fits: bool
-    plan: MemoryPlan | None = field(default=None, repr=False)
+    plan_source: MemoryPlan | Callable[[], MemoryPlan] | None = field(default=None, repr=False, compare=False)
     rows: Callable[[], list[OpRow]] | None = field(default=None, repr=False, compare=False)
     patch: dict[str, Any] | None = None
+
+    @property
+    def plan(self) -> MemoryPlan | None:
+        """The memory plan (the netspec fast path plans it on first access)."""
+        if callable(self.plan_source):
+            self.plan_source = self.plan_source()
+        return self.plan_source
 
     @property
     def ops(self) -> list[OpRow]:
@@ -92,9 +99,19 @@ class ProfileReport:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict (everything but the plan object)."""
-        data = {k: v for k, v in vars(self).items() if k not in ("rows", "plan")}
+        data = {k: v for k, v in vars(self).items() if k not in ("rows", "plan_source")}
         data["ops"] = [{**vars(row), "output_shape": list(row.output_shape)} for row in self.ops]
         return data
+
+
+class PlanFigures(Protocol):
+    """The figures of a plan the report needs (a :class:`MemoryPlan` has them)."""
+
+    arena_bytes: int
+    lower_bound: int
+
+    @property
+    def peak_op(self) -> int | None: ...
 
 
 @dataclass
@@ -109,35 +126,42 @@ class Totals:
 
 def build_report(
     name: str,
-    plan: MemoryPlan,
+    plan: MemoryPlan | Callable[[], MemoryPlan],
     totals: Totals,
     peak_kind: str | None,
     rows: Callable[[], list[OpRow]] | list[OpRow],
     sram: int | None,
     flash: int | None,
+    figures: PlanFigures | None = None,
 ) -> ProfileReport:
-    """Compare with the budgets and assemble the report."""
+    """Compare with the budgets and assemble the report.
+
+    ``plan`` may be a function that plans on first access; ``figures`` then gives the arena,
+    lower bound and peak operator (by default the plan's own).
+    """
+    if figures is None:
+        assert isinstance(plan, MemoryPlan), "a deferred plan needs its figures"
+        figures = plan
     weights, code_bytes = totals.weight_bytes, totals.code_bytes
-    fits_sram = sram is None or plan.arena_bytes <= sram
+    fits_sram = sram is None or figures.arena_bytes <= sram
     fits_flash = flash is None or weights + code_bytes <= flash
-    peak = plan.peak_op
     return ProfileReport(
         name=name,
-        arena_bytes=plan.arena_bytes,
+        arena_bytes=figures.arena_bytes,
         weight_bytes=weights,
         code_bytes_estimate=code_bytes,
         flash_bytes=weights + code_bytes,
         macs=totals.macs,
         params=totals.params,
-        peak_op=peak,
+        peak_op=figures.peak_op,
         peak_kind=peak_kind,
-        lower_bound=plan.lower_bound,
+        lower_bound=figures.lower_bound,
         sram_budget=sram,
         flash_budget=flash,
         fits_sram=fits_sram,
         fits_flash=fits_flash,
         fits=fits_sram and fits_flash,
-        plan=plan,
+        plan_source=plan,
         rows=rows,
     )
 

@@ -4,7 +4,8 @@
  * Taps that fall on the padding are skipped (TFLite's reference does the same): the in-bounds tap
  * range is computed once per output pixel. With depth multiplier 1 the DSP path handles four
  * channels per step: SXTAB16 adds the input offset to two bytes at once and SMLABB/SMLATT
- * accumulate each channel separately.
+ * accumulate each channel separately. With a depth multiplier that is a multiple of four, four
+ * outputs of one input channel share each input value (SMLABB/SMLABT against SXTB16'd weights).
  */
 #include "tinyengine/te_depthwise.h"
 #include "tinyengine/te_mac.h"
@@ -72,6 +73,43 @@ TE_NOINLINE static void te_dw_four_channels(const te_dw_window *w, int32_t filte
     acc[2] = a2;
     acc[3] = a3;
 }
+
+/* Four output channels oc..oc+3 of one output pixel that read the same input channel ic (depth
+ * multiplier a multiple of four): one input value times four weights per tap. */
+TE_NOINLINE static void te_dw_four_outputs(const te_dw_window *w, int32_t filter_w, int32_t out_channels,
+                                           int32_t input_offset, int32_t ic, int32_t oc, int32_t acc[4])
+{
+    int32_t a0 = acc[0];
+    int32_t a1 = acc[1];
+    int32_t a2 = acc[2];
+    int32_t a3 = acc[3];
+    const int8_t *in_row = w->input + ic;
+    const int8_t *f_row = w->filter + oc;
+    int32_t ky;
+    for (ky = w->ky0; ky < w->ky1; ++ky) {
+        const int8_t *in = in_row;
+        const int8_t *f = f_row;
+        int32_t kx;
+        for (kx = w->kx0; kx < w->kx1; ++kx) {
+            const int32_t x = (int32_t)*in + input_offset;
+            const int32_t wv = te_read_s8x4(f);
+            const int32_t w02 = __sxtb16(wv);
+            const int32_t w13 = te_sxtb16_ror8(wv);
+            a0 = __smlabb(x, w02, a0);
+            a2 = __smlabt(x, w02, a2);
+            a1 = __smlabb(x, w13, a1);
+            a3 = __smlabt(x, w13, a3);
+            in += w->input_col;
+            f += out_channels;
+        }
+        in_row += w->input_row;
+        f_row += filter_w * out_channels;
+    }
+    acc[0] = a0;
+    acc[1] = a1;
+    acc[2] = a2;
+    acc[3] = a3;
+}
 #endif
 
 /* Output channel oc (input channel oc / multiplier) of one output pixel, bias included. */
@@ -128,6 +166,20 @@ te_status te_depthwise_conv_s8(const te_depthwise_params *params, const te_per_c
                             acc[k] = bias != NULL ? bias[oc + k] : 0;
                         }
                         te_dw_four_channels(&w, filter_dims->w, out_channels, params->input_offset, oc, acc);
+                        for (k = 0; k < 4; ++k) {
+                            output[oc + k] = te_requantize_s8(acc[k], quant->multiplier[oc + k], quant->shift[oc + k],
+                                                              params->output_offset, params->activation);
+                        }
+                    }
+                } else if (params->depth_multiplier % 4 == 0) {
+                    for (; oc < out_channels; oc += 4) {
+                        int32_t acc[4];
+                        int32_t k;
+                        for (k = 0; k < 4; ++k) {
+                            acc[k] = bias != NULL ? bias[oc + k] : 0;
+                        }
+                        te_dw_four_outputs(&w, filter_dims->w, out_channels, params->input_offset,
+                                           oc / params->depth_multiplier, oc, acc);
                         for (k = 0; k < 4; ++k) {
                             output[oc + k] = te_requantize_s8(acc[k], quant->multiplier[oc + k], quant->shift[oc + k],
                                                               params->output_offset, params->activation);
