@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tinyengine_codegen.memory.overlap import combined_footprint
-from tinyengine_codegen.memory.placement import ORDERINGS
+from tinyengine_codegen.memory.placement import ORDERINGS, _best_fit, _first_fit
 
 # the placement orderings of memory.placement.ORDERINGS as keys over (size, start, end)
 _KEYS = {
@@ -184,20 +184,27 @@ def _overlaps(
 def _conflicts(
     items: list[Members], overlaps: list[tuple[int, int, int]]
 ) -> list[list[tuple[int, int, int]]]:
-    """``memory.placement.conflicts`` over member triples."""
+    """``memory.placement.conflicts`` over member triples: per item, (other item, A, B).
+
+    The same sweep over members sorted by start, with the buffers still alive filtered once
+    per step instead of once per member.
+    """
     members = sorted((start, end, size, i) for i, ms in enumerate(items) for size, start, end in ms)
-    pairs: dict[tuple[int, int], list[int]] = {}
+    count = len(items)
+    pairs: dict[int, list[int]] = {}
     active: list[tuple[int, int, int]] = []
+    step = None
     for start, end, size, i in members:
-        if active:
+        if start != step:
+            step = start
             active = [a for a in active if a[0] >= start]
         for _, other_size, j in active:
             if j == i:
                 continue
             if i < j:
-                key, mine, theirs = (i, j), size, other_size
+                key, mine, theirs = i * count + j, size, other_size
             else:
-                key, mine, theirs = (j, i), other_size, size
+                key, mine, theirs = j * count + i, other_size, size
             sizes = pairs.get(key)
             if sizes is None:
                 pairs[key] = [mine, theirs]
@@ -208,49 +215,16 @@ def _conflicts(
                     sizes[1] = theirs
         active.append((end, size, i))
     for out, src, distance in overlaps:
-        key = (min(out, src), max(out, src))
-        if key in pairs:
-            sizes = pairs[key]
-            k = 0 if out < src else 1
+        sizes = pairs.get(min(out, src) * count + max(out, src))
+        if sizes is not None:
+            k = 0 if out < src else 1  # the output's size: how far below the input it must stay
             sizes[k] = min(sizes[k], distance)
     result: list[list[tuple[int, int, int]]] = [[] for _ in items]
-    for (i, j), (a, b) in pairs.items():
+    for key, (a, b) in pairs.items():
+        i, j = divmod(key, count)
         result[i].append((j, a, b))
         result[j].append((i, b, a))
     return result
-
-
-def _first_fit(forbidden: list[tuple[int, int]], alignment: int) -> int:
-    base = 0
-    for lo, hi in forbidden:
-        if base <= lo:
-            break
-        if base < hi:
-            base = -(-hi // alignment) * alignment
-    return base
-
-
-def _best_fit(forbidden: list[tuple[int, int]], alignment: int) -> int:
-    """``memory.placement._best_fit``."""
-    best, best_room = None, None
-    for base in [0] + [-(-hi // alignment) * alignment for _, hi in forbidden]:
-        room = None
-        valid = True
-        for lo, hi in forbidden:
-            if lo < base < hi:
-                valid = False
-                break
-            if lo >= base and (room is None or lo - base < room):
-                room = lo - base
-        if not valid:
-            continue
-        if room is not None and (
-            best_room is None or room < best_room or (room == best_room and base < best)
-        ):
-            best, best_room = base, room
-        elif room is None and best_room is None and (best is None or base < best):
-            best = base
-    return best if best is not None else 0
 
 
 def _place_arena(
