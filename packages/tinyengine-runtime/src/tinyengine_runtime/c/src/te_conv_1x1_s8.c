@@ -115,7 +115,7 @@ static inline void te_1x1_pair_dot(const int16_t *column, const int8_t *w0, cons
     acc[3] = b1;
 }
 
-/* One requantized output of a channel whose parameters were loaded once for its four outputs. */
+/* One requantized output; fast: every channel's (multiplier, shift) suits the one-SMLAL form. */
 static inline int8_t te_1x1_out(int32_t acc, int32_t multiplier, int32_t shift, int fast, int32_t output_offset,
                                 te_activation activation)
 {
@@ -124,10 +124,11 @@ static inline int8_t te_1x1_out(int32_t acc, int32_t multiplier, int32_t shift, 
     return te_offset_clamp_s8(v, output_offset, activation);
 }
 
-/* Output pixels A and B (their column prepared) for every output channel. */
-TE_NOINLINE static void te_1x1_two_pixels(const te_conv_params *params, const te_per_channel_quant *quant,
-                                          const int16_t *column, int32_t channels, const int8_t *filter,
-                                          const int32_t *bias, int32_t out_channels, int8_t *out_a, int8_t *out_b)
+/* Output pixels A and B (their column prepared) for every output channel; fast a constant after inlining. */
+static inline void te_1x1_channels(const te_conv_params *params, const te_per_channel_quant *quant,
+                                   const int16_t *column, int32_t channels, const int8_t *filter,
+                                   const int32_t *bias, int32_t out_channels, int8_t *out_a, int8_t *out_b,
+                                   int fast)
 {
     /* Locals: the int8 stores may alias *params and *quant, which would force reloads. */
     const int32_t output_offset = params->output_offset;
@@ -141,19 +142,41 @@ TE_NOINLINE static void te_1x1_two_pixels(const te_conv_params *params, const te
         const int32_t s0 = shifts[oc];
         const int32_t m1 = multipliers[oc1];
         const int32_t s1 = shifts[oc1];
-        const int fast0 = te_right2_applies(m0, s0);
-        const int fast1 = te_right2_applies(m1, s1);
         int32_t acc[4];
         acc[0] = bias != NULL ? bias[oc] : 0;
         acc[1] = bias != NULL ? bias[oc1] : 0;
         acc[2] = acc[0];
         acc[3] = acc[1];
         te_1x1_pair_dot(column, filter + oc * channels, filter + oc1 * channels, channels, acc);
-        out_a[oc] = te_1x1_out(acc[0], m0, s0, fast0, output_offset, activation);
-        out_b[oc] = te_1x1_out(acc[2], m0, s0, fast0, output_offset, activation);
-        out_a[oc1] = te_1x1_out(acc[1], m1, s1, fast1, output_offset, activation);
-        out_b[oc1] = te_1x1_out(acc[3], m1, s1, fast1, output_offset, activation);
+        out_a[oc] = te_1x1_out(acc[0], m0, s0, fast, output_offset, activation);
+        out_b[oc] = te_1x1_out(acc[2], m0, s0, fast, output_offset, activation);
+        out_a[oc1] = te_1x1_out(acc[1], m1, s1, fast, output_offset, activation);
+        out_b[oc1] = te_1x1_out(acc[3], m1, s1, fast, output_offset, activation);
     }
+}
+
+TE_NOINLINE static void te_1x1_two_pixels(const te_conv_params *params, const te_per_channel_quant *quant,
+                                          const int16_t *column, int32_t channels, const int8_t *filter,
+                                          const int32_t *bias, int32_t out_channels, int8_t *out_a, int8_t *out_b,
+                                          int fast)
+{
+    if (fast) {
+        te_1x1_channels(params, quant, column, channels, filter, bias, out_channels, out_a, out_b, 1);
+    } else {
+        te_1x1_channels(params, quant, column, channels, filter, bias, out_channels, out_a, out_b, 0);
+    }
+}
+
+/* True when every output channel's requantization suits the one-SMLAL form. */
+static int te_1x1_all_fast(const te_per_channel_quant *quant, int32_t out_channels)
+{
+    int32_t oc;
+    for (oc = 0; oc < out_channels; ++oc) {
+        if (!te_right2_applies(quant->multiplier[oc], quant->shift[oc])) {
+            return 0;
+        }
+    }
+    return 1;
 }
 #endif
 
@@ -174,6 +197,9 @@ te_status te_conv_1x1_s8(const te_conv_params *params, const te_per_channel_quan
         (output_dims->w - 1) * params->stride_w >= input_dims->w) {
         return TE_ERROR_ARGUMENT;
     }
+#if defined(__ARM_FEATURE_DSP)
+    const int fast = te_1x1_all_fast(quant, out_channels);
+#endif
     if (column == NULL) {
         return TE_ERROR_SCRATCH;
     }
@@ -186,7 +212,7 @@ te_status te_conv_1x1_s8(const te_conv_params *params, const te_per_channel_quan
                                te_1x1_pixel(params, input_dims, output_dims, image, p + 1), channels,
                                params->input_offset, column);
             te_1x1_two_pixels(params, quant, column, channels, filter, bias, out_channels, output,
-                              output + out_channels);
+                              output + out_channels, fast);
             output += 2 * out_channels;
         }
 #endif
