@@ -9,15 +9,12 @@ import sys
 from pathlib import Path
 
 import torch
+from nas_nets import tiny_space
 
-from tinynas.supernet import Supernet, SupernetConfig
-from tinynas.supernet.config import StageConfig
+from tinynas.supernet import Supernet
 
 TINYNAS = Path(sys.executable).with_name("tinynas")
-CFG = SupernetConfig(resolution=16, in_channels=1, num_classes=10, stem_channels=8, first_block_channels=8,
-                     stages=(StageConfig(8, 2, (1, 2)), StageConfig(16, 2, (1, 2)),
-                             StageConfig(16, 1, (1, 2))),
-                     name="tiny")
+CFG = tiny_space(16, [(8, 2, (1, 2)), (16, 2, (1, 2)), (16, 1, (1, 2))])
 
 
 def _train(cmd: list[str], out: Path) -> dict:

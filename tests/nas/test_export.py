@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from nas_nets import mbconv_doc
 from typer.testing import CliRunner
 
 from tinyengine_codegen.frontend.netspec import dump_netspec, parse_netspec
@@ -18,20 +19,9 @@ from tinynas.export import build_keras, expected_ops
 from tinynas.model import build_model
 from tinynas.train import TrainConfig, fit
 
-torch.set_num_threads(1)
 runner = CliRunner()
 pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore:.*tf.lite.Interpreter is deprecated")]
-NET = {
-    "format": "netspec/1", "name": "fm-export", "input": {"resolution": 28, "channels": 1},
-    "stem": {"out_channels": 8, "kernel_size": 3, "stride": 2},
-    "blocks": [
-        {"expand_ratio": 1, "kernel_size": 3, "stride": 1, "out_channels": 8},
-        {"expand_ratio": 3, "kernel_size": 5, "stride": 2, "out_channels": 16},
-        {"expand_ratio": 3, "kernel_size": 3, "stride": 1, "out_channels": 16},
-        {"expand_ratio": 4, "kernel_size": 7, "stride": 2, "out_channels": 24},
-    ],
-    "head": {"mix_channels": None, "pool": "avg", "num_classes": 10},
-}
+NET = mbconv_doc("fm-export", 28, 1, [(1, 3, 1, 8), (3, 5, 2, 16), (3, 3, 1, 16), (4, 7, 2, 24)])
 
 
 @pytest.mark.parametrize("resolution", [28, 31])

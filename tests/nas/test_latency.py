@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from nas_nets import mbconv_doc
 
 from tinyengine_codegen.frontend.netspec import parse_netspec
 from tinynas.errors import InputError
@@ -16,10 +17,7 @@ from tinynas.latency.layers import netspec_layers
 from tinynas.latency.table import load_table
 
 TINYNAS = Path(sys.executable).with_name("tinynas")
-NET = {"format": "netspec/1", "name": "tiny", "input": {"resolution": 8, "channels": 1},
-       "stem": {"out_channels": 8, "kernel_size": 3, "stride": 2},
-       "blocks": [{"type": "mbconv", "expand_ratio": 1, "kernel_size": 3, "stride": 1, "out_channels": 8}],
-       "head": {"mix_channels": None, "pool": "avg", "num_classes": 4}}
+NET = mbconv_doc("tiny", 8, 1, [(1, 3, 1, 8)], num_classes=4)
 
 
 def test_layers_of_a_netspec() -> None:

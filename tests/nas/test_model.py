@@ -2,6 +2,7 @@
 
 import pytest
 import torch
+from nas_nets import mbconv_doc
 from torch import nn
 
 from tinyengine_codegen.frontend.netspec import parse_netspec
@@ -9,16 +10,8 @@ from tinyengine_codegen.profile import profile_netspec
 from tinynas.model import SameConv2d, build_model, fold_bn, model_cost, netspec_cost, same_pads
 from tinynas.zoo import load_zoo
 
-SMALL = {
-    "format": "netspec/1", "name": "small", "input": {"resolution": 29, "channels": 1},
-    "stem": {"out_channels": 8, "kernel_size": 3, "stride": 2},
-    "blocks": [
-        {"expand_ratio": 1, "kernel_size": 3, "stride": 1, "out_channels": 8},
-        {"expand_ratio": 4, "kernel_size": 7, "stride": 2, "out_channels": 16},
-        {"expand_ratio": 3, "kernel_size": 5, "stride": 1, "out_channels": 16},
-    ],
-    "head": {"mix_channels": 32, "pool": "avg", "num_classes": 7},
-}
+SMALL = mbconv_doc("small", 29, 1, [(1, 3, 1, 8), (4, 7, 2, 16), (3, 5, 1, 16)], num_classes=7,
+                   mix_channels=32)
 
 
 @pytest.mark.parametrize(("size", "k", "s", "pads"), [

@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
-import torch
 
 from tinynas.pipeline.presets import Preset
 from tinynas.pipeline.run import run_pipeline
@@ -20,15 +16,6 @@ TINY = Preset(
     train_subset=256, population=4, generations=1, bn_batches=1, bn_batch_size=32, val_images=64,
     finetune_epochs=1, finetune_lr=0.01, calibration=32, bench_repeat=1, extra={"finetune_subset": 128},
 )
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _one_thread() -> Iterator[None]:
-    """One torch thread: the suite runs tests in parallel on few cores (threads would oversubscribe)."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
 
 
 def test_pipeline_runs_every_step_and_reruns_nothing(tmp_path: Path) -> None:

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import torch
+from nas_nets import tiny_space
 from torch.utils.data import DataLoader
 
 from tinyengine_codegen.frontend.netspec import load_netspec
@@ -17,23 +16,10 @@ from tinynas.data import load_data
 from tinynas.evaluate import evaluate
 from tinynas.model import build_model
 from tinynas.search.driver import SearchRequest, search_supernet
-from tinynas.supernet import SupernetConfig, largest, smallest, to_netspec, train_supernet
-from tinynas.supernet.config import StageConfig
+from tinynas.supernet import largest, smallest, to_netspec, train_supernet
 from tinynas.supernet.train import TrainOptions
 
-CFG = SupernetConfig(resolution=16, in_channels=1, num_classes=10, stem_channels=8, first_block_channels=8,
-                     stages=(StageConfig(16, 2, (1, 2)), StageConfig(24, 2, (1, 2)),
-                             StageConfig(32, 1, (1, 2))),
-                     name="tiny")
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _one_thread() -> Iterator[None]:
-    """One torch thread: the suite runs tests in parallel on few cores (threads would oversubscribe)."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+CFG = tiny_space(16, [(16, 2, (1, 2)), (24, 2, (1, 2)), (32, 1, (1, 2))])
 
 
 @pytest.fixture(scope="module")

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
 
 import pytest
 import torch
+from nas_nets import tiny_space
 
 from tinyengine_codegen.frontend.netspec import netspec_to_dict, parse_netspec
 from tinynas.model import build_model
@@ -16,18 +16,7 @@ from tinynas.supernet.network import Supernet
 from tinynas.supernet.sorting import sort_channels
 from tinynas.supernet.space import config_from_space, mcunet_space
 
-CFG = SupernetConfig(resolution=20, in_channels=1, num_classes=10, stem_channels=8, first_block_channels=8,
-                     stages=(StageConfig(16, 2, (1, 2)), StageConfig(24, 2, (1, 2, 3)),
-                             StageConfig(24, 1, (1, 2))))
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _one_thread() -> Iterator[None]:
-    """One torch thread: the suite runs tests in parallel on few cores (threads would oversubscribe)."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+CFG = tiny_space(20, [(16, 2, (1, 2)), (24, 2, (1, 2, 3)), (24, 1, (1, 2))], name="supernet")
 
 
 def _randomised(cfg: SupernetConfig) -> Supernet:

@@ -4,6 +4,7 @@ import json
 
 import pytest
 import torch
+from nas_nets import mbconv_doc
 from typer.testing import CliRunner
 
 from tinyengine_codegen.frontend.netspec import dump_netspec, parse_netspec
@@ -13,18 +14,8 @@ from tinynas.data import load_data
 from tinynas.errors import InputError
 from tinynas.train import TrainConfig, fit
 
-NET = {
-    "format": "netspec/1", "name": "fm-tiny", "input": {"resolution": 28, "channels": 1},
-    "stem": {"out_channels": 8, "kernel_size": 3, "stride": 2},
-    "blocks": [
-        {"expand_ratio": 1, "kernel_size": 3, "stride": 1, "out_channels": 8},
-        {"expand_ratio": 3, "kernel_size": 3, "stride": 2, "out_channels": 16},
-        {"expand_ratio": 3, "kernel_size": 5, "stride": 1, "out_channels": 16},
-    ],
-    "head": {"mix_channels": None, "pool": "avg", "num_classes": 10},
-}
+NET = mbconv_doc("fm-tiny", 28, 1, [(1, 3, 1, 8), (3, 3, 2, 16), (3, 5, 1, 16)])
 runner = CliRunner()
-torch.set_num_threads(1)  # tiny networks: threads only add overhead on the shared 2-core machine
 
 
 @pytest.fixture(scope="module")

@@ -46,6 +46,15 @@ def test_resolve_netspec_takes_a_path_or_a_zoo_name(tmp_path):
     assert resolve_netspec(path) == load_zoo("mcunet-in1")
 
 
+def test_a_mistyped_zoo_name_is_one_line_naming_the_zoo(tmp_path):
+    result = runner.invoke(app, ["train", "mcunet-in9", "-o", str(tmp_path / "a.pt")])
+    assert result.exit_code == 2
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    assert "mcunet-in9: no such netspec file, nor a zoo name (known: mbv2-w0.35, mcunet-in0" in lines[0]
+    assert not (tmp_path / "a.pt").exists()
+
+
 def test_zoo_list_json_reports_macs_and_published_figures():
     result = runner.invoke(app, ["zoo", "list", "--json"])
     assert result.exit_code == 0, result.output

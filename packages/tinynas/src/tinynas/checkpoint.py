@@ -13,32 +13,44 @@ import torch
 
 from tinyengine_codegen.frontend.netspec import NetSpec, netspec_to_dict, parse_netspec
 from tinynas.errors import InputError
+from tinynas.files import write_atomic
 
 CKPT_FORMAT = "tinynas-ckpt/1"
 
 
-def save_checkpoint(path: str | Path, state: dict[str, Any]) -> None:
-    """Write ``state`` (must hold ``netspec`` as a NetSpec and ``model``) to ``path`` atomically."""
-    path = Path(path)
-    doc = dict(state, format=CKPT_FORMAT, netspec=netspec_to_dict(state["netspec"]))
-    tmp = path.with_name(path.name + ".tmp")
-    torch.save(doc, tmp)
-    tmp.replace(path)
+def save_torch_file(path: str | Path, doc: dict[str, Any]) -> None:
+    """``torch.save`` ``doc`` to ``path`` atomically."""
+    write_atomic(path, lambda tmp: torch.save(doc, tmp))
 
 
-def load_checkpoint(path: str | Path) -> dict[str, Any]:
-    """A checkpoint's contents, with ``netspec`` parsed back into a :class:`NetSpec`."""
+def load_torch_file(path: str | Path, fmt: str, what: str) -> dict[str, Any]:
+    """The document ``torch.load`` reads from ``path`` (tensors only, on the CPU).
+
+    InputError, one line naming the file, unless it exists and holds a dict with ``"format": fmt``;
+    ``what`` names the kind of file in the messages ("checkpoint", "supernet file").
+    """
     path = Path(path)
     if not path.is_file():
-        raise InputError(f"{path}: no such checkpoint")
+        raise InputError(f"{path}: no such {what}")
     try:
         doc = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:  # noqa: BLE001 - torch.load raises many kinds on a foreign file
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise InputError(f"{path}: not a readable checkpoint ({first})") from None
-    if not isinstance(doc, dict) or doc.get("format") != CKPT_FORMAT:
+        raise InputError(f"{path}: not a readable {what} ({first})") from None
+    if not isinstance(doc, dict) or doc.get("format") != fmt:
         found = doc.get("format") if isinstance(doc, dict) else type(doc).__name__
-        raise InputError(f"{path}: not a tinynas checkpoint (format {found!r}, expected {CKPT_FORMAT!r})")
+        raise InputError(f"{path}: not a tinynas {what} (format {found!r}, expected {fmt!r})")
+    return doc
+
+
+def save_checkpoint(path: str | Path, state: dict[str, Any]) -> None:
+    """Write ``state`` (must hold ``netspec`` as a NetSpec and ``model``) to ``path`` atomically."""
+    save_torch_file(path, dict(state, format=CKPT_FORMAT, netspec=netspec_to_dict(state["netspec"])))
+
+
+def load_checkpoint(path: str | Path) -> dict[str, Any]:
+    """A checkpoint's contents, with ``netspec`` parsed back into a :class:`NetSpec`."""
+    doc = load_torch_file(path, CKPT_FORMAT, "checkpoint")
     doc["netspec"] = parse_netspec(doc["netspec"], source=f"{path}: netspec")
     return doc
 

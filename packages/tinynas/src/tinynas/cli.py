@@ -4,20 +4,13 @@ from __future__ import annotations
 
 import importlib
 
-import typer
-
+from tinyengine_codegen.commands.common import make_app
 from tinynas.commands import export as export_cmd
 from tinynas.commands import space as space_cmd
 from tinynas.commands import train as train_cmd
 from tinynas.commands import zoo as zoo_cmd
 
-app = typer.Typer(
-    name="tinynas",
-    help="TinyNAS: memory-constrained neural architecture search for microcontrollers.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    add_completion=False,
-)
+app = make_app("tinynas", "TinyNAS: memory-constrained neural architecture search for microcontrollers.")
 app.add_typer(zoo_cmd.app, name="zoo")
 app.command("train")(train_cmd.train)
 app.command("eval")(train_cmd.eval_)

@@ -28,6 +28,7 @@ from torch.utils.data import Dataset
 from tinyengine_codegen.frontend.netspec import NetSpec
 from tinynas.data import make_loader
 from tinynas.evaluate import Metrics, metrics_from_sums, topk_correct
+from tinynas.files import write_atomic
 from tinynas.model import ConvBN, TinyNet, fold_bn
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -244,7 +245,5 @@ def export_tflite(model: TinyNet, calibration: Dataset, validation: Dataset, out
         ops = tflite_ops(model_bytes)
         float_metrics, int8_metrics, agreement = compare_float_int8(model, model_bytes, validation)
     out = Path(out)
-    tmp = out.with_name(out.name + ".tmp")
-    tmp.write_bytes(model_bytes)
-    tmp.replace(out)
+    write_atomic(out, lambda tmp: tmp.write_bytes(model_bytes))
     return ExportResult(out, len(model_bytes), ops, float_metrics, int8_metrics, agreement)

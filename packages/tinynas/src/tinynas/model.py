@@ -110,22 +110,28 @@ class TinyNet(nn.Module):
 
 
 def build_model(spec: NetSpec, dropout: float = 0.0) -> TinyNet:
-    """A freshly initialised torch model for ``spec`` (He init for convs, zeros for biases)."""
+    """A freshly initialised torch model for ``spec`` (:func:`init_weights`)."""
     model = TinyNet(spec, dropout)
+    init_weights(model, (nn.Conv2d,))
+    return model
+
+
+def init_weights(model: nn.Module, conv_types: tuple[type[nn.Module], ...]) -> None:
+    """He init (fan out) for ``conv_types``, N(0, 0.01) and zero bias for the classifier, and the last
+    batch norm of each residual block at zero, so the block starts as the identity.
+
+    ``model.blocks`` holds the blocks, each with ``residual`` and ``project.bn`` (the network here
+    and the supernet).
+    """
     for m in model.modules():
-        if isinstance(m, nn.Conv2d):
+        if isinstance(m, conv_types):
             nn.init.kaiming_normal_(m.weight, mode="fan_out")
-        elif isinstance(m, nn.BatchNorm2d):
-            nn.init.ones_(m.weight)
-            nn.init.zeros_(m.bias)
         elif isinstance(m, nn.Linear):
             nn.init.normal_(m.weight, 0, 0.01)
             nn.init.zeros_(m.bias)
-    # Last BN of each residual block starts at zero: the block starts as the identity.
     for block in model.blocks:
         if block.residual:
             nn.init.zeros_(block.project.bn.weight)
-    return model
 
 
 def fold_bn(layer: ConvBN) -> tuple[torch.Tensor, torch.Tensor]:

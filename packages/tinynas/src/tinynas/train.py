@@ -8,7 +8,6 @@ Single process by default; under torch.distributed (torchrun) the loaders shard 
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -25,6 +24,7 @@ from tinynas.checkpoint import check_same_netspec, load_checkpoint, save_checkpo
 from tinynas.data import Splits, make_loader, set_epoch
 from tinynas.evaluate import Metrics, evaluate
 from tinynas.model import build_model
+from tinynas.optim import param_groups, warmup_cosine
 
 BatchCallback = Callable[[int, int, float], None]
 """Called after every batch with (batch index, batches in the epoch, running loss)."""
@@ -62,12 +62,8 @@ def is_main_process() -> bool:
 
 def make_optimizer(model: nn.Module, cfg: TrainConfig) -> torch.optim.Optimizer:
     """SGD with Nesterov momentum; no weight decay on batch-norm parameters and biases."""
-    decay, no_decay = [], []
-    for p in model.parameters():
-        if p.requires_grad:
-            (no_decay if p.ndim <= 1 else decay).append(p)
-    groups = [{"params": decay, "weight_decay": cfg.weight_decay}, {"params": no_decay, "weight_decay": 0.0}]
-    return torch.optim.SGD(groups, lr=cfg.lr, momentum=cfg.momentum, nesterov=cfg.momentum > 0)
+    return torch.optim.SGD(param_groups(model, cfg.weight_decay), lr=cfg.lr, momentum=cfg.momentum,
+                           nesterov=cfg.momentum > 0)
 
 
 def make_scheduler(optimizer: torch.optim.Optimizer, cfg: TrainConfig,
@@ -75,13 +71,7 @@ def make_scheduler(optimizer: torch.optim.Optimizer, cfg: TrainConfig,
     """Per-step schedule: linear warm-up for ``warmup_epochs``, then cosine decay to zero."""
     total = max(1, cfg.epochs * steps_per_epoch)
     warmup = int(cfg.warmup_epochs * steps_per_epoch)
-
-    def factor(step: int) -> float:
-        if step < warmup:
-            return (step + 1) / warmup
-        return 0.5 * (1 + math.cos(math.pi * min(1.0, (step - warmup) / max(1, total - warmup))))
-
-    return torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
+    return torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: warmup_cosine(step, total, warmup))
 
 
 def train_one_epoch(model: nn.Module, loader: DataLoader, optimizer: torch.optim.Optimizer,

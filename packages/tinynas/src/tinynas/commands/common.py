@@ -5,51 +5,43 @@
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 
-from tinyengine_codegen.commands.common import JSON_OPTION, print_json
+from tinyengine_codegen.commands.common import JSON_OPTION, console, err_console, one_line_errors, print_json
 from tinynas.errors import InputError, WorkError
+from tinynas.files import write_json
 
 __all__ = ["JSON_OPTION", "console", "err_console", "handle_errors", "make_progress", "print_json",
            "write_json"]
 
-console = Console(soft_wrap=True)
-if not console.is_terminal:
-    console.width = 130  # piped or captured output: wide enough for the tables
-err_console = Console(stderr=True, soft_wrap=True)
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 def handle_errors(func: F) -> F:
-    """Turn InputError into one line + exit 2 and WorkError into one line + exit 1 (no traceback)."""
+    """Turn InputError into one line + exit 2 (te-gen's handler) and WorkError into one line + exit 1."""
+    checked = one_line_errors(func)
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return func(*args, **kwargs)
-        except InputError as exc:
-            err_console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
-            raise typer.Exit(2) from None
+            return checked(*args, **kwargs)
         except WorkError as exc:
             err_console.print(f"[red]failed:[/red] {exc}", highlight=False, soft_wrap=True)
             raise typer.Exit(1) from None
 
     return wrapper  # type: ignore[return-value]
-
-
-def write_json(path: str | Path, doc: Any) -> None:
-    """Write ``doc`` to ``path`` atomically (temp file, then rename)."""
-    path = Path(path)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(doc, indent=2) + "\n")
-    tmp.replace(path)
 
 
 def check_output_path(path: Path) -> Path:
@@ -59,17 +51,21 @@ def check_output_path(path: Path) -> Path:
     return path
 
 
-def make_progress(enabled: bool) -> Progress:
-    """A progress bar on stderr (disabled for ``--json``)."""
+def make_progress(enabled: bool, keep: bool = False) -> Progress:
+    """Progress bars on stderr (``enabled`` False for ``--json``); tasks take an ``info`` field.
+
+    With ``keep``, finished bars stay on screen with their elapsed time (one line per epoch);
+    otherwise a bar shows the time remaining and vanishes when done.
+    """
     return Progress(
         TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
         TextColumn("{task.fields[info]}"),
-        TimeRemainingColumn(),
+        TimeElapsedColumn() if keep else TimeRemainingColumn(),
         console=err_console,
         disable=not enabled,
-        transient=True,
+        transient=not keep,
     )
 
 

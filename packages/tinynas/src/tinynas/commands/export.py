@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from tinynas.commands.common import JSON_OPTION, check_output_path, console, handle_errors, print_json
+from tinynas.commands.common import JSON_OPTION, console, handle_errors, print_json
 from tinynas.commands.train import (
     DATA_OPTION,
     NETSPEC_ARG,
@@ -14,11 +14,10 @@ from tinynas.commands.train import (
     VAL_SIZE,
     VAL_SUBSET,
     open_data,
-    set_threads,
+    open_netspec,
 )
 from tinynas.errors import WorkError
 from tinynas.train import load_trained
-from tinynas.zoo import resolve_netspec
 
 
 @handle_errors
@@ -41,9 +40,7 @@ def export(
     """Export NET with the weights of CKPT to a full-integer int8 .tflite (per-channel weights)."""
     from tinynas.export import export_tflite
 
-    set_threads(threads)
-    spec = resolve_netspec(netspec)
-    check_output_path(output)
+    spec = open_netspec(netspec, threads, output)
     model = load_trained(spec, ckpt)
     splits = open_data(
         data, spec.resolution, spec.in_channels, calibration, val_subset, val_size, augment=False

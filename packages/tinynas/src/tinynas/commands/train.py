@@ -7,6 +7,7 @@ from pathlib import Path
 import torch
 import typer
 
+from tinyengine_codegen.frontend.netspec import NetSpec
 from tinynas.commands.common import (
     JSON_OPTION,
     check_output_path,
@@ -45,6 +46,15 @@ THREADS = typer.Option(
 def set_threads(threads: int) -> None:
     """Use ``threads`` intra-op threads (tiny layers: extra threads mostly spin)."""
     torch.set_num_threads(threads)
+
+
+def open_netspec(netspec: str, threads: int, output: Path | None = None) -> NetSpec:
+    """The opening of train, eval and export: torch threads, the netspec, a check of the output's folder."""
+    set_threads(threads)
+    spec = resolve_netspec(netspec)
+    if output is not None:
+        check_output_path(output)
+    return spec
 
 
 def open_data(
@@ -103,9 +113,7 @@ def train(
     json_out: bool = JSON_OPTION,
 ) -> None:
     """Train NET (a netspec) on DATA; checkpoint every epoch; print top-1 (and top-5) on validation."""
-    set_threads(threads)
-    spec = resolve_netspec(netspec)
-    check_output_path(output)
+    spec = open_netspec(netspec, threads, output)
     if output.exists() and not resume:
         raise InputError(f"{output}: exists (add --resume to continue it, or choose another -o)")
     splits = open_data(data, spec.resolution, spec.in_channels, train_subset, val_subset, val_size, seed)
@@ -175,8 +183,7 @@ def eval_(
     json_out: bool = JSON_OPTION,
 ) -> None:
     """Evaluate a trained checkpoint: top-1 (and top-5 when there are more than 5 classes)."""
-    set_threads(threads)
-    spec = resolve_netspec(netspec)
+    spec = open_netspec(netspec, threads)
     if split not in ("val", "test"):
         raise InputError(f"--split: must be val or test, got {split!r}")
     model = load_trained(spec, ckpt)

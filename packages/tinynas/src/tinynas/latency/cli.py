@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import typer
@@ -14,6 +13,7 @@ from tinynas.commands.common import (
     err_console,
     handle_errors,
     print_json,
+    write_json,
 )
 from tinynas.errors import InputError
 
@@ -60,9 +60,7 @@ def build(
         raise InputError(f"{out}: holds a table for {table.board} ({table.runner}); use another -o")
 
     def save(t) -> None:  # noqa: ANN001 - LatencyTable
-        tmp = out.with_name(out.name + ".tmp")
-        tmp.write_text(json.dumps(t.to_dict(), indent=2) + "\n")
-        tmp.replace(out)
+        write_json(out, t.to_dict())
 
     def on_layer(layer, value: float, measured: bool) -> None:  # noqa: ANN001 - Layer
         if not json_out:

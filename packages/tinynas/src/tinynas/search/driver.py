@@ -6,8 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
+from tinynas.commands.common import make_progress
 from tinynas.data import load_data
 from tinynas.errors import InputError
 from tinynas.latency.table import load_table
@@ -65,8 +64,7 @@ def search_supernet(req: SearchRequest, progress: bool = True) -> dict[str, Any]
     evaluator = AccuracyEvaluator(net, splits.train, splits.val, req.bn_batches, req.bn_batch_size)
     opts = SearchOptions(population=req.population, generations=req.generations, parents=req.parents,
                          mutate_prob=req.mutate_prob, mutation_ratio=req.mutation_ratio, seed=req.seed)
-    with Progress(TextColumn("search"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[info]}"),
-                  TimeElapsedColumn(), disable=not progress) as bar:
+    with make_progress(progress) as bar:
         task = bar.add_task("search", total=opts.generations + 1, info="")
 
         def on_generation(rec: dict[str, Any]) -> None:

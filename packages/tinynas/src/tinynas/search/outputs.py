@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
 from tinyengine_codegen.frontend.netspec import dump_netspec
 from tinynas.checkpoint import save_checkpoint
+from tinynas.files import save_figure, write_json
 from tinynas.search.evaluator import AccuracyEvaluator
 from tinynas.search.run import SearchResult
 from tinynas.supernet.extract import extract_subnet
@@ -53,12 +53,6 @@ def history_doc(result: SearchResult, supernet: str) -> dict[str, Any]:
     }
 
 
-def _write_json(path: Path, doc: Any) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(doc, indent=2) + "\n")
-    tmp.replace(path)
-
-
 def write_search_outputs(result: SearchResult, evaluator: AccuracyEvaluator, out: Path, supernet: str,
                          plot: bool = False) -> dict[str, Path]:
     """Write the best netspec (+ its figures as metadata), weights, history and optionally the plot."""
@@ -70,7 +64,7 @@ def write_search_outputs(result: SearchResult, evaluator: AccuracyEvaluator, out
     spec = replace(spec, metadata={**spec.metadata, "search": figures})
     save_checkpoint(paths["weights"], {"netspec": spec, "model": weights, "epoch": 0,
                                        "source": f"inherited from supernet {supernet}", "search": figures})
-    _write_json(paths["history"], history_doc(result, supernet))
+    write_json(paths["history"], history_doc(result, supernet))
     if plot:
         plot_search(result, paths["plot"])
     dump_netspec(spec, paths["netspec"])
@@ -102,7 +96,4 @@ def plot_search(result: SearchResult, path: Path) -> None:
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
     fig.tight_layout()
-    tmp = path.with_name(path.name + ".tmp.png")
-    fig.savefig(tmp, dpi=110)
-    plt.close(fig)
-    tmp.replace(path)
+    save_figure(fig, path)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
+from tinynas.files import save_figure
 from tinynas.space.optimize import SpaceReport
 
 
@@ -43,8 +44,4 @@ def plot_cdf(report: SpaceReport, path: str | Path, top: int = 6) -> None:
     else:
         ax.text(0.5, 0.5, "no sub-network fits", ha="center", va="center", transform=ax.transAxes)
     fig.tight_layout()
-    path = Path(path)
-    tmp = path.with_name(path.stem + ".tmp" + path.suffix)
-    fig.savefig(tmp, dpi=110)
-    plt.close(fig)
-    tmp.replace(path)
+    save_figure(fig, path)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from tinynas.model import init_weights
 from tinynas.supernet.arch import SubnetArch, check_arch, largest
 from tinynas.supernet.config import SupernetConfig
 from tinynas.supernet.layers import (
@@ -80,18 +81,7 @@ class Supernet(nn.Module):
         self.blocks = nn.ModuleList([FirstBlock(cfg.stem_channels, cfg.first_block_channels), *slots])
         self.classifier = nn.Linear(cfg.stages[-1].out_channels, cfg.num_classes)
         self.active = largest(cfg)
-        self._init_weights()
-
-    def _init_weights(self) -> None:
-        for m in self.modules():
-            if isinstance(m, (DynamicConv, DynamicPointwise, ElasticDepthwise)):
-                nn.init.kaiming_normal_(m.weight, mode="fan_out")
-            elif isinstance(m, nn.Linear):
-                nn.init.normal_(m.weight, 0, 0.01)
-                nn.init.zeros_(m.bias)
-        for block in self.blocks:
-            if block.residual:
-                nn.init.zeros_(block.project.bn.weight)
+        init_weights(self, (DynamicConv, DynamicPointwise, ElasticDepthwise))
 
     def set_active(self, arch: SubnetArch) -> None:
         """Make ``arch`` the sub-network that ``forward`` computes."""

@@ -7,19 +7,14 @@ from pathlib import Path
 from typing import Any
 
 import torch
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from tinynas.commands.common import make_progress
 from tinynas.data import Splits
 from tinynas.errors import InputError
 from tinynas.supernet.config import SupernetConfig
 from tinynas.supernet.distributed import Dist
 from tinynas.supernet.network import Supernet
 from tinynas.supernet.train import EpochLog, SupernetTrainer, TrainOptions
-
-
-def _progress(enabled: bool) -> Progress:
-    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                    TextColumn("{task.fields[stats]}"), TimeElapsedColumn(), disable=not enabled)
 
 
 def train_supernet(cfg: SupernetConfig, splits: Splits, opts: TrainOptions, out: str | Path,
@@ -46,15 +41,15 @@ def train_supernet(cfg: SupernetConfig, splits: Splits, opts: TrainOptions, out:
         except ValueError as exc:
             raise InputError(str(exc)) from None
     show = progress and where.main
-    with _progress(show) as bar:
+    with make_progress(show, keep=True) as bar:
         for epoch in range(trainer.state.epoch, opts.epochs):
-            task = bar.add_task(f"epoch {epoch + 1}/{opts.epochs}", total=trainer.steps_per_epoch, stats="")
+            task = bar.add_task(f"epoch {epoch + 1}/{opts.epochs}", total=trainer.steps_per_epoch, info="")
 
             def on_step(i: int, loss: float, acc: float, task: int = task) -> None:
-                bar.update(task, completed=i, stats=f"loss {loss:.3f}  acc {100 * acc:5.1f}%")
+                bar.update(task, completed=i, info=f"loss {loss:.3f}  acc {100 * acc:5.1f}%")
 
             log = trainer.run_epoch(on_step)
-            bar.update(task, stats=f"loss {log.loss:.3f}  val largest {100 * log.val_acc_largest:.1f}%"
+            bar.update(task, info=f"loss {log.loss:.3f}  val largest {100 * log.val_acc_largest:.1f}%"
                                    f"  smallest {100 * log.val_acc_smallest:.1f}%")
             trainer.save(out)
             if on_epoch:

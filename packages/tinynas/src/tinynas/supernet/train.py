@@ -9,7 +9,6 @@ one process computes on the whole batch.
 
 from __future__ import annotations
 
-import math
 import random
 import time
 from collections.abc import Callable
@@ -22,6 +21,7 @@ import torch.nn.functional as F
 from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data import Dataset
 
+from tinynas.optim import param_groups, warmup_cosine
 from tinynas.supernet.arch import largest, sample, smallest
 from tinynas.supernet.batches import (
     accuracy,
@@ -74,19 +74,9 @@ class TrainState:
     history: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _param_groups(net: Supernet, weight_decay: float) -> list[dict[str, Any]]:
-    decay, no_decay = [], []
-    for name, p in net.named_parameters():
-        (decay if p.ndim == 4 or name.startswith("classifier.weight") else no_decay).append(p)
-    return [{"params": decay, "weight_decay": weight_decay}, {"params": no_decay, "weight_decay": 0.0}]
-
-
 def lr_at(step: int, total: int, base: float) -> float:
     """Linear warm-up over the first 5% of steps, then cosine decay to zero."""
-    warmup = max(1, total // 20)
-    if step < warmup:
-        return base * (step + 1) / warmup
-    return 0.5 * base * (1 + math.cos(math.pi * (step - warmup) / max(1, total - warmup)))
+    return base * warmup_cosine(step, total, max(1, total // 20))
 
 
 def soft_cross_entropy(logits: torch.Tensor, target_probs: torch.Tensor) -> torch.Tensor:
@@ -103,8 +93,8 @@ class SupernetTrainer:
         self.loader = global_batches(train, opts.batch_size, where.rank, where.world, opts.seed)
         self.recal_batches = first_batches(train, min(opts.batch_size, 200), opts.val_batches)
         self.steps_per_epoch = min(len(self.loader), opts.steps_per_epoch or len(self.loader))
-        self.optimizer = torch.optim.SGD(_param_groups(net, opts.weight_decay), lr=opts.lr,
-                                         momentum=opts.momentum, nesterov=True)
+        groups = param_groups(net, opts.weight_decay, no_decay=("transforms",))  # OFA's kernel transforms
+        self.optimizer = torch.optim.SGD(groups, lr=opts.lr, momentum=opts.momentum, nesterov=True)
         self.model: torch.nn.Module = net
         if where.enabled:
             self.model = DistributedDataParallel(net, find_unused_parameters=True, broadcast_buffers=False)

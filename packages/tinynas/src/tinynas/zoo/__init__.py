@@ -31,6 +31,8 @@ def load_zoo(name: str) -> NetSpec:
 def resolve_netspec(ref: str | Path) -> NetSpec:
     """A netspec from a file path, or from a zoo name when no such file exists."""
     path = Path(ref)
-    if path.exists() or str(ref).endswith(".json") or str(ref) not in zoo_names():
+    if path.exists() or path.suffix.lower() == ".json":
         return load_netspec(path)
-    return load_zoo(str(ref))
+    if str(ref) in zoo_names():
+        return load_zoo(str(ref))
+    raise InputError(f"{ref}: no such netspec file, nor a zoo name (known: {', '.join(zoo_names())})")
