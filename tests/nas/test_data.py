@@ -106,3 +106,13 @@ def test_empty_image_folder_is_an_input_error(tmp_path):
     (tmp_path / "a").mkdir()
     with pytest.raises(InputError, match="no images"):
         load_data(tmp_path, (8, 8), 3)
+
+
+def test_too_few_images_for_a_validation_split_name_the_folder_and_the_option(tmp_path):
+    _make_folder(tmp_path / "one", classes=("a",), per_class=1)
+    with pytest.raises(InputError, match=r"one: 1 image, too few to hold one out for validation"):
+        load_data(tmp_path / "one", (8, 8), 3)
+    _make_folder(tmp_path / "four", classes=("a", "b"), per_class=2)
+    with pytest.raises(InputError, match=r"--val-size: 4 images, must be between 1 and 3 \(.*four has 4\)"):
+        load_data(tmp_path / "four", (8, 8), 3, val_size=4)
+

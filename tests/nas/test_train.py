@@ -99,3 +99,9 @@ def test_cli_eval_of_a_file_that_is_no_checkpoint(tmp_path):
     (tmp_path / "x.pt").write_text("hello")
     result = runner.invoke(app, ["eval", "mcunet-in0", "--ckpt", str(tmp_path / "x.pt")])
     assert result.exit_code == 2 and "x.pt" in result.output and len(result.output.strip().splitlines()) == 1
+
+
+def test_a_file_that_is_not_a_checkpoint_is_one_clear_line(tmp_path):
+    (tmp_path / "notes.pt").write_text("not a torch file\n")
+    with pytest.raises(InputError, match=r"notes.pt: not a checkpoint \(torch.load cannot read it"):
+        load_checkpoint(tmp_path / "notes.pt")

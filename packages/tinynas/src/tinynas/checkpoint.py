@@ -34,9 +34,8 @@ def load_torch_file(path: str | Path, fmt: str, what: str) -> dict[str, Any]:
         raise InputError(f"{path}: no such {what}")
     try:
         doc = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as exc:  # noqa: BLE001 - torch.load raises many kinds on a foreign file
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise InputError(f"{path}: not a readable {what} ({first})") from None
+    except Exception:  # noqa: BLE001 - torch.load raises many kinds on a foreign file
+        raise InputError(f"{path}: not a {what} (torch.load cannot read it as tensors)") from None
     if not isinstance(doc, dict) or doc.get("format") != fmt:
         found = doc.get("format") if isinstance(doc, dict) else type(doc).__name__
         raise InputError(f"{path}: not a tinynas {what} (format {found!r}, expected {fmt!r})")

@@ -76,6 +76,15 @@ def _arrays(x: np.ndarray, y: np.ndarray, idx: np.ndarray, resolution: tuple[int
     return ArrayDataset(resize_uint8(images.contiguous(), resolution), labels, augment, seed)
 
 
+def _check_val_size(source: Path, count: int, images: int) -> None:
+    """Refuse a validation split that leaves no training image (or takes none)."""
+    if images < 2:
+        raise InputError(f"{source}: {images} image, too few to hold one out for validation (need 2 or more)")
+    if not 0 < count < images:
+        raise InputError(f"--val-size: {count} images, must be between 1 and {images - 1} "
+                         f"({source} has {images})")
+
+
 def _load_idx_folder(folder: Path, name: str, resolution: tuple[int, int], channels: int,
                      val_size: int | None, train_subset: int | None, val_subset: int | None, seed: int,
                      augment: bool, split_seed: int, classes: list[str] | None = None) -> Splits:
@@ -84,8 +93,7 @@ def _load_idx_folder(folder: Path, name: str, resolution: tuple[int, int], chann
         raise InputError(f"{folder}: no train-images-idx*-ubyte[.gz] / train-labels-idx*-ubyte[.gz] pair")
     x, y = _read_idx_pair(train_x, train_y)
     val_count = DEFAULT_VAL_SIZE if val_size is None else val_size
-    if not 0 < val_count < x.shape[0]:
-        raise InputError(f"{folder}: validation size {val_count} must be between 1 and {x.shape[0] - 1}")
+    _check_val_size(folder, val_count, x.shape[0])
     rest, held = _pick(x.shape[0], val_count, split_seed)
     num_classes = int(y.max()) + 1
     splits = Splits(
@@ -115,8 +123,7 @@ def _load_image_folder(root: Path, resolution: tuple[int, int], channels: int, v
     else:
         classes, samples = scan_image_folder(root)
         count = val_size if val_size is not None else max(1, int(len(samples) * DEFAULT_VAL_FRACTION))
-        if not 0 < count < len(samples):
-            raise InputError(f"{root}: validation size {count} must be between 1 and {len(samples) - 1}")
+        _check_val_size(root, count, len(samples))
         rest, held = _pick(len(samples), count, split_seed)
         train = [samples[i] for i in np.sort(rest)]
         val = [samples[i] for i in np.sort(held)]
