@@ -11,8 +11,8 @@
  * whose padding holds the input zero point, so that every window lies inside the plane and the
  * input offset folds into the bias (sum((x + off) * w) = sum(x * w) + off * sum(w), exact in int32;
  * a padding tap contributes (zp + off) * w = 0 either way). Each output row then runs one unrolled
- * loop specialised by kernel size; stride 1 with k = 3 computes two outputs per step, one word
- * load and two SXTB16 per kernel row feeding four multiplies.
+ * loop specialised by kernel size; with k = 3, stride 1 or 2, two outputs per step share one word
+ * load and two SXTB16 per kernel row.
  * Other kernels: on the DSP path (dilation_w 1, up to TE_DW_INPLACE_MAX_TAPS taps) two horizontal
  * taps go through one SXTAB16 + SMLAD; otherwise one multiply-accumulate per tap.
  */
@@ -323,6 +323,56 @@ static inline void te_plane_macs_3x3_s1(const int8_t *window, int32_t plane_w, c
     }
 }
 
+/* 3x3, stride 2: two outputs per step; per kernel row one word (taps x..x+3) and one byte (x+4). */
+static inline void te_plane_macs_3x3_s2(const int8_t *window, int32_t plane_w, const te_dw_taps *t, int32_t count,
+                                        int32_t acc0, int32_t *acc_out)
+{
+    int32_t n = 0;
+#if defined(__ARM_FEATURE_DSP)
+    /* per row: (w0, w2) as an int16 pair, w1 alone */
+    const int32_t p0 = (int32_t)(((uint32_t)t->w[0] & 0xFFFFu) | ((uint32_t)t->w[2] << 16));
+    const int32_t p1 = (int32_t)(((uint32_t)t->w[3] & 0xFFFFu) | ((uint32_t)t->w[5] << 16));
+    const int32_t p2 = (int32_t)(((uint32_t)t->w[6] & 0xFFFFu) | ((uint32_t)t->w[8] << 16));
+    const int32_t m0 = t->w[1];
+    const int32_t m1 = t->w[4];
+    const int32_t m2 = t->w[7];
+    for (; n + 2 <= count; n += 2) {
+        const int8_t *row1 = window + plane_w;
+        const int8_t *row2 = window + 2 * plane_w;
+        const int32_t r0 = te_read_s8x4(window);
+        const int32_t r1 = te_read_s8x4(row1);
+        const int32_t r2 = te_read_s8x4(row2);
+        const int32_t e0 = __sxtb16(r0);       /* taps 0, 2 */
+        const int32_t o0 = te_sxtb16_ror8(r0); /* taps 1, 3 */
+        const int32_t e1 = __sxtb16(r1);
+        const int32_t o1 = te_sxtb16_ror8(r1);
+        const int32_t e2 = __sxtb16(r2);
+        const int32_t o2 = te_sxtb16_ror8(r2);
+        int32_t a = __smlad(e0, p0, acc0);
+        int32_t b = __smlatb(e0, p0, acc0); /* tap 2 x w0 */
+        a = __smlabb(o0, m0, a);
+        b = __smlatb(o0, m0, b);                    /* tap 3 x w1 */
+        b = __smlabt((int32_t)window[4], p0, b);   /* tap 4 x w2 */
+        a = __smlad(e1, p1, a);
+        b = __smlatb(e1, p1, b);
+        a = __smlabb(o1, m1, a);
+        b = __smlatb(o1, m1, b);
+        b = __smlabt((int32_t)row1[4], p1, b);
+        a = __smlad(e2, p2, a);
+        b = __smlatb(e2, p2, b);
+        a = __smlabb(o2, m2, a);
+        b = __smlatb(o2, m2, b);
+        b = __smlabt((int32_t)row2[4], p2, b);
+        acc_out[n] = a;
+        acc_out[n + 1] = b;
+        window += 4;
+    }
+#endif
+    if (n < count) {
+        te_plane_macs(window, plane_w, 2, t, 3, count - n, acc0, acc_out + n);
+    }
+}
+
 /* rows x count accumulators (rows row_step apart in the plane), kernel k and stride sw constant. */
 static inline void te_plane_macs_rows(const int8_t *window, int32_t plane_w, int32_t row_step, int32_t sw,
                                       const te_dw_taps *t, int32_t k, int32_t rows, int32_t count, int32_t acc0,
@@ -332,6 +382,8 @@ static inline void te_plane_macs_rows(const int8_t *window, int32_t plane_w, int
     for (r = 0; r < rows; ++r) {
         if (k == 3 && sw == 1) {
             te_plane_macs_3x3_s1(window, plane_w, t, count, acc0, acc_out);
+        } else if (k == 3 && sw == 2) {
+            te_plane_macs_3x3_s2(window, plane_w, t, count, acc0, acc_out);
         } else {
             te_plane_macs(window, plane_w, sw, t, k, count, acc0, acc_out);
         }
