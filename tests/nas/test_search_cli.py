@@ -31,3 +31,31 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path: Path, args: list[str], messa
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and message in lines[0], result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["space", "--sram", "32OKB", "--flash", "1MB"], "--sram: '32OKB' is not a size"),
+        (["space", "--sram", "0KB", "--flash", "1MB"], "--sram: '0KB' leaves no memory"),
+        (["search", "--supernet", "{tmp}/s.pt", "--data", "builtin:fashion-mnist", "-o", "{tmp}/b.json",
+          "--flash", "0"], "--flash: '0' leaves no memory"),
+        (["run", "--data", "builtin:fashion-mnist", "-o", "{tmp}/afile"],
+         "afile: exists and is not a folder"),
+        (["run", "--data", "{tmp}/empty", "-o", "{tmp}/out"], "empty: no class folders"),
+        (["latency", "build", "--netspec", "{tmp}/n.json", "--runner", "jtag", "-o", "{tmp}/l.json"],
+         "--runner: must be one of qemu, pyocd, auto, got 'jtag'"),
+    ],
+)
+def test_bad_options_are_refused_before_any_work(tmp_path: Path, args: list[str], message: str) -> None:
+    from typer.testing import CliRunner
+
+    from tinynas.cli import app
+
+    (tmp_path / "afile").write_text("")
+    (tmp_path / "empty").mkdir()
+    result = CliRunner().invoke(app, [a.format(tmp=tmp_path) for a in args])
+    assert result.exit_code == 2, result.output
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and message in lines[0], result.stderr
+    assert not (tmp_path / "out").exists() and not (tmp_path / "l.json").exists()

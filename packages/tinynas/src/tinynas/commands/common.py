@@ -20,6 +20,7 @@ from rich.progress import (
 )
 
 from tinyengine_codegen.commands.common import JSON_OPTION, console, err_console, one_line_errors, print_json
+from tinyengine_codegen.units import parse_size
 from tinynas.errors import InputError, WorkError
 from tinynas.files import write_json
 
@@ -49,6 +50,21 @@ def check_output_path(path: Path) -> Path:
     if not path.parent.is_dir():
         raise InputError(f"{path}: folder {path.parent} does not exist")
     return path
+
+
+def parse_budget(text: str, option: str) -> int:
+    """A memory budget in bytes (``"320KB"``); InputError naming ``option`` unless a positive size."""
+    value = parse_size(text, option)
+    if value <= 0:
+        raise InputError(f"{option}: {text!r} leaves no memory (expected a positive size such as 320KB)")
+    return value
+
+
+def check_output_folder(path: Path) -> Path:
+    """Refuse an output folder that is a file, or whose parent folder does not exist."""
+    if path.exists() and not path.is_dir():
+        raise InputError(f"{path}: exists and is not a folder (choose another -o)")
+    return check_output_path(path)
 
 
 def make_progress(enabled: bool, keep: bool = False) -> Progress:

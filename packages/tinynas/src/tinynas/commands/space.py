@@ -7,13 +7,13 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from tinyengine_codegen.units import parse_size
 from tinynas.commands.common import (
     JSON_OPTION,
     check_output_path,
     console,
     handle_errors,
     make_progress,
+    parse_budget,
     parse_list,
     print_json,
     write_json,
@@ -51,7 +51,7 @@ def space(
     from tinynas.space.optimize import CRITERIA
     from tinynas.space.plot import plot_cdf
 
-    sram_bytes, flash_bytes = parse_size(sram, "--sram"), parse_size(flash, "--flash")
+    sram_bytes, flash_bytes = parse_budget(sram, "--sram"), parse_budget(flash, "--flash")
     width_list = parse_list(widths, "--widths", float)
     res_list = parse_list(resolutions, "--resolutions", int)
     if criterion not in CRITERIA:

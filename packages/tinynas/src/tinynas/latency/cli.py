@@ -17,6 +17,7 @@ from tinynas.commands.common import (
 )
 from tinynas.errors import InputError
 
+RUNNERS = ("qemu", "pyocd", "auto")
 app = typer.Typer(help="Per-layer latency tables (measured through te-gen and mcu-bench).",
                   no_args_is_help=True)
 
@@ -45,6 +46,8 @@ def build(
     from tinynas.supernet.checkpoint import load_supernet
 
     check_output_path(out)
+    if runner not in RUNNERS:
+        raise InputError(f"--runner: must be one of {', '.join(RUNNERS)}, got {runner!r}")
     if (supernet is None) == (not netspec):
         raise InputError("give either --supernet or --netspec")
     if supernet is not None:

@@ -8,8 +8,15 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from tinyengine_codegen.units import parse_size
-from tinynas.commands.common import JSON_OPTION, console, err_console, handle_errors, print_json
+from tinynas.commands.common import (
+    JSON_OPTION,
+    check_output_folder,
+    console,
+    err_console,
+    handle_errors,
+    parse_budget,
+    print_json,
+)
 from tinynas.pipeline.steps import STEPS
 
 
@@ -44,8 +51,9 @@ def run(
         import torch
 
         torch.set_num_threads(threads)
-    chosen = get_preset(preset, sram=parse_size(sram, "--sram") if sram else None,
-                        flash=parse_size(flash, "--flash") if flash else None)
+    check_output_folder(out)
+    chosen = get_preset(preset, sram=parse_budget(sram, "--sram") if sram else None,
+                        flash=parse_budget(flash, "--flash") if flash else None)
     channels = default_channels(data)
     probe = load_data(data, (8, 8), channels, train_subset=1, val_subset=1)
     ctx = RunContext(out=out, data=data, board=board, board_info=board_info(board), channels=channels,

@@ -7,13 +7,13 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from tinyengine_codegen.units import parse_size
 from tinynas.commands.common import (
     JSON_OPTION,
     check_output_path,
     console,
     err_console,
     handle_errors,
+    parse_budget,
     print_json,
 )
 from tinynas.errors import InputError
@@ -53,8 +53,8 @@ def search(
     if latency_ms is not None and latency_table is None:
         raise InputError("--latency-ms needs --latency-table (build one with `tinynas latency build`)")
     request = SearchRequest(
-        supernet=supernet, data=data, out=out, sram=parse_size(sram, "--sram"),
-        flash=parse_size(flash, "--flash"), latency_ms=latency_ms, board=board, latency_table=latency_table,
+        supernet=supernet, data=data, out=out, sram=parse_budget(sram, "--sram"),
+        flash=parse_budget(flash, "--flash"), latency_ms=latency_ms, board=board, latency_table=latency_table,
         population=population, generations=generations, parents=parents, mutate_prob=mutate_prob,
         mutation_ratio=mutation_ratio, bn_batches=bn_batches, bn_batch_size=bn_batch_size,
         val_images=val_images, seed=seed, plot=plot)
