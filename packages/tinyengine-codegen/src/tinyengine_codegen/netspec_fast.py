@@ -17,7 +17,7 @@ import math
 from tinyengine_codegen.analysis import MAC_OPS, REQUANT_BYTES_PER_CHANNEL, code_bytes_estimate, conv_macs
 from tinyengine_codegen.frontend.netspec import NetSpec
 from tinyengine_codegen.frontend.netspec_graph import MEAN_AXES, Layer, netspec_layers, netspec_to_graph
-from tinyengine_codegen.memory.chain import ChainArena, chain_arena
+from tinyengine_codegen.memory.chain import ChainArena, Segment, chain_arena, segment, segments_arena
 from tinyengine_codegen.memory.overlap import op_overlap
 from tinyengine_codegen.memory.planner import MemoryPlan, plan_problem
 from tinyengine_codegen.memory.problem import Problem
@@ -28,6 +28,7 @@ from tinyengine_codegen.profile import OpRow, ProfileReport, Totals, build_repor
 # how far below its input its output may start (memory.overlap; None: no overlap)
 Choice = tuple[str | None, int, bool, int, int, int, int | None]
 _CHOICES: dict[tuple, Choice] = {}
+_MISSING = object()
 
 
 def _signatures(layers: list[Layer], shapes: list[tuple[int, ...]]) -> list[tuple]:
@@ -64,6 +65,57 @@ def _tensor_indices(layers: list[Layer]) -> list[int]:
     return indices
 
 
+_SEGMENTS: dict[tuple, Segment | None] = {}
+
+
+def _segment_starts(layers: list[Layer]) -> list[int]:
+    """First operator of each run planned on its own: the stem, every block, the head."""
+    starts, previous = [], None
+    for i, layer in enumerate(layers):
+        name = layer.name
+        run = name.rsplit(".", 1)[0] if name.startswith("blocks.") else ("stem" if name == "stem" else "head")
+        if run != previous:
+            starts.append(i)
+            previous = run
+    return starts
+
+
+def _arena(
+    layers: list[Layer],
+    keys: list[tuple],
+    nbytes: list[int],
+    scratch: list[int],
+    inplace: list[bool],
+    overlap: list[int | None],
+) -> ChainArena:
+    """The planner's arena, from the cached :class:`Segment` of every run (stem, blocks, head)."""
+    starts = _segment_starts(layers)
+    bounds = list(zip(starts, starts[1:] + [len(layers)], strict=True))
+    segments = []
+    for start, end in bounds:
+        key = tuple((keys[i], tuple(t - start for t in layers[i].inputs)) for i in range(start, end))
+        seg = _SEGMENTS.get(key, _MISSING)
+        if seg is _MISSING:
+            inputs = [tuple(t - start for t in layers[i].inputs) for i in range(start, end)]
+            alone = all(0 <= t <= i for i, ins in enumerate(inputs) for t in ins)
+            seg = _SEGMENTS[key] = (
+                segment(
+                    nbytes[start : end + 1],
+                    inputs,
+                    scratch[start:end],
+                    inplace[start:end],
+                    overlap[start:end],
+                )
+                if alone
+                else None
+            )
+        if seg is None:
+            op_inputs = [layer.inputs for layer in layers]
+            return chain_arena(nbytes, op_inputs, scratch, inplace, overlap)
+        segments.append(seg)
+    return segments_arena(segments)
+
+
 def fast_profile(spec: NetSpec, sram: int | None, flash: int | None) -> ProfileReport:
     """``profile_graph(netspec_to_graph(spec), sram, flash)``, computed without a graph.
 
@@ -82,7 +134,7 @@ def fast_profile(spec: NetSpec, sram: int | None, flash: int | None) -> ProfileR
     scratch = [c[1] for c in choices]
     inplace = [c[2] for c in choices]
     overlap = [c[6] for c in choices]
-    figures = chain_arena(nbytes, op_inputs, scratch, inplace, overlap)
+    figures = _arena(layers, keys, nbytes, scratch, inplace, overlap)
     code = code_bytes_estimate([(layer.kind, c[0]) for layer, c in zip(layers, choices, strict=True)])
     totals = Totals(
         macs=sum(c[3] for c in choices),

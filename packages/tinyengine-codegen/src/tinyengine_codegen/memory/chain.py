@@ -181,10 +181,10 @@ def _overlaps(
     return pairs
 
 
-def _conflicts(
+def _conflict_pairs(
     items: list[Members], overlaps: list[tuple[int, int, int]]
-) -> list[list[tuple[int, int, int]]]:
-    """``memory.placement.conflicts`` over member triples: per item, (other item, A, B).
+) -> list[tuple[int, int, int, int]]:
+    """``memory.placement.conflicts`` over member triples, as (item i, item j, A, B) with i < j.
 
     The same sweep over members sorted by start, with the buffers still alive filtered once
     per step instead of once per member.
@@ -219,9 +219,13 @@ def _conflicts(
         if sizes is not None:
             k = 0 if out < src else 1  # the output's size: how far below the input it must stay
             sizes[k] = min(sizes[k], distance)
-    result: list[list[tuple[int, int, int]]] = [[] for _ in items]
-    for key, (a, b) in pairs.items():
-        i, j = divmod(key, count)
+    return [(*divmod(key, count), a, b) for key, (a, b) in pairs.items()]
+
+
+def _conflict_lists(count: int, pairs: list[tuple[int, int, int, int]]) -> list[list[tuple[int, int, int]]]:
+    """Per item, (other item, A, B) (the shape ``memory.placement.place`` reads)."""
+    result: list[list[tuple[int, int, int]]] = [[] for _ in range(count)]
+    for i, j, a, b in pairs:
         result[i].append((j, a, b))
         result[j].append((i, b, a))
     return result
@@ -266,7 +270,11 @@ def _place_arena(
 
 
 def _best_arena(
-    items: list[Members], overlaps: list[tuple[int, int, int]], alignment: int, lower: int
+    items: list[Members],
+    overlaps: list[tuple[int, int, int]],
+    alignment: int,
+    lower: int,
+    conf: list[list[tuple[int, int, int]]] | None = None,
 ) -> int:
     """The arena of ``memory.placement.best_placement`` (heuristics that cannot beat the
     best arena so far are abandoned as soon as they reach it)."""
@@ -276,7 +284,8 @@ def _best_arena(
         for ms in items
     ]
     sizes = [span[0] for span in spans]
-    conf = _conflicts(items, overlaps)
+    if conf is None:
+        conf = _conflict_lists(n, _conflict_pairs(items, overlaps))
     hinted_hints: list[tuple[tuple[int, int], ...]] = [()] * n
     for out, src, distance in overlaps:
         hinted_hints[out] += ((src, -distance),)
@@ -334,3 +343,105 @@ def chain_arena(
     arena = _best_arena(items, overlaps, alignment, lower)
     peak = live_bytes.index(lower) if n else None
     return ChainArena(arena, lower, live_bytes, peak, live.inplace)
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A run of operators whose only outside input is the tensor before it, planned alone.
+
+    Built by :func:`segment` from a chain whose tensor 0 is that input (``x``) and whose last
+    tensor is the run's output. In a longer chain nothing else crosses the run's borders: in a
+    netspec the stem, each block and the head are such runs. ``items``: the tensor items,
+    ``x``'s first (its own buffer first, then the buffers that share its memory), times from
+    the run's first step; ``scratch``: the scratch items; ``pairs``: conflicts over the
+    indices of ``items + scratch``; ``overlaps`` likewise; ``output``: the item holding the
+    output; ``inplace``: operator -> the tensor its output overwrites, both run-relative.
+    """
+
+    items: tuple[Members, ...]
+    scratch: tuple[Members, ...]
+    live_bytes: tuple[int, ...]
+    pairs: tuple[tuple[int, int, int, int], ...]
+    overlaps: tuple[tuple[int, int, int], ...]
+    output: int
+    inplace: tuple[tuple[int, int], ...]
+
+
+def segment(
+    nbytes: list[int],
+    op_inputs: list[tuple[int, ...]],
+    scratch: list[int],
+    inplace: list[bool],
+    overlap: list[int | None],
+    alignment: int = 4,
+) -> Segment | None:
+    """The :class:`Segment` of a chain (arguments as :func:`chain_arena`); None when its input
+    has no bytes."""
+    n = len(op_inputs)
+    live = _Liveness(nbytes, op_inputs, inplace)
+    items, item_of = live.items(nbytes, alignment)
+    if item_of.get(0) != 0:
+        return None
+    tensor_items = len(items)
+    for p, size in enumerate(scratch):
+        if size > 0:
+            items.append([(-(-size // alignment) * alignment, p, p)])
+    live_bytes = _live_bytes(items, max(n, 1))
+    overlaps = _overlaps(live, item_of, nbytes, op_inputs, overlap, live_bytes, alignment) if overlap else []
+    return Segment(
+        items=tuple(items[:tensor_items]),
+        scratch=tuple(items[tensor_items:]),
+        live_bytes=tuple(live_bytes),
+        pairs=tuple(_conflict_pairs(items, overlaps)),
+        overlaps=tuple(overlaps),
+        output=item_of[n],
+        inplace=tuple(live.inplace.items()),
+    )
+
+
+def segments_arena(segments: list[Segment], alignment: int = 4) -> ChainArena:
+    """:func:`chain_arena` of the chain made of ``segments`` one after the other (each one's
+    output the next one's input), from their cached parts."""
+    items: list[Members] = []
+    maps: list[list[int]] = []
+    live_bytes: list[int] = []
+    inplace: dict[int, int] = {}
+    step, held = 0, -1
+    for seg in segments:
+        own = seg.items[0]
+        if held < 0:
+            held = len(items)
+            items.append([(size, start + step, end + step) for size, start, end in own])
+        else:
+            members = items[held]
+            size, start, _ = members[-1]  # the input: the previous run's output, alive until here
+            members[-1] = (size, start, own[0][2] + step)
+            members += [(size, start + step, end + step) for size, start, end in own[1:]]
+        index = [held]
+        for ms in seg.items[1:]:
+            index.append(len(items))
+            items.append([(size, start + step, end + step) for size, start, end in ms])
+        maps.append(index)
+        live_bytes += seg.live_bytes
+        for op, src in seg.inplace:
+            inplace[op + step] = src + step
+        held = index[seg.output]
+        step += len(seg.live_bytes)
+    step = 0
+    for seg, index in zip(segments, maps, strict=True):
+        for ms in seg.scratch:
+            index.append(len(items))
+            items.append([(size, start + step, end + step) for size, start, end in ms])
+        step += len(seg.live_bytes)
+    conf: list[list[tuple[int, int, int]]] = [[] for _ in items]
+    overlaps = []
+    for seg, index in zip(segments, maps, strict=True):
+        for i, j, a, b in seg.pairs:
+            gi, gj = index[i], index[j]
+            conf[gi].append((gj, a, b))
+            conf[gj].append((gi, b, a))
+        overlaps += [(index[out], index[src], d) for out, src, d in seg.overlaps]
+    lower = max(live_bytes, default=0)
+    arena = _best_arena(items, overlaps, alignment, lower, conf)
+    peak = live_bytes.index(lower) if segments else None
+    return ChainArena(arena, lower, live_bytes, peak, inplace)
