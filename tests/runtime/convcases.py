@@ -281,7 +281,7 @@ def conv_call(name: str, g: ConvGeometry, x: np.ndarray, kernel: str) -> CCase:
     scratch = {
         "te_conv_s8": 2 * kh * kw * cin,
         "te_conv_1x1_s8": 4 * cin,
-        "te_conv_3x3_c3_s8": 54,
+        "te_conv_3x3_c3_s8": 108,
     }[kernel]
     setup = (
         f"te_conv_params p = {{{g.input_offset}, {g.output_offset}, {g.stride_h}, {g.stride_w}, {g.pad_top}, "

@@ -113,8 +113,8 @@ def _choose_conv(graph: Graph, op_index: int, op: Operator, readers: Readers) ->
         # te_conv_1x1_s8_scratch_bytes(): an int16 column of two pixels' channels.
         return KernelChoice("te_conv_1x1_s8", scratch_bytes=4 * c_in)
     if (kh, kw) == (3, 3) and c_in == 3:
-        # te_conv_3x3_c3_s8_scratch_bytes(): a 27-value int16 column.
-        return KernelChoice("te_conv_3x3_c3_s8", scratch_bytes=2 * 27)
+        # te_conv_3x3_c3_s8_scratch_bytes(): a 27-value int16 column of two pixels.
+        return KernelChoice("te_conv_3x3_c3_s8", scratch_bytes=4 * 27)
     # te_conv_s8_scratch_bytes(): one int16 column of kh * kw * c_in.
     return KernelChoice("te_conv_s8", scratch_bytes=2 * kh * kw * c_in)
 

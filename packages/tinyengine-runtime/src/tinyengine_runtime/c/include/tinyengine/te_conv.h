@@ -59,7 +59,7 @@ te_status te_conv_1x1_s8(const te_conv_params *params, const te_per_channel_quan
                          const int8_t *filter, const int32_t *bias, const te_dims *output_dims, int8_t *output,
                          void *scratch);
 
-/** Scratch bytes te_conv_3x3_c3_s8 needs (a 27-value int16 column). */
+/** Scratch bytes te_conv_3x3_c3_s8 needs (a 27-value int16 column of two pixels: 108). */
 size_t te_conv_3x3_c3_s8_scratch_bytes(void);
 
 /** int8 CONV_2D with a 3x3 kernel on 3 input channels (network stems); batch n >= 1. */

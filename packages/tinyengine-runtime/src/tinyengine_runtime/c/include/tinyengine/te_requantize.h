@@ -26,6 +26,12 @@
 #define TE_NOINLINE
 #define TE_NOINLINE_HELPER
 #endif
+/* Out of line and in one copy (GCC would clone it per constant argument: Flash). */
+#if defined(__GNUC__) && !defined(__clang__)
+#define TE_NOINLINE_ONE_COPY __attribute__((noinline, noclone))
+#else
+#define TE_NOINLINE_ONE_COPY TE_NOINLINE
+#endif
 
 /**
  * gemmlowp SaturatingRoundingDoublingHighMul: round(a * b / 2^31), saturating INT32_MIN^2.
