@@ -1,7 +1,8 @@
 """Plain training of a netspec's model: SGD + cosine schedule, label smoothing, resumable checkpoints.
 
-Building blocks part 2 (supernet, search) reuses: :func:`make_optimizer`, :func:`make_scheduler`,
-:func:`train_one_epoch`; :func:`fit` runs the whole loop with checkpoints every epoch.
+Building blocks the fine-tuning step reuses: :func:`make_optimizer`, :func:`make_scheduler`,
+:func:`train_one_epoch` (their rules, in :mod:`tinynas.optim`, are the supernet trainer's too);
+:func:`fit` runs the whole loop with checkpoints every epoch.
 Single process by default; under torch.distributed (torchrun) the loaders shard the data
 (:func:`tinynas.data.make_loader`), evaluation all-reduces, and only rank 0 writes files.
 """
