@@ -69,7 +69,7 @@ def list_(json_out: bool = JSON_OPTION) -> None:
 def show(
     name: str = typer.Argument(..., help="Zoo name, e.g. mcunet-in1."), json_out: bool = JSON_OPTION
 ) -> None:
-    """Show one network: its blocks, MACs and parameters (``--json``: the netspec itself)."""
+    """Show one network: its blocks, MACs and parameters (with --json: the netspec itself)."""
     spec = load_zoo(name)
     if json_out:
         print_json(netspec_to_dict(spec))
