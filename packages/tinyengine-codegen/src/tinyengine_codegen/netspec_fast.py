@@ -13,8 +13,15 @@ weight bytes. The result equals
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
-from tinyengine_codegen.analysis import MAC_OPS, REQUANT_BYTES_PER_CHANNEL, code_bytes_estimate, conv_macs
+from tinyengine_codegen.analysis import (
+    CODE_PER_CALL_BYTES,
+    MAC_OPS,
+    REQUANT_BYTES_PER_CHANNEL,
+    code_bytes_estimate,
+    conv_macs,
+)
 from tinyengine_codegen.frontend.netspec import NetSpec
 from tinyengine_codegen.frontend.netspec_graph import MEAN_AXES, Layer, netspec_layers, netspec_to_graph
 from tinyengine_codegen.memory.chain import ChainArena, Segment, chain_arena, segment, segments_arena
@@ -28,7 +35,6 @@ from tinyengine_codegen.profile import OpRow, ProfileReport, Totals, build_repor
 # how far below its input its output may start (memory.overlap; None: no overlap)
 Choice = tuple[str | None, int, bool, int, int, int, int | None]
 _CHOICES: dict[tuple, Choice] = {}
-_MISSING = object()
 
 
 def _signatures(layers: list[Layer], shapes: list[tuple[int, ...]]) -> list[tuple]:
@@ -65,11 +71,36 @@ def _tensor_indices(layers: list[Layer]) -> list[int]:
     return indices
 
 
-_SEGMENTS: dict[tuple, Segment | None] = {}
+@dataclass(frozen=True)
+class _Run:
+    """A run of a netspec's operators (the stem, a block, the head), planned once per key."""
+
+    segment: Segment | None  # None: not separable, the whole chain is planned
+    kinds: tuple[str, ...]
+    code: tuple[tuple[str, str | None], ...]  # (kind, kernel) of its first use of each kernel
+    macs: int
+    params: int
+    weight_bytes: int
 
 
-def _segment_starts(layers: list[Layer]) -> list[int]:
-    """First operator of each run planned on its own: the stem, every block, the head."""
+_RUNS: dict[tuple, _Run] = {}
+
+
+def _run_keys(spec: NetSpec) -> list[tuple]:
+    """What each run's operators, shapes and kernel choices depend on: stem, blocks, head."""
+    h, w = spec.resolution
+    c, s = spec.stem_channels, spec.stem_stride
+    keys = [("stem", h, w, spec.in_channels, c, spec.stem_kernel_size, s)]
+    h, w = -(-h // s), -(-w // s)
+    for b in spec.blocks:
+        keys.append(("block", h, w, c, b.expand_ratio, b.kernel_size, b.stride, b.out_channels))
+        h, w, c = -(-h // b.stride), -(-w // b.stride), b.out_channels
+    keys.append(("head", h, w, c, spec.mix_channels, spec.num_classes, spec.pool))
+    return keys
+
+
+def _run_starts(layers: list[Layer]) -> list[int]:
+    """First operator of each run: the stem, every block, the head."""
     starts, previous = [], None
     for i, layer in enumerate(layers):
         name = layer.name
@@ -80,93 +111,125 @@ def _segment_starts(layers: list[Layer]) -> list[int]:
     return starts
 
 
-def _arena(
-    layers: list[Layer],
-    keys: list[tuple],
-    nbytes: list[int],
-    scratch: list[int],
-    inplace: list[bool],
-    overlap: list[int | None],
-) -> ChainArena:
-    """The planner's arena, from the cached :class:`Segment` of every run (stem, blocks, head)."""
-    starts = _segment_starts(layers)
-    bounds = list(zip(starts, starts[1:] + [len(layers)], strict=True))
-    segments = []
-    for start, end in bounds:
-        key = tuple((keys[i], tuple(t - start for t in layers[i].inputs)) for i in range(start, end))
-        seg = _SEGMENTS.get(key, _MISSING)
-        if seg is _MISSING:
-            inputs = [tuple(t - start for t in layers[i].inputs) for i in range(start, end)]
-            alone = all(0 <= t <= i for i, ins in enumerate(inputs) for t in ins)
-            seg = _SEGMENTS[key] = (
-                segment(
-                    nbytes[start : end + 1],
-                    inputs,
-                    scratch[start:end],
-                    inplace[start:end],
-                    overlap[start:end],
-                )
-                if alone
-                else None
+class _Layers:
+    """A netspec's layers with their kernel choices (learned on first sight) and planner arrays."""
+
+    def __init__(self, spec: NetSpec) -> None:
+        self.layers = layers = netspec_layers(spec)
+        h, w = spec.resolution
+        shapes = [(1, h, w, spec.in_channels)] + [layer.out_shape for layer in layers]
+        keys = _signatures(layers, shapes)
+        if any(key not in _CHOICES for key in keys):
+            _learn(spec, layers, keys)
+        self.choices = choices = [_CHOICES[key] for key in keys]
+        self.nbytes = [math.prod(shape) for shape in shapes]
+        self.op_inputs = [layer.inputs for layer in layers]
+        self.scratch = [c[1] for c in choices]
+        self.inplace = [c[2] for c in choices]
+        self.overlap = [c[6] for c in choices]
+
+    def run(self, start: int, end: int) -> _Run:
+        """The :class:`_Run` of operators ``start..end - 1`` (their only outside input: ``start``)."""
+        inputs = [tuple(t - start for t in self.op_inputs[i]) for i in range(start, end)]
+        alone = all(0 <= t <= i for i, ins in enumerate(inputs) for t in ins)
+        seg = None
+        if alone:
+            seg = segment(
+                self.nbytes[start : end + 1],
+                inputs,
+                self.scratch[start:end],
+                self.inplace[start:end],
+                self.overlap[start:end],
             )
-        if seg is None:
-            op_inputs = [layer.inputs for layer in layers]
-            return chain_arena(nbytes, op_inputs, scratch, inplace, overlap)
-        segments.append(seg)
-    return segments_arena(segments)
+        layers, choices = self.layers[start:end], self.choices[start:end]
+        code: dict[str | None, tuple[str, str | None]] = {}
+        for layer, c in zip(layers, choices, strict=True):
+            code.setdefault(c[0] or layer.kind, (layer.kind, c[0]))
+        return _Run(
+            seg,
+            tuple(layer.kind for layer in layers),
+            tuple(code.values()),
+            sum(c[3] for c in choices),
+            sum(c[4] for c in choices),
+            sum(c[5] for c in choices),
+        )
+
+    def arena(self) -> ChainArena:
+        return chain_arena(self.nbytes, self.op_inputs, self.scratch, self.inplace, self.overlap)
+
+    def problem(self) -> Problem:
+        """The planner's problem in the graph's tensor numbering (``netspec_to_graph``)."""
+        index = _tensor_indices(self.layers)
+        graph_bytes = [0] * (index[-1] + 1)
+        for i, size in enumerate(self.nbytes):
+            graph_bytes[index[i]] = size
+        n = len(self.layers)
+        return Problem(
+            nbytes=graph_bytes,
+            op_inputs=[tuple(index[i] for i in ins) for ins in self.op_inputs],
+            op_outputs=[(index[i + 1],) for i in range(n)],
+            scratch=self.scratch,
+            inplace=self.inplace,
+            view=[False] * n,
+            inputs=[0],
+            outputs=[index[n]],
+            overlap=self.overlap,
+        )
+
+
+def _runs(spec: NetSpec) -> list[_Run]:
+    """The runs of ``spec``, from the cache, learning the ones never seen."""
+    keys = _run_keys(spec)
+    runs = [_RUNS.get(key) for key in keys]
+    if any(run is None for run in runs):
+        view = _Layers(spec)
+        starts = _run_starts(view.layers)
+        if len(starts) != len(keys):
+            raise AssertionError(f"{spec.name}: {len(starts)} runs of layers for {len(keys)} keys")
+        for key, start, end in zip(keys, starts, starts[1:] + [len(view.layers)], strict=True):
+            _RUNS.setdefault(key, view.run(start, end))
+        runs = [_RUNS[key] for key in keys]
+    return runs  # type: ignore[return-value]
 
 
 def fast_profile(spec: NetSpec, sram: int | None, flash: int | None) -> ProfileReport:
     """``profile_graph(netspec_to_graph(spec), sram, flash)``, computed without a graph.
 
-    The arena comes from :func:`~tinyengine_codegen.memory.chain.chain_arena`; the plan
-    itself (offsets) is computed by the full planner when ``report.plan`` is first read.
+    Each run (stem, block, head) is planned once per key (:func:`_run_keys`); a candidate
+    joins its runs' cached parts and only places them
+    (:func:`~tinyengine_codegen.memory.chain.segments_arena`). The plan itself (offsets) and
+    the per-operator rows are computed when first read.
     """
-    layers = netspec_layers(spec)
-    h, w = spec.resolution
-    shapes = [(1, h, w, spec.in_channels)] + [layer.out_shape for layer in layers]
-    keys = _signatures(layers, shapes)
-    if any(key not in _CHOICES for key in keys):
-        _learn(spec, layers, keys)
-    choices = [_CHOICES[key] for key in keys]
-    nbytes = [math.prod(shape) for shape in shapes]
-    op_inputs = [layer.inputs for layer in layers]
-    scratch = [c[1] for c in choices]
-    inplace = [c[2] for c in choices]
-    overlap = [c[6] for c in choices]
-    figures = _arena(layers, keys, nbytes, scratch, inplace, overlap)
-    code = code_bytes_estimate([(layer.kind, c[0]) for layer, c in zip(layers, choices, strict=True)])
+    runs = _runs(spec)
+    segments = [run.segment for run in runs]
+    view: list[_Layers] = []
+
+    def layers() -> _Layers:
+        if not view:
+            view.append(_Layers(spec))
+        return view[0]
+
+    separable = all(seg is not None for seg in segments)
+    figures = segments_arena(segments) if separable else layers().arena()  # type: ignore[arg-type]
+    code = [pair for run in runs for pair in run.code]
+    operators = sum(len(run.kinds) for run in runs)
     totals = Totals(
-        macs=sum(c[3] for c in choices),
-        params=sum(c[4] for c in choices),
-        weight_bytes=sum(c[5] for c in choices),
-        code_bytes=code,
+        macs=sum(run.macs for run in runs),
+        params=sum(run.params for run in runs),
+        weight_bytes=sum(run.weight_bytes for run in runs),
+        code_bytes=code_bytes_estimate(code) + CODE_PER_CALL_BYTES * (operators - len(code)),
     )
-    peak = figures.peak_op
 
     def plan() -> MemoryPlan:
-        index = _tensor_indices(layers)
-        graph_bytes = [0] * (index[-1] + 1)
-        for i, size in enumerate(nbytes):
-            graph_bytes[index[i]] = size
-        n = len(layers)
-        problem = Problem(
-            nbytes=graph_bytes,
-            op_inputs=[tuple(index[i] for i in ins) for ins in op_inputs],
-            op_outputs=[(index[i + 1],) for i in range(n)],
-            scratch=scratch,
-            inplace=inplace,
-            view=[False] * n,
-            inputs=[0],
-            outputs=[index[n]],
-            overlap=overlap,
-        )
-        return plan_problem(problem, [list(range(n))])
+        return plan_problem(layers().problem(), [list(range(operators))])
 
     def rows() -> list[OpRow]:
-        return [_row(i, layer, choices[i], figures) for i, layer in enumerate(layers)]
+        view = layers()
+        return [_row(i, layer, view.choices[i], figures) for i, layer in enumerate(view.layers)]
 
-    peak_kind = layers[peak].kind if peak is not None else None
+    peak_kind = None
+    if figures.peak_op is not None:
+        peak_kind = [kind for run in runs for kind in run.kinds][figures.peak_op]
     return build_report(spec.name, plan, totals, peak_kind, rows, sram, flash, figures)
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tinyengine_codegen.memory.overlap import combined_footprint
-from tinyengine_codegen.memory.placement import ORDERINGS, _best_fit, _first_fit
+from tinyengine_codegen.memory.placement import ORDERINGS, _best_fit
 
 # the placement orderings of memory.placement.ORDERINGS as keys over (size, start, end)
 _KEYS = {
@@ -259,7 +259,15 @@ def _place_arena(
                 if offsets[partner] is None and delta > 0:
                     forbidden += [(lo + delta, hi + delta) for lo, hi in forbidden]
             forbidden.sort()
-            base = _best_fit(forbidden, alignment) if best_fit else _first_fit(forbidden, alignment)
+            if best_fit:
+                base = _best_fit(forbidden, alignment)
+            else:  # memory.placement._first_fit, inline
+                base = 0
+                for lo, hi in forbidden:
+                    if base <= lo:
+                        break
+                    if base < hi:
+                        base = -(-hi // alignment) * alignment
         offsets[i] = base
         end = base + sizes[i]
         if end > top:
@@ -269,23 +277,24 @@ def _place_arena(
     return top
 
 
+def _span(members: Members) -> tuple[int, int, int]:
+    """(size, start, end) of an item: its largest buffer, its first and last step."""
+    if len(members) == 1:
+        return members[0]
+    return max(m[0] for m in members), min(m[1] for m in members), max(m[2] for m in members)
+
+
 def _best_arena(
-    items: list[Members],
+    spans: list[tuple[int, int, int]],
     overlaps: list[tuple[int, int, int]],
     alignment: int,
     lower: int,
-    conf: list[list[tuple[int, int, int]]] | None = None,
+    conf: list[list[tuple[int, int, int]]],
 ) -> int:
-    """The arena of ``memory.placement.best_placement`` (heuristics that cannot beat the
-    best arena so far are abandoned as soon as they reach it)."""
-    n = len(items)
-    spans = [
-        (ms[0] if len(ms) == 1 else (max(m[0] for m in ms), min(m[1] for m in ms), max(m[2] for m in ms)))
-        for ms in items
-    ]
+    """The arena of ``memory.placement.best_placement`` over items of ``spans`` (heuristics
+    that cannot beat the best arena so far are abandoned as soon as they reach it)."""
+    n = len(spans)
     sizes = [span[0] for span in spans]
-    if conf is None:
-        conf = _conflict_lists(n, _conflict_pairs(items, overlaps))
     hinted_hints: list[tuple[tuple[int, int], ...]] = [()] * n
     for out, src, distance in overlaps:
         hinted_hints[out] += ((src, -distance),)
@@ -340,7 +349,8 @@ def chain_arena(
     live_bytes = _live_bytes(items, max(n, 1))
     overlaps = _overlaps(live, item_of, nbytes, op_inputs, overlap, live_bytes, alignment) if overlap else []
     lower = max(live_bytes, default=0)
-    arena = _best_arena(items, overlaps, alignment, lower)
+    conf = _conflict_lists(len(items), _conflict_pairs(items, overlaps))
+    arena = _best_arena([_span(ms) for ms in items], overlaps, alignment, lower, conf)
     peak = live_bytes.index(lower) if n else None
     return ChainArena(arena, lower, live_bytes, peak, live.inplace)
 
@@ -353,18 +363,20 @@ class Segment:
     tensor is the run's output. In a longer chain nothing else crosses the run's borders: in a
     netspec the stem, each block and the head are such runs. ``items``: the tensor items,
     ``x``'s first (its own buffer first, then the buffers that share its memory), times from
-    the run's first step; ``scratch``: the scratch items; ``pairs``: conflicts over the
-    indices of ``items + scratch``; ``overlaps`` likewise; ``output``: the item holding the
+    the run's first step; ``scratch``: the scratch items' spans; ``conflicts``: per item of
+    ``items + scratch``, (other item, A, B) as ``memory.placement.conflicts``; ``overlaps``
+    over the same indices; ``spans``: (size, start, end) of ``items``; ``output``: the item holding the
     output; ``inplace``: operator -> the tensor its output overwrites, both run-relative.
     """
 
     items: tuple[Members, ...]
-    scratch: tuple[Members, ...]
+    scratch: tuple[tuple[int, int, int], ...]
     live_bytes: tuple[int, ...]
-    pairs: tuple[tuple[int, int, int, int], ...]
+    conflicts: tuple[tuple[tuple[int, int, int], ...], ...]
     overlaps: tuple[tuple[int, int, int], ...]
     output: int
     inplace: tuple[tuple[int, int], ...]
+    spans: tuple[tuple[int, int, int], ...] = ()
 
 
 def segment(
@@ -390,37 +402,34 @@ def segment(
     overlaps = _overlaps(live, item_of, nbytes, op_inputs, overlap, live_bytes, alignment) if overlap else []
     return Segment(
         items=tuple(items[:tensor_items]),
-        scratch=tuple(items[tensor_items:]),
+        scratch=tuple(ms[0] for ms in items[tensor_items:]),
         live_bytes=tuple(live_bytes),
-        pairs=tuple(_conflict_pairs(items, overlaps)),
+        conflicts=tuple(map(tuple, _conflict_lists(len(items), _conflict_pairs(items, overlaps)))),
         overlaps=tuple(overlaps),
         output=item_of[n],
         inplace=tuple(live.inplace.items()),
+        spans=tuple(_span(ms) for ms in items[:tensor_items]),
     )
 
 
 def segments_arena(segments: list[Segment], alignment: int = 4) -> ChainArena:
     """:func:`chain_arena` of the chain made of ``segments`` one after the other (each one's
     output the next one's input), from their cached parts."""
-    items: list[Members] = []
+    spans: list[tuple[int, int, int]] = []  # (size, start, end) of every tensor item, then scratch
     maps: list[list[int]] = []
     live_bytes: list[int] = []
     inplace: dict[int, int] = {}
     step, held = 0, -1
     for seg in segments:
-        own = seg.items[0]
+        own = seg.spans[0]
         if held < 0:
-            held = len(items)
-            items.append([(size, start + step, end + step) for size, start, end in own])
-        else:
-            members = items[held]
-            size, start, _ = members[-1]  # the input: the previous run's output, alive until here
-            members[-1] = (size, start, own[0][2] + step)
-            members += [(size, start + step, end + step) for size, start, end in own[1:]]
-        index = [held]
-        for ms in seg.items[1:]:
-            index.append(len(items))
-            items.append([(size, start + step, end + step) for size, start, end in ms])
+            held = len(spans)
+            spans.append((own[0], own[1] + step, own[2] + step))
+        else:  # the previous run's output, alive until its last reader here, with its new members
+            size, start, _ = spans[held]
+            spans[held] = (max(size, own[0]), start, own[2] + step)
+        index = [held, *range(len(spans), len(spans) + len(seg.spans) - 1)]
+        spans += [(size, start + step, end + step) for size, start, end in seg.spans[1:]]
         maps.append(index)
         live_bytes += seg.live_bytes
         for op, src in seg.inplace:
@@ -429,19 +438,16 @@ def segments_arena(segments: list[Segment], alignment: int = 4) -> ChainArena:
         step += len(seg.live_bytes)
     step = 0
     for seg, index in zip(segments, maps, strict=True):
-        for ms in seg.scratch:
-            index.append(len(items))
-            items.append([(size, start + step, end + step) for size, start, end in ms])
+        index += range(len(spans), len(spans) + len(seg.scratch))
+        spans += [(size, start + step, end + step) for size, start, end in seg.scratch]
         step += len(seg.live_bytes)
-    conf: list[list[tuple[int, int, int]]] = [[] for _ in items]
+    conf: list[list[tuple[int, int, int]]] = [[] for _ in spans]
     overlaps = []
     for seg, index in zip(segments, maps, strict=True):
-        for i, j, a, b in seg.pairs:
-            gi, gj = index[i], index[j]
-            conf[gi].append((gj, a, b))
-            conf[gj].append((gi, b, a))
+        for i, entries in zip(index, seg.conflicts, strict=True):
+            conf[i] += [(index[j], a, b) for j, a, b in entries]
         overlaps += [(index[out], index[src], d) for out, src, d in seg.overlaps]
     lower = max(live_bytes, default=0)
-    arena = _best_arena(items, overlaps, alignment, lower, conf)
+    arena = _best_arena(spans, overlaps, alignment, lower, conf)
     peak = live_bytes.index(lower) if segments else None
     return ChainArena(arena, lower, live_bytes, peak, inplace)
