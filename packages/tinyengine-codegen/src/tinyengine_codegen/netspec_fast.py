@@ -1,14 +1,17 @@
-"""Fast profile of a netspec, for search loops: no graph objects, cached kernel choices.
+"""Fast profile of a netspec, for search loops: no graph objects, cached kernel choices and runs.
 
 The layers come from :func:`~tinyengine_codegen.frontend.netspec_graph.netspec_layers` (the
-same sequence the graph frontend builds), the planner problem is built directly, and the
-planner's lifetimes and placement code does the rest. Kernel choices (kernel, scratch bytes,
-in-place flag) are those of the real passes: a layer whose signature (kind, shapes, stride,
-activation, how its inputs are consumed) was never seen runs the whole graph pipeline once
-on its netspec, and every signature seen is cached with the layer's MACs, parameters and
-weight bytes. The result equals
-``profile_graph(netspec_to_graph(spec))``; the tests compare the two on random netspecs.
-"""
+same sequence the graph frontend builds). Kernel choices (kernel, scratch bytes, in-place
+flag, overlap distance) are those of the real passes: a layer whose signature (kind, shapes,
+stride, activation, how its inputs are consumed) was never seen runs the whole graph pipeline
+once on its netspec, and every signature seen is cached with the layer's MACs, parameters
+and weight bytes. A netspec is a chain of runs (stem, blocks, head) that meet only through
+one tensor: each run is keyed by what it depends on (:func:`_run_keys`) and cached with its
+planner segment (``memory.chain.Segment``) and costs, so pricing a candidate whose runs were
+all seen builds no layers: it joins the runs and places the buffers
+(``memory.chain.segments_arena``). The result equals ``profile_graph(netspec_to_graph(spec))``
+(the plan and the rows are computed on first access); the tests compare the two on random
+netspecs."""
 
 from __future__ import annotations
 

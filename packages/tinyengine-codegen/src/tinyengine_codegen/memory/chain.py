@@ -3,13 +3,14 @@
 :func:`chain_arena` gives exactly what :func:`~tinyengine_codegen.memory.planner.plan_problem`
 gives for a chain problem in its own order (tensor ``t + 1`` written by operator ``t``, tensor
 0 the graph input, the last tensor the graph output): the same in-place groups and overlaps
-(``memory.lifetimes``), live bytes per step, and the arena of the same placement heuristics
-tried in the same order (``memory.placement``). It keeps only numbers in flat lists, no objects
-per buffer, and abandons a heuristic as soon as it cannot beat the best arena so far (the
-first one usually reaches the lower bound, which ends the search). The offsets themselves are
-not computed: the full planner gives them when asked (same problem, same result).
-``tests/codegen/test_netspec_pricing_speed_equivalence.py`` checks the equality.
-"""
+(``memory.lifetimes``), live bytes per step, and the smallest arena of the same placement
+heuristics (``memory.placement``). It keeps only numbers in flat lists, no objects per
+buffer, and abandons a heuristic as soon as it cannot beat the best arena so far (the first
+one tried usually reaches the lower bound, which ends the search). :class:`Segment` and
+:func:`segments_arena` do the same from runs planned once and cached (a netspec's stem,
+blocks and head), leaving only the placement per candidate. The offsets themselves are not
+computed: the full planner gives them when asked (same problem, same result).
+``tests/codegen/test_netspec_pricing_speed_equivalence.py`` checks the equality."""
 
 from __future__ import annotations
 
@@ -360,23 +361,26 @@ class Segment:
     """A run of operators whose only outside input is the tensor before it, planned alone.
 
     Built by :func:`segment` from a chain whose tensor 0 is that input (``x``) and whose last
-    tensor is the run's output. In a longer chain nothing else crosses the run's borders: in a
-    netspec the stem, each block and the head are such runs. ``items``: the tensor items,
-    ``x``'s first (its own buffer first, then the buffers that share its memory), times from
-    the run's first step; ``scratch``: the scratch items' spans; ``conflicts``: per item of
-    ``items + scratch``, (other item, A, B) as ``memory.placement.conflicts``; ``overlaps``
-    over the same indices; ``spans``: (size, start, end) of ``items``; ``output``: the item holding the
-    output; ``inplace``: operator -> the tensor its output overwrites, both run-relative.
+    tensor is the run's output. In a longer chain nothing else crosses the run's borders (in
+    a netspec: the stem, each block, the head), so every step's live bytes and every conflict
+    between two items belong to one run, and a candidate's runs join cheaply
+    (:func:`segments_arena`). Times count from the run's first step.
+
+    - ``spans``: (size, start, end) of the tensor items, ``x``'s item first (``x`` and the
+      buffers of the run that share its memory); ``scratch``: the scratch items' spans.
+    - ``conflicts``: per item of ``spans + scratch``, (other item, A, B) as
+      ``memory.placement.conflicts`` gives them; ``overlaps``: (output item, input item, D).
+    - ``output``: the item holding the run's output; ``inplace``: operator -> the tensor its
+      output overwrites.
     """
 
-    items: tuple[Members, ...]
+    spans: tuple[tuple[int, int, int], ...]
     scratch: tuple[tuple[int, int, int], ...]
     live_bytes: tuple[int, ...]
     conflicts: tuple[tuple[tuple[int, int, int], ...], ...]
     overlaps: tuple[tuple[int, int, int], ...]
     output: int
     inplace: tuple[tuple[int, int], ...]
-    spans: tuple[tuple[int, int, int], ...] = ()
 
 
 def segment(
@@ -401,14 +405,13 @@ def segment(
     live_bytes = _live_bytes(items, max(n, 1))
     overlaps = _overlaps(live, item_of, nbytes, op_inputs, overlap, live_bytes, alignment) if overlap else []
     return Segment(
-        items=tuple(items[:tensor_items]),
+        spans=tuple(_span(ms) for ms in items[:tensor_items]),
         scratch=tuple(ms[0] for ms in items[tensor_items:]),
         live_bytes=tuple(live_bytes),
         conflicts=tuple(map(tuple, _conflict_lists(len(items), _conflict_pairs(items, overlaps)))),
         overlaps=tuple(overlaps),
         output=item_of[n],
         inplace=tuple(live.inplace.items()),
-        spans=tuple(_span(ms) for ms in items[:tensor_items]),
     )
 
 
