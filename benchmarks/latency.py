@@ -10,7 +10,11 @@ For each model (the shared .tflite models and MCUNet zoo exports with random wei
   defined (it reads the same counter before every kernel and prints the trace over semihosting)
   gives the instructions of every operator, summed per operator type (kind and kernel);
 - code size: Flash minus the model's weights and the bench's golden data, and the bytes of the
-  model's and runtime's functions alone (``te_*`` and ``<prefix>_*`` symbols of the ELF).
+  model's and runtime's functions alone (``te_*`` and ``<prefix>_*`` symbols of the ELF);
+- next to an earlier result (``--before``, default benchmarks/latency_before.json, committed: the
+  kernels before issue 7's speed work), so that the gain per model and per operator type shows.
+Issue 7's targets: 1.0 MAC per instruction on MCUNet-style models (``meets_mac_target``), code
+under 40 kB (``code_under_40kB``; the exit status is 1 when a model's code or output check fails).
 
 Prints the tables and writes benchmarks/results/latency.json.
 
@@ -45,6 +49,7 @@ from tinyengine_codegen.backend.emitter import describe  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "benchmarks" / "results" / "latency.json"
+BEFORE = ROOT / "benchmarks" / "latency_before.json"  # the kernels before issue 7's speed work
 SHARED = Path("/work/shared/models")
 SHARED_MODELS = ["person_detect", "mcunet_vww", "mnist_lenet_300_100", "micro_speech", "hello_world_int8"]
 ZOO_MODELS = ["mcunet-in0", "mcunet-in1"]
@@ -227,6 +232,7 @@ def measure(name: str, cache: Path, work: Path) -> dict:
         "code_bytes": code,
         "kernel_function_bytes": function_bytes(elf, manifest["api_prefix"]),
         "code_under_40kB": code < CODE_LIMIT,
+        "meets_mac_target": bool(instructions) and macs / instructions >= TARGET_MACS_PER_INSTRUCTION,
         "output_check": board["outputs"]["check"],
     }
 
@@ -237,6 +243,7 @@ def main() -> int:
     parser.add_argument("--models", default=default, help="comma-separated shared or zoo model names")
     parser.add_argument("--cache", type=Path, default=CACHE, help="folder of cached zoo int8 exports")
     parser.add_argument("--out", type=Path, default=OUT, help="JSON file to write")
+    parser.add_argument("--before", type=Path, default=BEFORE, help="an earlier result to compare with")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="latency-") as tmp:
         rows = [measure(name, args.cache, Path(tmp)) for name in args.models.split(",")]
@@ -246,6 +253,9 @@ def main() -> int:
         "unit": "emulated instructions per inference (not board cycles); 1 kB = 1024 B",
         "models": rows,
     }
+    before = _before(args.before)
+    for r in rows:
+        r["before"] = before.get(r["name"])
     args.out.parent.mkdir(parents=True, exist_ok=True)
     tmp_out = args.out.with_name(args.out.name + ".tmp")
     tmp_out.write_text(json.dumps(doc, indent=2) + "\n")
@@ -255,22 +265,43 @@ def main() -> int:
     return 0 if all(r["output_check"] == "match" and r["code_under_40kB"] for r in rows) else 1
 
 
+def _before(path: Path) -> dict[str, dict]:
+    """Per model of an earlier result: instructions, MACs/instruction, code and per-type MACs/instruction."""
+    if not path.is_file():
+        return {}
+    rows = json.loads(path.read_text())["models"]
+    return {
+        r["name"]: {
+            "instructions": r["instructions"],
+            "macs_per_instruction": r["macs_per_instruction"],
+            "code_bytes": r["code_bytes"],
+            "op_types": {k: t["macs_per_instruction"] for k, t in r["op_types"].items()},
+        }
+        for r in rows
+    }
+
+
 def _print(rows: list[dict]) -> None:
-    heads = [("model", 20), ("MACs", 10), ("instr (emulated)", 16), ("MAC/instr", 9), ("code kB", 8),
-             ("kernels kB", 10), ("check", 6)]  # fmt: skip
+    heads = [("model", 20), ("MACs", 10), ("instr (emulated)", 16), ("MAC/instr", 9), ("before", 6),
+             ("code kB", 8), ("before", 6), ("kernels kB", 10), ("check", 6)]  # fmt: skip
     print(" ".join(f"{name:>{width}}" for name, width in heads))
     for r in rows:
+        b = r.get("before") or {}
         mpi = f"{r['macs_per_instruction']:.3f}" if r["macs_per_instruction"] else "-"
+        old = f"{b['macs_per_instruction']:.3f}" if b.get("macs_per_instruction") else "-"
+        old_code = f"{b['code_bytes'] / KB:.1f}" if b.get("code_bytes") else "-"
         fn = f"{r['kernel_function_bytes'] / KB:.1f}" if r["kernel_function_bytes"] else "-"
-        print(f"{r['name']:>20} {r['macs']:>10} {r['instructions']:>16} {mpi:>9} {r['code_bytes'] / KB:>8.1f}"
-              f" {fn:>10} {r['output_check']:>6}")  # fmt: skip
+        print(f"{r['name']:>20} {r['macs']:>10} {r['instructions']:>16} {mpi:>9} {old:>6}"
+              f" {r['code_bytes'] / KB:>8.1f} {old_code:>6} {fn:>10} {r['output_check']:>6}")  # fmt: skip
     for r in rows:
-        print(f"\n{r['name']}: per operator type (emulated instructions)")
+        before = (r.get("before") or {}).get("op_types", {})
+        print(f"\n{r['name']}: per operator type (emulated instructions; MAC/instr now, before)")
         for key, t in r["op_types"].items():
             share = 100.0 * t["instructions"] / max(r["profiled_instructions"], 1)
             mpi = f"{t['macs_per_instruction']:.3f}" if t["macs_per_instruction"] else "-"
+            old = f"{before[key]:.3f}" if before.get(key) else "-"
             print(f"  {key:>48} {t['ops']:>4} ops {t['macs']:>10} MACs {t['instructions']:>11} instr"
-                  f" {share:5.1f}% {mpi:>7} MAC/instr")  # fmt: skip
+                  f" {share:5.1f}% {mpi:>7} {old:>7}")  # fmt: skip
 
 
 if __name__ == "__main__":
