@@ -2,13 +2,15 @@
 
 Samples candidates from MCUNet-like search spaces (MobileNetV2 backbone, kernel 3/5/7, expand
 3/4/6, depth 2-4 per stage) and times ``profile_netspec`` with ``time.process_time`` (CPU time
-of this process: one core), in the two ways tinynas uses it:
+of this process: one core), in the ways tinynas uses it:
 
 - ``search``: candidates of one space (width 0.5, resolution 160), as the evolutionary search
   prices them, after 100 warm-up candidates of that space;
 - ``space_scan``: 100 candidates in each of 12 (width, resolution) spaces, cold start, as the
   search-space optimisation prices them (the first candidates of a space also teach the fast
-  path the kernel choices of its layers).
+  path the kernel choices of its layers and plan its blocks); ``space_scan_warm``: the same
+  candidates again, every block known (the steady state of a 1000-sample scan);
+- ``tinynas_sampler_search``: as ``search``, with candidates drawn by tinynas's own sampler.
 
 Also times the full graph pipeline (``profile_graph(netspec_to_graph(spec))``) and the planner
 on the real .tflite models. Writes benchmarks/results/planner_speed.json.
@@ -77,6 +79,21 @@ def rate(func: Callable[[Any], Any], items: list, repeats: int = 1) -> tuple[flo
     return len(items) / best, best
 
 
+def tinynas_search_rate(price: Callable[[NetSpec], None], count: int) -> float | None:
+    """Candidates per second drawn by tinynas's own sampler (MCUNet space w0.5-r160), best of 3;
+    None without tinynas."""
+    try:
+        from tinynas.supernet.arch import sample as sample_arch
+        from tinynas.supernet.arch import to_netspec
+        from tinynas.supernet.space import mcunet_space
+    except ImportError:
+        return None
+    cfg, rng = mcunet_space(0.5, 160, 3, 1000), random.Random(1)
+    specs = [to_netspec(cfg, sample_arch(cfg, rng)) for _ in range(count + 100)]
+    rate(price, specs[:100])
+    return round(rate(price, specs[100:], repeats=3)[0], 1)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--candidates", type=int, default=2000, help="candidates to time")
@@ -90,9 +107,11 @@ def main() -> int:
     spaces = [(w, r) for w in (0.3, 0.6, 0.9) for r in (96, 128, 144, 176)]
     scan = [sample(rng, w, r) for w, r in spaces for _ in range(100)]
     scan_rate, scan_s = rate(price, scan)
+    warm_scan_rate, _ = rate(price, scan)  # the same candidates again: every block already seen
     rate(price, [sample(rng, 0.5, 160) for _ in range(100)])
     candidates = [sample(rng, 0.5, 160) for _ in range(args.candidates)]
     fast, fast_s = rate(price, candidates, repeats=3)
+    tinynas = tinynas_search_rate(price, args.candidates)
     subset = candidates[: max(50, args.candidates // 20)]
     full, _ = rate(lambda s: profile_graph(netspec_to_graph(s), sram=320 * 1024), subset)
     ops = sum(len(netspec_to_graph(s).operators) for s in subset) / len(subset)
@@ -112,6 +131,8 @@ def main() -> int:
         "space_scan_candidates": len(scan),
         "space_scan_per_second": round(scan_rate, 1),
         "space_scan_seconds": round(scan_s, 3),
+        "space_scan_warm_per_second": round(warm_scan_rate, 1),
+        "tinynas_sampler_search_per_second": tinynas,
         "netspec_graph_pipeline_per_second": round(full, 1),
         "tflite_plan_memory": models,
     }
