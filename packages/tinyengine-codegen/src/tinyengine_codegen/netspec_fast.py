@@ -87,6 +87,7 @@ class _Run:
 
 
 _RUNS: dict[tuple, _Run] = {}
+MAX_CACHED_RUNS = 20_000  # about 4 kB each with their layers' choices
 
 
 def _run_keys(spec: NetSpec) -> list[tuple]:
@@ -185,6 +186,8 @@ def _runs(spec: NetSpec) -> list[_Run]:
     keys = _run_keys(spec)
     runs = [_RUNS.get(key) for key in keys]
     if any(run is None for run in runs):
+        if len(_RUNS) > MAX_CACHED_RUNS:
+            _RUNS.clear()  # a long scan over many spaces: start again rather than grow
         view = _Layers(spec)
         starts = _run_starts(view.layers)
         if len(starts) != len(keys):
