@@ -14,8 +14,10 @@ import random
 import pytest
 
 from tinyengine_codegen.frontend.netspec_graph import netspec_to_graph
-from tinyengine_codegen.memory.chain import _heuristics
+from tinyengine_codegen.memory.chain import _KEYS, _heuristics
+from tinyengine_codegen.memory.lifetimes import Item, Member
 from tinyengine_codegen.memory.placement import ORDERINGS
+from tinyengine_codegen.netspec_fast import _Layers
 from tinyengine_codegen.profile import profile_graph, profile_netspec
 
 space = pytest.importorskip("tinynas.supernet.space")
@@ -60,3 +62,29 @@ def test_every_placement_heuristic_is_tried():
     every = [(name, best_fit) for name in ORDERINGS for best_fit in (False, True)]
     assert sorted(_heuristics(True)) == sorted([(True, *h) for h in every] + [(False, *h) for h in every])
     assert sorted(_heuristics(False)) == sorted((False, *h) for h in every)
+
+
+def test_the_whole_chain_path_equals_the_joined_runs():
+    """``chain_arena`` over a whole netspec (the path of a netspec whose runs are not
+    separable) gives what the cached runs give."""
+    for spec in _candidates(0.5)[::3]:
+        whole = _Layers(spec).arena()
+        fast = profile_netspec(spec)
+        assert (whole.arena_bytes, whole.lower_bound, whole.peak_op) == (
+            fast.arena_bytes,
+            fast.lower_bound,
+            fast.peak_op,
+        )
+        assert whole.live_bytes == fast.plan.live_bytes
+        assert set(whole.inplace) == set(fast.plan.inplace)  # the same in-place operators
+
+
+def test_the_orderings_sort_like_the_planners():
+    rng = random.Random(0)
+    for _ in range(200):
+        size, start = rng.randrange(4, 9000, 4), rng.randrange(60)
+        end = start + rng.randrange(5)
+        item = Item([Member(0, size, start, end)])
+        assert {name: key(size, start, end) for name, key in _KEYS.items()} == {
+            name: key(item) for name, key in ORDERINGS.items()
+        }

@@ -331,6 +331,36 @@ def _heuristics(overlaps: bool) -> list[tuple[bool, str, bool]]:
     return first + [h for h in every if h not in first]
 
 
+class _Parts:
+    """Everything but the placement, for a chain (arguments as :func:`chain_arena`)."""
+
+    def __init__(
+        self,
+        nbytes: list[int],
+        op_inputs: list[tuple[int, ...]],
+        scratch: list[int],
+        inplace: list[bool],
+        overlap: list[int | None],
+        alignment: int,
+    ) -> None:
+        n = len(op_inputs)
+        self.live = live = _Liveness(nbytes, op_inputs, inplace)
+        self.items, self.item_of = items, item_of = live.items(nbytes, alignment)
+        self.tensor_items = len(items)
+        for p, size in enumerate(scratch):
+            if size > 0:
+                items.append([(-(-size // alignment) * alignment, p, p)])
+        self.live_bytes = _live_bytes(items, max(n, 1))
+        self.overlaps = (
+            _overlaps(live, item_of, nbytes, op_inputs, overlap, self.live_bytes, alignment)
+            if overlap
+            else []
+        )
+
+    def conflicts(self) -> list[list[tuple[int, int, int]]]:
+        return _conflict_lists(len(self.items), _conflict_pairs(self.items, self.overlaps))
+
+
 def chain_arena(
     nbytes: list[int],
     op_inputs: list[tuple[int, ...]],
@@ -341,19 +371,13 @@ def chain_arena(
 ) -> ChainArena:
     """The planner's arena for a chain: operator ``i`` reads tensors ``op_inputs[i]`` and writes
     tensor ``i + 1`` (``nbytes`` per tensor; 0 the graph input, the last one the graph output)."""
-    n = len(op_inputs)
-    live = _Liveness(nbytes, op_inputs, inplace)
-    items, item_of = live.items(nbytes, alignment)
-    for p, size in enumerate(scratch):
-        if size > 0:
-            items.append([(-(-size // alignment) * alignment, p, p)])
-    live_bytes = _live_bytes(items, max(n, 1))
-    overlaps = _overlaps(live, item_of, nbytes, op_inputs, overlap, live_bytes, alignment) if overlap else []
+    parts = _Parts(nbytes, op_inputs, scratch, inplace, overlap, alignment)
+    live_bytes = parts.live_bytes
     lower = max(live_bytes, default=0)
-    conf = _conflict_lists(len(items), _conflict_pairs(items, overlaps))
-    arena = _best_arena([_span(ms) for ms in items], overlaps, alignment, lower, conf)
-    peak = live_bytes.index(lower) if n else None
-    return ChainArena(arena, lower, live_bytes, peak, live.inplace)
+    spans = [_span(ms) for ms in parts.items]
+    arena = _best_arena(spans, parts.overlaps, alignment, lower, parts.conflicts())
+    peak = live_bytes.index(lower) if op_inputs else None
+    return ChainArena(arena, lower, live_bytes, peak, parts.live.inplace)
 
 
 @dataclass(frozen=True)
@@ -393,25 +417,18 @@ def segment(
 ) -> Segment | None:
     """The :class:`Segment` of a chain (arguments as :func:`chain_arena`); None when its input
     has no bytes."""
-    n = len(op_inputs)
-    live = _Liveness(nbytes, op_inputs, inplace)
-    items, item_of = live.items(nbytes, alignment)
-    if item_of.get(0) != 0:
+    parts = _Parts(nbytes, op_inputs, scratch, inplace, overlap, alignment)
+    if parts.item_of.get(0) != 0:
         return None
-    tensor_items = len(items)
-    for p, size in enumerate(scratch):
-        if size > 0:
-            items.append([(-(-size // alignment) * alignment, p, p)])
-    live_bytes = _live_bytes(items, max(n, 1))
-    overlaps = _overlaps(live, item_of, nbytes, op_inputs, overlap, live_bytes, alignment) if overlap else []
+    items, tensor_items = parts.items, parts.tensor_items
     return Segment(
         spans=tuple(_span(ms) for ms in items[:tensor_items]),
         scratch=tuple(ms[0] for ms in items[tensor_items:]),
-        live_bytes=tuple(live_bytes),
-        conflicts=tuple(map(tuple, _conflict_lists(len(items), _conflict_pairs(items, overlaps)))),
-        overlaps=tuple(overlaps),
-        output=item_of[n],
-        inplace=tuple(live.inplace.items()),
+        live_bytes=tuple(parts.live_bytes),
+        conflicts=tuple(map(tuple, parts.conflicts())),
+        overlaps=tuple(parts.overlaps),
+        output=parts.item_of[len(op_inputs)],
+        inplace=tuple(parts.live.inplace.items()),
     )
 
 
