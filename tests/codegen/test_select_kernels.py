@@ -12,7 +12,7 @@ from tinyengine_codegen.errors import UnsupportedModelError
 from tinyengine_codegen.frontend.tflite_reader import load_tflite
 from tinyengine_codegen.ir.graph import Graph, Operator, Tensor
 from tinyengine_codegen.passes import run_passes
-from tinyengine_codegen.passes.select_kernels import select_kernels
+from tinyengine_codegen.passes.select_kernels import depthwise_inplace_scratch, select_kernels
 
 
 def _const(name: str, shape: tuple[int, ...]) -> Tensor:
@@ -126,6 +126,41 @@ def test_scratch_bytes_equal_the_runtime_companions(shared_models, tmp_path):
                                           "te_depthwise_conv_inplace_s8.c")]  # fmt: skip
     exe = tmp_path / "scratch"
     cc = ["gcc", "-std=c99", f"-I{tinyengine_runtime.include_dir()}", str(program), *sources, "-o", str(exe)]
+    subprocess.run(cc, check=True, capture_output=True)
+    result = subprocess.run([str(exe)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout
+
+
+def test_depthwise_inplace_scratch_mirrors_the_runtime_by_shape(tmp_path):
+    """depthwise_inplace_scratch == the C companion over maps, kernels and strides (each path's size)."""
+    checks = []
+    for hw in (1, 2, 3, 4, 5, 6, 9, 12, 24, 31):
+        for kh, kw in ((3, 3), (5, 5), (7, 7), (1, 3), (3, 5)):
+            for stride in (1, 2):
+                out = max(1, (hw + stride - 1) // stride)  # SAME
+                want = depthwise_inplace_scratch((1, hw, hw, 8), (1, out, out, 8), (kh, kw), (stride, stride))
+                checks.append(
+                    f"{{ te_dims i = {{1, {hw}, {hw}, 8}}, f = {{1, {kh}, {kw}, 8}},"
+                    f" o = {{1, {out}, {out}, 8}};\n"
+                    f"  te_depthwise_params p = {{0, 0, {stride}, {stride}, 0, 0, 1, 1, 1, {{-128, 127}}}};\n"
+                    f"  if (te_depthwise_conv_inplace_s8_scratch_bytes(&p, &i, &f, &o) != {want}u) {{\n"
+                    f'    printf("{hw}x{hw} k{kh}x{kw} s{stride}\\n"); return 1; }} }}'
+                )
+    # the three paths: four channels of a small map, the padded plane, one plain channel
+    assert depthwise_inplace_scratch((1, 3, 3, 8), (1, 3, 3, 8), (3, 3), (1, 1)) == 4 * 3 * 3
+    assert depthwise_inplace_scratch((1, 24, 24, 8), (1, 24, 24, 8), (3, 3), (1, 1)) == 26 * 26
+    assert depthwise_inplace_scratch((1, 24, 24, 8), (1, 12, 12, 8), (5, 5), (2, 2)) == 27 * 27
+    assert depthwise_inplace_scratch((1, 24, 24, 8), (1, 24, 24, 8), (1, 3), (1, 1)) == 24 * 24
+    program = tmp_path / "dw_scratch.c"
+    program.write_text(
+        '#include <stdio.h>\n#include "tinyengine/te_depthwise.h"\nint main(void) {\n'
+        + "\n".join(checks)
+        + "\nreturn 0; }\n"
+    )
+    source = tinyengine_runtime.source_dir() / "te_depthwise_conv_inplace_s8.c"
+    exe = tmp_path / "dw_scratch"
+    include = f"-I{tinyengine_runtime.include_dir()}"
+    cc = ["gcc", "-std=c99", include, str(program), str(source), "-o", str(exe)]
     subprocess.run(cc, check=True, capture_output=True)
     result = subprocess.run([str(exe)], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout
