@@ -35,6 +35,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from _results import write_results  # noqa: E402 (benchmarks/_results.py)
 from elftools.elf.elffile import ELFFile  # noqa: E402
 from memory_zoo import CACHE, export_zoo  # noqa: E402 (the cached zoo exports)
 
@@ -256,10 +257,7 @@ def main() -> int:
     before = _before(args.before)
     for r in rows:
         r["before"] = before.get(r["name"])
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    tmp_out = args.out.with_name(args.out.name + ".tmp")
-    tmp_out.write_text(json.dumps(doc, indent=2) + "\n")
-    tmp_out.replace(args.out)
+    write_results(args.out, doc)
     _print(rows)
     print(f"wrote {args.out}")
     return 0 if all(r["output_check"] == "match" and r["code_under_40kB"] for r in rows) else 1
