@@ -14,7 +14,8 @@ computed: the full planner gives them when asked (same problem, same result).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from tinyengine_codegen.memory.overlap import combined_footprint
 from tinyengine_codegen.memory.placement import ORDERINGS, _best_fit
@@ -46,7 +47,14 @@ class ChainArena:
     lower_bound: int
     live_bytes: list[int]
     peak_op: int | None
-    inplace: dict[int, int]
+    inplace_source: dict[int, int] | Callable[[], dict[int, int]] = field(repr=False)
+
+    @property
+    def inplace(self) -> dict[int, int]:
+        """Operator -> the input tensor its output overwrites (computed on first access)."""
+        if callable(self.inplace_source):
+            self.inplace_source = self.inplace_source()
+        return self.inplace_source
 
 
 class _Liveness:
@@ -438,7 +446,6 @@ def segments_arena(segments: list[Segment], alignment: int = 4) -> ChainArena:
     spans: list[tuple[int, int, int]] = []  # (size, start, end) of every tensor item, then scratch
     maps: list[list[int]] = []
     live_bytes: list[int] = []
-    inplace: dict[int, int] = {}
     step, held = 0, -1
     for seg in segments:
         own = seg.spans[0]
@@ -452,8 +459,6 @@ def segments_arena(segments: list[Segment], alignment: int = 4) -> ChainArena:
         spans += [(size, start + step, end + step) for size, start, end in seg.spans[1:]]
         maps.append(index)
         live_bytes += seg.live_bytes
-        for op, src in seg.inplace:
-            inplace[op + step] = src + step
         held = index[seg.output]
         step += len(seg.live_bytes)
     step = 0
@@ -470,4 +475,12 @@ def segments_arena(segments: list[Segment], alignment: int = 4) -> ChainArena:
     lower = max(live_bytes, default=0)
     arena = _best_arena(spans, overlaps, alignment, lower, conf)
     peak = live_bytes.index(lower) if segments else None
+
+    def inplace() -> dict[int, int]:
+        result, step = {}, 0
+        for seg in segments:
+            result.update((op + step, src + step) for op, src in seg.inplace)
+            step += len(seg.live_bytes)
+        return result
+
     return ChainArena(arena, lower, live_bytes, peak, inplace)
