@@ -255,16 +255,18 @@ def _place_arena(
     for i in order:
         forbidden = [(o - a, o + b) for j, a, b in conf[i] if (o := offsets[j]) is not None]
         base = None
-        for partner, delta in hints[i]:
-            o = offsets[partner]
-            if o is None:
-                continue
-            hinted = -(-(o + delta) // alignment) * alignment
-            if hinted >= 0 and all(hinted <= lo or hinted >= hi for lo, hi in forbidden):
-                base = hinted
-                break
+        hint = hints[i]
+        if hint:
+            for partner, delta in hint:
+                o = offsets[partner]
+                if o is None:
+                    continue
+                hinted = -(-(o + delta) // alignment) * alignment
+                if hinted >= 0 and all(hinted <= lo or hinted >= hi for lo, hi in forbidden):
+                    base = hinted
+                    break
         if base is None:
-            for partner, delta in hints[i]:
+            for partner, delta in hint:
                 if offsets[partner] is None and delta > 0:
                     forbidden += [(lo + delta, hi + delta) for lo, hi in forbidden]
             forbidden.sort()
