@@ -21,7 +21,8 @@ memory the generated code uses)::
 - ``ops``: per-operator :class:`OpRow` in schedule order (index after the passes, name --
   ``"<TFLite index>:<kind>"`` for a .tflite, the layer name for a netspec --, kind, kernel, output shape,
   live bytes, scratch bytes, in place, MACs, params, weight bytes); built on first access.
-- ``plan``: the :class:`~tinyengine_codegen.memory.MemoryPlan` itself.
+- ``plan``: the :class:`~tinyengine_codegen.memory.MemoryPlan` itself (for a netspec, planned on
+  first access: pricing a candidate needs only the figures above).
 - ``patch``: with ``patch`` other than ``off``, what patch-based inference chose (mode, whether
   enabled, grid, stage, split tensor, arena with and without patches, extra MACs in percent);
   ``macs`` then counts the MACs actually executed (halos included). None when off.
