@@ -4,18 +4,49 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+from typer.core import TyperGroup
 
 from mcu_bench import __version__
 from mcu_bench.errors import BenchError, InputError
 from mcu_bench.runners import RUNNERS
 
+
+@contextmanager
+def _usage_error_in_one_line() -> Iterator[None]:
+    """Click's usage error (bad option, value or argument) as one line on stderr, its exit code (2)."""
+    try:
+        yield
+    except typer.BadParameter.__base__ as exc:  # click's UsageError
+        if type(exc).__name__ == "NoArgsIsHelpError" or exc.ctx is None:
+            raise  # a bare command prints its help
+        text, where = " ".join(exc.format_message().split()).rstrip("."), exc.ctx.command_path
+        typer.echo(f"{where}: {text[:1].lower() + text[1:]} (see {where} --help)", err=True)
+        raise typer.Exit(exc.exit_code) from None
+
+
+class _Commands(TyperGroup):
+    """mcu-bench's commands, with usage errors in one line instead of Click's boxed panel."""
+
+    def make_context(self, *args: Any, **kwargs: Any) -> Any:
+        with _usage_error_in_one_line():
+            return super().make_context(*args, **kwargs)
+
+    def invoke(self, ctx: Any) -> Any:
+        with _usage_error_in_one_line():
+            return super().invoke(ctx)
+
+
 app = typer.Typer(
+    cls=_Commands,
     help="Build a generated project (te-project/1) into firmware, run it on a board (pyOCD), on QEMU or on "
     "the host, and report latency and memory.",
     no_args_is_help=True,

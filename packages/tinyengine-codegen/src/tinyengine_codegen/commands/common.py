@@ -12,6 +12,7 @@ from typing import Any, NoReturn, TypeVar
 import typer
 from rich.console import Console
 from rich.markup import escape
+from typer.core import TyperGroup
 
 from tinyengine_codegen.errors import InputError
 from tinyengine_codegen.passes.patch_choice import parse_extra_macs, parse_patch_mode
@@ -34,10 +35,38 @@ MAX_EXTRA_MACS_OPTION = typer.Option(
 )
 
 
+_USAGE_ERROR = typer.BadParameter.__base__  # click's UsageError (Typer vendors click)
+
+
+class OneLineUsageErrors(TyperGroup):
+    """Usage errors (missing or unknown options, bad values) as one line on stderr, not Click's panel.
+
+    ``te-gen build: missing argument 'model' (see te-gen build --help)``, exit code 2; a bare
+    command still prints its help.
+    """
+
+    def make_context(self, *args: Any, **kwargs: Any) -> Any:
+        return _one_line_usage_error(super().make_context, *args, **kwargs)
+
+    def invoke(self, ctx: Any) -> Any:
+        return _one_line_usage_error(super().invoke, ctx)
+
+
+def _one_line_usage_error(call: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    try:
+        return call(*args, **kwargs)
+    except _USAGE_ERROR as exc:
+        if type(exc).__name__ == "NoArgsIsHelpError" or exc.ctx is None:
+            raise
+        where, message = exc.ctx.command_path, " ".join(exc.format_message().split()).rstrip(".")
+        typer.echo(f"{where}: {message[:1].lower()}{message[1:]} (see {where} --help)", err=True)
+        raise typer.Exit(exc.exit_code) from None
+
+
 def make_app(name: str, help: str) -> typer.Typer:
-    """A suite command's top-level Typer app: help when called bare, no tracebacks, no completion setup."""
-    return typer.Typer(name=name, help=help, no_args_is_help=True, pretty_exceptions_enable=False,
-                       add_completion=False)
+    """A suite command's top-level Typer app: help when called bare, one-line usage errors, no tracebacks."""
+    return typer.Typer(name=name, help=help, cls=OneLineUsageErrors, no_args_is_help=True,
+                       pretty_exceptions_enable=False, add_completion=False)
 
 
 def patch_options(patch: str, max_extra_macs: str) -> float:
