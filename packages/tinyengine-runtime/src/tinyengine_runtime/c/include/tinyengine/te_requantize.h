@@ -75,6 +75,54 @@ static inline int32_t te_multiply_by_quantized_multiplier_right2(int32_t x, int3
     return (int32_t)(s >> 32) >> (e - 1);
 }
 
+/*
+ * The doubled-accumulator form (hot loops: 3 instructions per output on Cortex-M, plus SSAT).
+ *
+ * For multiplier >= 0, a right shift e = -shift in [1, TE_REQ2_MAX_EXPONENT], |x| < 2^30 and the
+ * accumulator held DOUBLED (acc2 = 2x, e.g. a column stored as 2 * (input + offset) and a doubled
+ * bias), MultiplyByQuantizedMultiplier(x, m, shift) + output_offset equals
+ *     (SMMLAR(acc2, m, round - [acc2 < 0])) >> e,   round = 2^(e-1) + output_offset * 2^e
+ * SMMLAR(a, b, r) = floor((a * b + 2^31) / 2^32) + r: with a = 2x it is SRDHM(x, m) + r exactly, and
+ * RoundingDivideByPOT(h, e) = floor((h + 2^(e-1) - [h < 0]) / 2^e) with [h < 0] = [x < 0] (a
+ * negative x with h = 0 rounds to 0 either way); the output offset rides along as a multiple of
+ * 2^e. No int32 step overflows: |h| <= 2^30 + 1 and |round| <= 2^(e-1) + 2^(e+7) <= 2^29 + 2^21.
+ * Per channel: te_requant2_applies, then te_requant2_round once; per output te_requant2 (the value
+ * already has the output offset; clamp it to the activation range).
+ */
+#define TE_REQ2_MAX_EXPONENT 22
+
+/** True when the doubled-accumulator form applies to (multiplier, shift) for any int8 offset. */
+static inline int te_requant2_applies(int32_t multiplier, int32_t shift)
+{
+    return multiplier >= 0 && shift <= -1 && shift >= -TE_REQ2_MAX_EXPONENT;
+}
+
+/** round = 2^(e-1) + output_offset * 2^e for shift = -e (te_requant2_applies holds). */
+static inline int32_t te_requant2_round(int32_t shift, int32_t output_offset)
+{
+    const int32_t e = -shift;
+    return (int32_t)((1u << (e - 1)) + ((uint32_t)output_offset << e));
+}
+
+/** MultiplyByQuantizedMultiplier(acc2 / 2, multiplier, -exponent) + output_offset (round from te_requant2_round). */
+static inline int32_t te_requant2(int32_t acc2, int32_t multiplier, int32_t round, int32_t exponent)
+{
+#if defined(__ARM_FEATURE_DSP)
+    int32_t r;
+    int32_t y;
+    /* r = round + (acc2 asr 31); y = (acc2 * m + 2^31 + r * 2^32) >> 32; y asr e */
+    __asm__("add %0, %2, %3, asr #31\n\t"
+            "smmlar %1, %3, %4, %0\n\t"
+            "asr %1, %1, %5"
+            : "=&r"(r), "=&r"(y)
+            : "r"(round), "r"(acc2), "r"(multiplier), "r"(exponent));
+    return y;
+#else
+    const int32_t h = (int32_t)(((int64_t)acc2 * (int64_t)multiplier + ((int64_t)1 << 31)) >> 32);
+    return (h + round - (acc2 < 0 ? 1 : 0)) >> exponent;
+#endif
+}
+
 /** True when te_multiply_by_quantized_multiplier_right2 applies to (multiplier, shift). */
 static inline int te_right2_applies(int32_t multiplier, int32_t shift)
 {
@@ -123,6 +171,54 @@ static inline int8_t te_offset_clamp_s8(int32_t scaled, int32_t output_offset, t
     v = v < activation.min ? activation.min : v;
     v = v > activation.max ? activation.max : v;
     return (int8_t)v;
+}
+
+/** Both lanes of a two-byte clamp bound (te_store_s8x2): the low byte and the next one hold value. */
+static inline int32_t te_pack_s8x2(int32_t value)
+{
+    return (int32_t)(((uint32_t)value & 0xFFu) * 0x0101u);
+}
+
+/**
+ * out[0], out[1] = v0, v1 (already offset) clamped to the activation range; lo2 = te_pack_s8x2(min),
+ * hi2 = te_pack_s8x2(max); clamp = 0 when the range is the whole int8 range. DSP path: SSAT, SSAT,
+ * BFI, one STRH (+ SSUB8/SEL per bound when clamping).
+ */
+static inline void te_store_s8x2(int8_t *out, int32_t v0, int32_t v1, int32_t lo2, int32_t hi2, int clamp)
+{
+#if defined(__ARM_FEATURE_DSP)
+    int32_t p;
+    int32_t t;
+    __asm__("ssat %0, #8, %2\n\t"
+            "ssat %1, #8, %3\n\t"
+            "bfi %0, %1, #8, #8"
+            : "=&r"(p), "=&r"(t)
+            : "r"(v0), "r"(v1));
+    if (clamp) {
+        /* per byte: p = max(p, lo), then min(p, hi) (SSUB8 sets GE where the difference is >= 0) */
+        __asm__("ssub8 %1, %0, %2\n\t"
+                "sel %0, %0, %2\n\t"
+                "ssub8 %1, %3, %0\n\t"
+                "sel %0, %0, %3"
+                : "+r"(p), "=&r"(t)
+                : "r"(lo2), "r"(hi2)
+                : "cc");
+    }
+    {
+        typedef uint16_t te_u16_store __attribute__((aligned(1), may_alias));
+        *(te_u16_store *)(void *)out = (uint16_t)p;
+    }
+#else
+    (void)clamp;
+    {
+        const int32_t lo = (int8_t)(lo2 & 0xFF);
+        const int32_t hi = (int8_t)(hi2 & 0xFF);
+        v0 = v0 < lo ? lo : (v0 > hi ? hi : v0);
+        v1 = v1 < lo ? lo : (v1 > hi ? hi : v1);
+        out[0] = (int8_t)v0;
+        out[1] = (int8_t)v1;
+    }
+#endif
 }
 
 /** Requantize an accumulator (bias included) to int8: scale, add the output offset, clamp. */
