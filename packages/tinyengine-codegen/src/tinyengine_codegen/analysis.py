@@ -11,7 +11,10 @@ part for the generated model's API, the measured size of each distinct kernel, a
 
 from __future__ import annotations
 
+import functools
+import json
 import math
+from pathlib import Path
 
 from tinyengine_codegen.ir.graph import Graph, Operator
 
@@ -19,41 +22,12 @@ MAC_OPS = frozenset({"CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED"})
 REQUANT_BYTES_PER_CHANNEL = 8  # int32 multiplier + int32 shift
 
 # Code size model. The per-kernel figures are the .text of each runtime source compiled alone with
-# the bench firmware's flags (arm-none-eabi-gcc 12.2 -O3 -ffunction-sections -mcpu=cortex-m7 -mthumb
-# -mfpu=fpv5-d16 -mfloat-abi=hard), re-measured after the DSP kernel work; the base and per-call parts
-# were fitted on generated projects of the shared models.
+# the bench firmware's flags for the STM32F746 (arm-none-eabi-gcc -O3 -mcpu=cortex-m7 ...), measured
+# by scripts/measure_kernel_sizes.py into data/kernel_code_bytes.json (a test fails when it is stale);
+# the base and per-call parts were fitted on generated projects of the shared models.
+KERNEL_CODE_BYTES_FILE = Path(__file__).resolve().parent / "data" / "kernel_code_bytes.json"
 CODE_BASE_BYTES = 128  # invoke / input / output functions
 CODE_PER_CALL_BYTES = 145  # one kernel call with its constant arguments
-CODE_PER_KERNEL_BYTES = {
-    "te_add_s8": 3020,
-    "te_sub_s8": 3024,
-    "te_mul_s8": 1752,
-    "te_conv_1x1_s8": 3980,
-    "te_conv_3x3_c3_s8": 3992,
-    "te_conv_s8": 1776,
-    "te_depthwise_conv_inplace_s8": 9448,
-    "te_depthwise_conv_s8": 3452,
-    "te_fully_connected_s8": 2508,
-    "te_fully_connected_per_channel_s8": 2508,
-    "te_mean_hw_s8": 1888,
-    "te_avgpool_s8": 1000,
-    "te_maxpool_s8": 808,
-    "te_softmax_s8": 1788,
-    "te_log_softmax_s8": 2732,
-    "te_log_softmax_f32": 196,
-    "te_logistic_s8": 48,
-    "te_hard_swish_s8": 672,
-    "te_leaky_relu_s8": 420,
-    "te_quantize_f32_s8": 228,
-    "te_requantize_s8_s8": 272,
-    "te_dequantize_s8_f32": 64,
-    "te_pad_s8": 668,
-    "te_concatenation_s8": 440,
-    "te_transpose_s8": 1436,
-    "te_strided_slice_s8": 1928,
-    "te_resize_nearest_s8": 748,
-    "te_reshape_s8": 52,
-}
 CODE_PER_KIND_BYTES = {  # kernels not measured yet, by operator kind
     "CONV_2D": 2000,
     "DEPTHWISE_CONV_2D": 1500,
@@ -68,6 +42,12 @@ CODE_PER_KIND_BYTES = {  # kernels not measured yet, by operator kind
     "MUL": 1200,
 }
 CODE_DEFAULT_KERNEL_BYTES = 500
+
+
+@functools.cache
+def kernel_code_bytes() -> dict[str, int]:
+    """Measured code bytes per runtime kernel (read once from ``KERNEL_CODE_BYTES_FILE``)."""
+    return dict(json.loads(KERNEL_CODE_BYTES_FILE.read_text())["kernels"])
 
 
 def conv_macs(kind: str, out_shape: tuple[int, ...], weight_shape: tuple[int, ...]) -> int:
@@ -116,8 +96,9 @@ def code_bytes_estimate(kernels: list[tuple[str, str | None]]) -> int:
     first_kind: dict[str, str] = {}
     for kind, kernel in kernels:
         first_kind.setdefault(kernel or kind, kind)
+    measured = kernel_code_bytes()
     per_kernel = sum(
-        CODE_PER_KERNEL_BYTES.get(kernel) or CODE_PER_KIND_BYTES.get(kind, CODE_DEFAULT_KERNEL_BYTES)
+        measured.get(kernel) or CODE_PER_KIND_BYTES.get(kind, CODE_DEFAULT_KERNEL_BYTES)
         for kernel, kind in first_kind.items()
     )
     return CODE_BASE_BYTES + per_kernel + CODE_PER_CALL_BYTES * len(kernels)
