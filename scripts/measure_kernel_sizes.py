@@ -3,7 +3,7 @@
 Compiles each ``tinyengine_runtime`` C source alone with arm-none-eabi-gcc and the flags mcu-bench's
 firmware uses for the STM32F746 (Cortex-M7, the MCUNet paper's board), reads each object's .text
 with arm-none-eabi-size, and writes ``tinyengine_codegen/data/kernel_code_bytes.json``: per kernel
-(every public function but the ``*_scratch_bytes`` companions), the .text of the sources it needs.
+(every public function but the ``*_bytes`` size companions), the .text of the sources it needs.
 Run it again after changing a kernel; ``tests/codegen/test_kernel_code_bytes.py`` fails until then.
 
     .venv/bin/python scripts/measure_kernel_sizes.py [--check]
@@ -31,18 +31,23 @@ FORMAT = "te-kernel-code-bytes/1"
 STALE = "kernel code sizes are stale: run scripts/measure_kernel_sizes.py"
 
 
+def bench_cflags() -> tuple[str, ...]:
+    """The flags mcu-bench's firmware is compiled with for ``BOARD``."""
+    return cortexm_cflags(find_board(BOARD))
+
+
 def measure(obj_dir: Path) -> dict:
     """The table for the runtime sources as they are now (objects compiled into ``obj_dir``)."""
-    cflags = cortexm_cflags(find_board(BOARD))
+    cflags = bench_cflags()
     sources = tinyengine_runtime.sources()
     include = [f"-I{tinyengine_runtime.include_dir()}"]
     objects = compile_objects(CROSS_CC, cflags, include, sources, obj_dir)
     source_of = {str(obj): src.name for src, obj in zip(sources, objects, strict=True)}
-    text = {source_of[obj]: size for obj, size in _text_bytes(objects).items()}
+    text = {source_of[obj]: size for obj, size in text_bytes(objects).items()}
     kernels = {
         name: sum(text[path.name] for path in kernel_sources({name}))
         for name in sorted(_public_functions(objects))
-        if not name.endswith("_scratch_bytes")
+        if not name.endswith("_bytes")  # the *_scratch_bytes / *_filter_bytes size companions
     }
     return {
         "format": FORMAT,
@@ -65,7 +70,7 @@ def stale_lines(recorded: dict, current: dict) -> list[str]:
     return lines
 
 
-def _text_bytes(objects: list[Path]) -> dict[str, int]:
+def text_bytes(objects: list[Path]) -> dict[str, int]:
     """Berkeley .text (code and read-only data) of each object, from arm-none-eabi-size."""
     out = _tool("arm-none-eabi-size", "-B", *map(str, objects))
     rows = [line.split() for line in out.splitlines()[1:] if line.strip()]

@@ -1,8 +1,9 @@
-"""te-gen's table of kernel code bytes is what arm-none-eabi-gcc makes of the runtime sources now.
+"""te-gen's code-size estimate: its kernel table is current, and it holds on real generated projects.
 
 The runtime kernels are compiled again with the bench firmware's flags for the STM32F746 (no object
-cache) and compared with ``tinyengine_codegen/data/kernel_code_bytes.json``; the estimate reads that
-table for every runtime kernel.
+cache) and compared with ``tinyengine_codegen/data/kernel_code_bytes.json``. The estimate of each
+shared model is then held against the .text of its generated project (the model's code and its
+kernels, not the weights) compiled with the same flags: within 10% or 1 kB, whichever is larger.
 """
 
 from __future__ import annotations
@@ -13,15 +14,20 @@ from pathlib import Path
 
 import pytest
 
+from mcu_bench.compiler import compile_objects
 from tinyengine_codegen.analysis import (
     CODE_BASE_BYTES,
     CODE_PER_CALL_BYTES,
     KERNEL_CODE_BYTES_FILE,
     code_bytes_estimate,
+    graph_code_bytes_estimate,
     kernel_code_bytes,
 )
+from tinyengine_codegen.backend.build import compile_model
+from tinyengine_codegen.backend.project import write_project
 
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "measure_kernel_sizes.py"
+SHARED = ["mcunet_vww", "person_detect", "micro_speech", "mnist_lenet_300_100", "hello_world_int8"]
 
 
 @pytest.fixture(scope="module")
@@ -62,3 +68,21 @@ def test_the_estimate_counts_each_distinct_kernel_once_from_the_table() -> None:
     kernels = table["te_conv_1x1_s8"] + table["te_add_s8"]
     assert code_bytes_estimate(calls) == CODE_BASE_BYTES + kernels + 3 * CODE_PER_CALL_BYTES
     assert table["te_fully_connected_per_channel_s8"] == table["te_fully_connected_s8"]  # one source
+
+
+@pytest.mark.parametrize("name", SHARED)
+def test_the_estimate_matches_the_compiled_project(
+    measure_script, shared_models: Path, tmp_path: Path, monkeypatch, name: str
+) -> None:
+    monkeypatch.setenv("MCU_BENCH_CACHE", "off")
+    model = shared_models / f"{name}.tflite"
+    compiled = compile_model(model)
+    project = tmp_path / "p"
+    manifest = write_project(compiled.graph, compiled.layout, project, "model", "cortex-m7", model, None)
+    code = [project / s for s in manifest["sources"] if not s.endswith("_weights.c")]
+    includes = [f"-I{project / d}" for d in manifest["include_dirs"]]
+    cflags = measure_script.bench_cflags()
+    measured = sum(measure_script.text_bytes(compile_objects(measure_script.CROSS_CC, cflags, includes, code,
+                                                               tmp_path / "obj")).values())  # fmt: skip
+    estimate = graph_code_bytes_estimate(compiled.graph)
+    assert abs(estimate - measured) <= max(0.10 * measured, 1024), (estimate, measured)
