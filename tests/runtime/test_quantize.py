@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import tensorflow as tf
 
-from .harness import CCase
+from .harness import CCase, assert_cases_match, run_cases
 from .opcalls import run_and_compare
 from .opcases import OpRun, OpSpec, build_multi_op_models, random_range, random_shape
 from .oracle import InputSpec, TFLiteModel
@@ -128,3 +128,36 @@ def test_requantize_and_concat_with_requantization_match_tflite(build_dir: Path)
     run_and_compare(
         runs["QUANTIZE"] + runs["LOGISTIC"], build_dir, extra=folded, extra_sources=["te_concatenation_s8.c"]
     )
+
+
+def _quantize_reference(x: np.ndarray, scale: float, zero_point: int) -> np.ndarray:
+    """te_quantize_f32_s8's contract: TFLite's float32 division and half-away rounding; values out of
+    range (infinities included) saturate and NaN gives the zero point (TFLite's int32 cast is
+    undefined there)."""
+    r = (x / np.float32(scale)).astype(np.float32).astype(np.float64)
+    finite = np.nan_to_num(r, nan=0.0, posinf=1e9, neginf=-1e9)
+    rounded = np.sign(finite) * np.floor(np.abs(finite) + 0.5)
+    return np.clip(rounded + zero_point, -128, 127).astype(np.int8)
+
+
+def test_quantize_extremes_saturate_alike_on_host_and_m7(build_dir: Path) -> None:
+    """NaN, infinities, values beyond the int16 range of the M7 path's fixed-point conversion and
+    exact ties, at sizes that leave 1 to 3 elements after the four-element blocks."""
+    special = [np.nan, np.inf, -np.inf, 1e30, -1e30, 40000.0, -40000.0, 16383.5, -16383.5, 16384.5,
+               -16384.5, 0.5, -0.5, 1.5, -1.5, 127.5, -128.5, 0.0, -0.0, 3.4e38]  # fmt: skip
+    rng = np.random.default_rng(77)
+    cases, expected = [], []
+    for i, (scale, zp) in enumerate([(0.02, -128), (0.5, 5), (1.0, 127), (3.0e-3, 0)]):
+        ties = (rng.integers(-300, 300, size=9 + i) + 0.5) * np.float32(scale)
+        x = np.concatenate([np.array(special, np.float32) * np.float32(scale), ties.astype(np.float32)])
+        x = x.astype(np.float32)
+        size = x.size
+        # The float bits travel as uint32 (C has no literal for NaN): copied into a float array.
+        arrays = {"bits": x.view(np.uint32), "output": np.zeros(size, np.int8)}
+        setup = f"static float input[{size}];\n        __builtin_memcpy(input, bits, sizeof(input));"
+        call = f"te_quantize_f32_s8(input, {size}, {float(np.float32(scale))!r}f, {zp}, output)"
+        cases.append(CCase(name=f"extremes scale {scale} zp {zp}", arrays=arrays, setup=setup, call=call,
+                           out="output"))  # fmt: skip
+        expected.append(_quantize_reference(x, scale, zp))
+    result = run_cases(cases, ["te_quantize_f32_s8.c"], workdir=build_dir)
+    assert_cases_match(cases, result, expected)

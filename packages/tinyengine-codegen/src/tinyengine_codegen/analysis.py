@@ -3,10 +3,11 @@
 MACs count multiply-accumulates of convolutions, depthwise convolutions and fully connected
 layers (what MCUNet's tables count; elementwise, pooling and activations are 0).
 Parameters count the weight and bias elements of those layers. Weight Flash is every
-constant tensor's bytes plus the per-channel requantization constants (an int32 multiplier
-and shift per output channel) the generated code stores. Code size is an estimate: a fixed
-part for the generated model's API, the measured size of each distinct kernel, a part per call
-(fitted on real builds: see the constants below).
+constant tensor's bytes plus what the generated code stores next to them: the per-channel
+requantization constants (an int32 multiplier and shift per output channel) and the tables of
+te_add_table_s8. Code size is an estimate: a fixed part for the generated model's API, the
+measured size of each distinct kernel, a part per call (fitted on real builds: see the constants
+below).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from tinyengine_codegen.ir.graph import Graph, Operator
 
 MAC_OPS = frozenset({"CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED"})
 REQUANT_BYTES_PER_CHANNEL = 8  # int32 multiplier + int32 shift
+ADD_TABLE_BYTES = 256 * 4  # te_add_table_s8's int32 table per ADD (backend/add_table.py)
 
 # Code size model. The per-kernel figures are the .text of each runtime source compiled alone with
 # the bench firmware's flags for the STM32F746 (arm-none-eabi-gcc -O3 -mcpu=cortex-m7 ...), measured
@@ -84,6 +86,8 @@ def op_weight_bytes(graph: Graph, op: Operator, seen: set[int] | None = None) ->
         total += graph.tensors[t].nbytes
     if op.kind in MAC_OPS:
         total += REQUANT_BYTES_PER_CHANNEL * int(graph.tensors[op.outputs[0]].shape[-1])
+    if op.kernel == "te_add_table_s8":
+        total += ADD_TABLE_BYTES
     return total
 
 

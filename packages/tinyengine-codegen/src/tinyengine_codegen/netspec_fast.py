@@ -19,6 +19,7 @@ import math
 from dataclasses import dataclass
 
 from tinyengine_codegen.analysis import (
+    ADD_TABLE_BYTES,
     CODE_PER_CALL_BYTES,
     MAC_OPS,
     REQUANT_BYTES_PER_CHANNEL,
@@ -248,6 +249,8 @@ def _layer_costs(layer: Layer) -> tuple[int, int, int]:
         return macs, weights + out_c, weights + 4 * out_c + REQUANT_BYTES_PER_CHANNEL * out_c
     if layer.kind == "MEAN":
         return 0, 0, MEAN_AXES.nbytes
+    if layer.kind == "ADD":  # residual ADDs: same shapes, te_add_table_s8 and its table
+        return 0, 0, ADD_TABLE_BYTES
     return 0, 0, 0
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from tinyengine_codegen.backend import quant
+from tinyengine_codegen.backend.add_table import add_table
 from tinyengine_codegen.backend.emitter import EmitContext, emitter, quant_of
 from tinyengine_codegen.ir.graph import Operator
 
@@ -61,3 +62,22 @@ def emit_binary(ctx: EmitContext, i: int, op: Operator) -> str:
         ctx.dims(i, "output_dims", g.tensors[dst].shape), ctx.tensor(dst),
     ]  # fmt: skip
     return f"{op.kernel}({', '.join(args)})"
+
+
+@emitter("te_add_table_s8", header="te_elementwise.h")
+def emit_add_table(ctx: EmitContext, i: int, op: Operator) -> str:
+    """ADD of same-shape int8 tensors through its precomputed table (te_elementwise.h)."""
+    fields = add_sub_fields(ctx, op)
+    values, t = add_table(fields)
+    params = ctx.struct(i, "params", "te_add_table_params", {
+        "output_offset": fields["output_offset"], "output_multiplier": fields["output_multiplier"],
+        "output_shift": fields["output_shift"], "activation": fields["activation"],
+    })  # fmt: skip
+    # Patches of one ADD (passes/patch.py) share its table: keyed by the values.
+    key = (-1, "add_table " + values.tobytes().hex())
+    comment = f"ADD table: scaled input {t} plus the linear offset, by uint8 code"
+    table = ctx.array(i, "add_table", "int32_t", values, comment, key)
+    size = ctx.graph.tensors[op.outputs[0]].size
+    ins = [_operand(ctx, i, f"input{k}", op.inputs[k - 1]) for k in (1, 2)]
+    dst = ctx.tensor(op.outputs[0])
+    return f"te_add_table_s8({params}, {table}, {size}, {ins[t - 1]}, {ins[2 - t]}, {dst})"

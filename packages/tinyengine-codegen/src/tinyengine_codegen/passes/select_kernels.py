@@ -175,6 +175,16 @@ def _elementwise(kernel: str, same_bytes: bool = True):
     return choose
 
 
+def _choose_add(graph: Graph, op_index: int, op: Operator, readers: Readers) -> KernelChoice:
+    # Same shapes (residual ADDs): one table input and one shifted input per element, the table
+    # precomputed by te-gen (backend/add_table.py); broadcasting takes the general kernel.
+    out = graph.tensors[op.outputs[0]]
+    same = all(graph.tensors[t].shape == out.shape for t in op.inputs)
+    return _elementwise("te_add_table_s8" if same and out.dtype == "int8" else "te_add_s8")(
+        graph, op_index, op, readers
+    )
+
+
 def _choose_quantize(graph: Graph, op_index: int, op: Operator, readers: Readers) -> KernelChoice:
     src = graph.tensors[op.inputs[0]].dtype
     dst = graph.tensors[op.outputs[0]].dtype
@@ -246,7 +256,7 @@ _CHOOSERS = {
     "CONV_2D": _choose_conv,
     "DEPTHWISE_CONV_2D": _choose_depthwise,
     "FULLY_CONNECTED": _choose_fully_connected,
-    "ADD": _elementwise("te_add_s8"),
+    "ADD": _choose_add,
     "SUB": _elementwise("te_sub_s8"),
     "MUL": _elementwise("te_mul_s8"),
     "QUANTIZE": _choose_quantize,

@@ -42,6 +42,29 @@ te_status te_add_s8(const te_add_params *params, const te_dims *input1_dims, con
                     const te_dims *input2_dims, const int8_t *input2, const te_dims *output_dims,
                     int8_t *output);
 
+/**
+ * ADD of two same-shape tensors through a 256-entry table that te-gen precomputes (in Flash, with
+ * the weights): te_add_s8's arithmetic, restated. TFLite scales the input of larger scale by
+ * exactly 2^19 ((q + offset) << 20, multiplier 2^30, shift 0): that one is the "linear" input l.
+ * The other, t, goes through its table, which also holds the linear input's offset; both doubled
+ * (the kernel requantizes the doubled sum, te_requant2 of te_requantize.h):
+ *   2 raw = table[(uint8_t)t[i]] + l[i] * 2^20,
+ *   table[k] = 2 (MultiplyByQuantizedMultiplierSmallerThanOneExp(((int8_t)k + t_offset) << 20,
+ *              t_multiplier, t_shift) + l_offset * 2^19)
+ * (either input may be t when both scales are equal; |raw| < 2^30). raw is then requantized as
+ * in te_add_s8: output_multiplier / output_shift, output_offset, activation. `size` elements;
+ * the output may equal either input (same shape, no broadcasting).
+ */
+typedef struct {
+    int32_t output_offset; /* +output zero point */
+    int32_t output_multiplier;
+    int32_t output_shift;
+    te_activation activation;
+} te_add_table_params;
+
+te_status te_add_table_s8(const te_add_table_params *params, const int32_t *table, int32_t size,
+                          const int8_t *table_input, const int8_t *linear_input, int8_t *output);
+
 /** SUB: same parameters as ADD; output = input1 - input2. */
 te_status te_sub_s8(const te_add_params *params, const te_dims *input1_dims, const int8_t *input1,
                     const te_dims *input2_dims, const int8_t *input2, const te_dims *output_dims,
