@@ -6,13 +6,14 @@
  * byte of input channel c (out_h * out_w <= in_h * in_w), already saved in scratch; channels not
  * yet processed are never touched.
  *
- * Square 3x3, 5x5 and 7x7 kernels without dilation (the MCUNet search space) take the fast path:
- * the channel is copied into a padded plane ((out_h - 1) * stride_h + k rows, likewise columns)
- * whose padding holds the input zero point, so that every window lies inside the plane and the
- * input offset folds into the bias (sum((x + off) * w) = sum(x * w) + off * sum(w), exact in int32;
- * a padding tap contributes (zp + off) * w = 0 either way). Each output row then runs one unrolled
- * loop specialised by kernel size; with k = 3, stride 1 or 2, two outputs per step share one word
- * load and two SXTB16 per kernel row.
+ * Square 3x3, 5x5 and 7x7 kernels without dilation (the MCUNet search space) go through a padded
+ * plane ((out_h - 1) * stride_h + k rows, likewise columns) whose border holds the input zero point
+ * (written once per call; each channel only refills the interior), so that every window lies inside
+ * the plane and the input offset folds into the bias (sum((x + off) * w) = sum(x * w) + off * sum(w),
+ * exact in int32; a padding tap contributes (zp + off) * w = 0 either way). On the DSP path, strides
+ * 1 and 2 run an inline-asm multiply pass per kernel size and stride (two adjacent outputs per step,
+ * weights as doubled int16 pairs) into a stack run of accumulators, then te_requant2's requantization
+ * pass; channels whose quantization falls outside te_requant2's range take the plain loop.
  * Other kernels: on the DSP path (dilation_w 1, up to TE_DW_INPLACE_MAX_TAPS taps) two horizontal
  * taps go through one SXTAB16 + SMLAD; otherwise one multiply-accumulate per tap.
  */
@@ -148,46 +149,6 @@ TE_NOINLINE static void te_dw_inplace_groups(const te_depthwise_params *params, 
     }
 }
 
-/* Channel c of the buffer into the padded plane (ph x pw), padding = the input zero point. */
-TE_NOINLINE static void te_dw_fill_plane(const int8_t *buffer, int32_t c, int32_t channels, const te_dims *input_dims,
-                                         int32_t pad_top, int32_t pad_left, int32_t ph, int32_t pw, int8_t pad,
-                                         int8_t *plane)
-{
-    const int32_t x_end = pad_left + input_dims->w < pw ? pad_left + input_dims->w : pw;
-    int32_t y;
-    for (y = 0; y < ph; ++y) {
-        const int32_t iy = y - pad_top;
-        int8_t *dst = plane + y * pw;
-        int32_t x = 0;
-        if (iy < 0 || iy >= input_dims->h) {
-            for (; x < pw; ++x) {
-                dst[x] = pad;
-            }
-            continue;
-        }
-        {
-            const int8_t *src = buffer + (size_t)iy * (size_t)input_dims->w * (size_t)channels + c;
-            for (; x < pad_left; ++x) {
-                dst[x] = pad;
-            }
-            for (; x + 4 <= x_end; x += 4) {
-                dst[x] = src[0];
-                dst[x + 1] = src[channels];
-                dst[x + 2] = src[2 * channels];
-                dst[x + 3] = src[3 * channels];
-                src += 4 * channels;
-            }
-            for (; x < x_end; ++x) {
-                dst[x] = *src;
-                src += channels;
-            }
-            for (; x < pw; ++x) {
-                dst[x] = pad;
-            }
-        }
-    }
-}
-
 /* One output pixel from the saved channel plane: taps [ky0,ky1) x [kx0,kx1), weights strided. */
 TE_NOINLINE static int32_t te_plane_pixel(const te_depthwise_params *params, const int8_t *plane, int32_t plane_w,
                               const int8_t *weights, int32_t weight_step, int32_t kw, int32_t y0, int32_t x0,
@@ -205,238 +166,522 @@ TE_NOINLINE static int32_t te_plane_pixel(const te_depthwise_params *params, con
     return acc;
 }
 
-/* The channel's k x k weights for the fast path; on the DSP path as int16 pairs of horizontal taps
- * (per kernel row k / 2 pairs, the odd last tap apart). */
-typedef struct {
-    int32_t w[49];
-    int32_t pairs[21]; /* 7 rows x 3 pairs */
-    int32_t last[7];
-} te_dw_taps;
-
-/* Requantization of one channel: its values, loaded once per plane. */
+/* Requantization of the fast path for one channel (DSP path, see te_dw_fast_channel_ok). */
 typedef struct {
     int32_t multiplier;
-    int32_t shift;
-    int32_t output_offset;
-    te_activation activation;
-} te_dw_requant;
+    int32_t round;    /* te_requant2_round of the output offset (minus the activation min if clamped) */
+    int32_t exponent; /* -shift */
+    int32_t low;      /* 128 + activation min (clamped variant) */
+} te_dw_fast_q;
 
-/* Outputs computed per pass of the multiply loops before they are requantized (stack int32s). */
+#define TE_DW_FAST_MAX_ACC0 (1 << 28)
+
+/* Outputs per run of the multiply pass (stack int32s; even). */
 #define TE_DW_RUN 64
 
-/* n accumulators of one channel requantized into out[0], out[channels], ... */
-TE_NOINLINE static void te_dw_requant_run(const int32_t *acc, int32_t n, const te_dw_requant *q, int8_t *out,
-                                          int32_t channels)
+#if defined(__ARM_FEATURE_DSP)
+/*
+ * The fast path on the DSP: per run of outputs, a multiply pass leaves each output's doubled
+ * accumulator in a stack buffer (te_dw_macs_*: two horizontally adjacent outputs a, b per step, the
+ * window rows read as words and split by SXTB16 into bytes (0, 2) and, with ROR 8, (1, 3)), then a
+ * requantization pass stores the bytes (te_dw_requant_pairs). The multiply passes are inline asm with
+ * fixed registers (r7 left alone: it may be the frame pointer); weights are int16 pairs of doubled
+ * weights, for kernel row j: k = 3: (w0, w2) and w1 alone; k = 5: (w0, w2), (w1, w3), (w4, 0);
+ * k = 7: (w0, w2), (w1, w3), (w4, w6), (w5, 0). A pair step reads only its two windows.
+ */
+
+/* 3x3, stride 1: npairs pair steps from window r (plane width pw), accumulators to buf.
+ * blk: (w0, w2) of rows 0..2, (w1 row 0, w1 row 1), (w1 row 2, 0), acc2. Registers: r0 window,
+ * r1 pw - 2, r2 buf, r3-r5 (w0, w2) of rows 0-2, r6 the w1 of rows 0 and 1, r8 w1 of row 2 with
+ * the steps left in its top half, r9 acc2, r10 a, r11 b, r12 / lr bytes (0, 2) / (1, 3).
+ * One step: 25 instructions, 18 MACs. */
+TE_NOINLINE static void te_dw_macs_k3s1(const int8_t *r, int32_t pw, int32_t npairs, int32_t *buf, const int32_t *blk)
 {
-    const int32_t multiplier = q->multiplier;
-    const int32_t shift = q->shift;
-    const int32_t output_offset = q->output_offset;
-    const te_activation activation = q->activation;
-    int32_t i;
-    if (te_right2_applies(multiplier, shift)) {
-        for (i = 0; i < n; ++i) {
-            const int32_t v = te_multiply_by_quantized_multiplier_right2(acc[i], multiplier, shift);
-            out[i * channels] = te_offset_clamp_s8(v, output_offset, activation);
-        }
-        return;
-    }
-    for (i = 0; i < n; ++i) {
-        out[i * channels] = te_requantize_s8(acc[i], multiplier, shift, output_offset, activation);
-    }
+    register const int8_t *r0 __asm__("r0") = r;
+    register int32_t r1 __asm__("r1") = pw - 2;
+    register int32_t *r2 __asm__("r2") = buf;
+    register const int32_t *r3 __asm__("r3") = blk;
+    register int32_t r12 __asm__("r12") = npairs - 1;
+    __asm__ volatile(
+        "ldm r3, {r3, r4, r5, r6, r8, r9}\n\t"
+        "orr r8, r8, r12, lsl #16\n"
+        "1:\n\t"
+        "ldr lr, [r0], #2\n\t" /* row 0: p0..p3 */
+        "sxtb16 r12, lr\n\t"
+        "sxtb16 lr, lr, ror #8\n\t"
+        "smlad r10, r12, r3, r9\n\t" /* a = acc2 + p0 w0 + p2 w2 */
+        "smlabb r10, lr, r6, r10\n\t" /* a += p1 w1 */
+        "smlad r11, lr, r3, r9\n\t"   /* b = acc2 + p1 w0 + p3 w2 */
+        "smlatb r11, r12, r6, r11\n\t" /* b += p2 w1 */
+        "ldr lr, [r0, r1]\n\t"       /* row 1 */
+        "sxtb16 r12, lr\n\t"
+        "sxtb16 lr, lr, ror #8\n\t"
+        "smlad r10, r12, r4, r10\n\t"
+        "smlabt r10, lr, r6, r10\n\t"
+        "smlad r11, lr, r4, r11\n\t"
+        "smlatt r11, r12, r6, r11\n\t"
+        "add r12, r0, r1, lsl #1\n\t" /* row 2 */
+        "ldr lr, [r12, #2]\n\t"
+        "sxtb16 r12, lr\n\t"
+        "sxtb16 lr, lr, ror #8\n\t"
+        "smlad r10, r12, r5, r10\n\t"
+        "smlabb r10, lr, r8, r10\n\t"
+        "smlad r11, lr, r5, r11\n\t"
+        "smlatb r11, r12, r8, r11\n\t"
+        "strd r10, r11, [r2], #8\n\t"
+        "subs r8, r8, #0x10000\n\t"
+        "bcs 1b\n\t"
+        : "+r"(r0), "+r"(r1), "+r"(r2), "+r"(r3), "+r"(r12)
+        :
+        : "r4", "r5", "r6", "r8", "r9", "r10", "r11", "lr", "cc", "memory");
 }
+
+/* 3x3, stride 2: as te_dw_macs_k3s1 with r1 = pw; per row p0..p3 as a word and p4 alone.
+ * One step: 33 instructions, 18 MACs. */
+TE_NOINLINE static void te_dw_macs_k3s2(const int8_t *r, int32_t pw, int32_t npairs, int32_t *buf, const int32_t *blk)
+{
+    register const int8_t *r0 __asm__("r0") = r;
+    register int32_t r1 __asm__("r1") = pw;
+    register int32_t *r2 __asm__("r2") = buf;
+    register const int32_t *r3 __asm__("r3") = blk;
+    register int32_t r12 __asm__("r12") = npairs - 1;
+    __asm__ volatile(
+        "ldm r3, {r3, r4, r5, r6, r8, r9}\n\t"
+        "orr r8, r8, r12, lsl #16\n"
+        "1:\n\t"
+        "ldr lr, [r0], #4\n\t" /* row 0: p0..p3, then r0 = p4 */
+        "sxtb16 r12, lr\n\t"
+        "sxtb16 lr, lr, ror #8\n\t"
+        "smlad r10, r12, r3, r9\n\t"  /* a = acc2 + p0 w0 + p2 w2 */
+        "smlabb r10, lr, r6, r10\n\t" /* a += p1 w1 */
+        "smlatb r11, r12, r3, r9\n\t" /* b = acc2 + p2 w0 */
+        "smlatb r11, lr, r6, r11\n\t" /* b += p3 w1 */
+        "ldrsb r12, [r0]\n\t"
+        "smlabt r11, r12, r3, r11\n\t" /* b += p4 w2 */
+        "add r0, r0, r1\n\t"           /* row 1 */
+        "ldr lr, [r0, #-4]\n\t"
+        "sxtb16 r12, lr\n\t"
+        "sxtb16 lr, lr, ror #8\n\t"
+        "smlad r10, r12, r4, r10\n\t"
+        "smlabt r10, lr, r6, r10\n\t"
+        "smlatb r11, r12, r4, r11\n\t"
+        "smlatt r11, lr, r6, r11\n\t"
+        "ldrsb r12, [r0]\n\t"
+        "smlabt r11, r12, r4, r11\n\t"
+        "add r0, r0, r1\n\t" /* row 2 */
+        "ldr lr, [r0, #-4]\n\t"
+        "sxtb16 r12, lr\n\t"
+        "sxtb16 lr, lr, ror #8\n\t"
+        "smlad r10, r12, r5, r10\n\t"
+        "smlabb r10, lr, r8, r10\n\t"
+        "smlatb r11, r12, r5, r11\n\t"
+        "smlatb r11, lr, r8, r11\n\t"
+        "ldrsb r12, [r0]\n\t"
+        "smlabt r11, r12, r5, r11\n\t"
+        "sub r0, r0, r1, lsl #1\n\t"
+        "strd r10, r11, [r2], #8\n\t"
+        "subs r8, r8, #0x10000\n\t"
+        "bcs 1b\n\t"
+        : "+r"(r0), "+r"(r1), "+r"(r2), "+r"(r3), "+r"(r12)
+        :
+        : "r4", "r5", "r6", "r8", "r9", "r10", "r11", "lr", "cc", "memory");
+}
+
+/* 5x5: one kernel row of a pair step, the row's weights loaded by LDM (r4-r6). Stride 1: r0 points
+ * two bytes into the row (p0..p3 at -2, p2..p5 at 0); a in r9, b in r10, acc2 in r8 (row 0 only). */
+#define TE_DW_K5S1_ROW(A, B, LOAD0)                                                                          \
+    "ldm r3!, {r4, r5, r6}\n\t" LOAD0 "sxtb16 r12, r11, ror #8\n\t" /* (p1, p3) */                          \
+    "sxtb16 r11, r11\n\t"                                           /* (p0, p2) */                          \
+    "smlad r9, r11, r4, " A "\n\t"                                  /* a += p0 w0 + p2 w2 */                \
+    "smlad r9, r12, r5, r9\n\t"                                     /* a += p1 w1 + p3 w3 */                \
+    "smlad r10, r12, r4, " B "\n\t"                                 /* b += p1 w0 + p3 w2 */                \
+    "ldr r11, [r0]\n\t"                                             /* p2..p5 */                            \
+    "sxtb16 r12, r11, ror #8\n\t"                                   /* (p3, p5) */                          \
+    "sxtb16 r11, r11\n\t"                                           /* (p2, p4) */                          \
+    "smlatb r9, r11, r6, r9\n\t"                                    /* a += p4 w4 */                        \
+    "smlad r10, r11, r5, r10\n\t"                                   /* b += p2 w1 + p4 w3 */                \
+    "smlatb r10, r12, r6, r10\n\t"                                  /* b += p5 w4 */
+#define TE_DW_K5S1_NEXT "add r0, r0, r1\n\t" TE_DW_K5S1_ROW("r9", "r10", "ldr r11, [r0, #-2]\n\t")
+
+/* 5x5, stride 1. blk: acc2, then per row (w0, w2), (w1, w3), (w4, 0). Registers: r0 window, r1 pw,
+ * r2 buf, r3 weights, r4-r6 one row's weights, r8 acc2, r9 a, r10 b, r11 / r12 bytes, lr buf end.
+ * One step: 74 instructions, 50 MACs. */
+TE_NOINLINE static void te_dw_macs_k5s1(const int8_t *r, int32_t pw, int32_t npairs, int32_t *buf, const int32_t *blk)
+{
+    register const int8_t *r0 __asm__("r0") = r;
+    register int32_t r1 __asm__("r1") = pw;
+    register int32_t *r2 __asm__("r2") = buf;
+    register const int32_t *r3 __asm__("r3") = blk;
+    register int32_t *r12 __asm__("r12") = buf + 2 * npairs;
+    __asm__ volatile(
+        "ldr r8, [r3], #4\n\t"
+        "mov lr, r12\n"
+        "1:\n\t" TE_DW_K5S1_ROW("r8", "r8", "ldr r11, [r0], #2\n\t") TE_DW_K5S1_NEXT TE_DW_K5S1_NEXT
+            TE_DW_K5S1_NEXT TE_DW_K5S1_NEXT
+        "sub r0, r0, r1, lsl #2\n\t"
+        "sub r3, r3, #60\n\t"
+        "strd r9, r10, [r2], #8\n\t"
+        "cmp r2, lr\n\t"
+        "bne 1b\n\t"
+        : "+r"(r0), "+r"(r1), "+r"(r2), "+r"(r3), "+r"(r12)
+        :
+        : "r4", "r5", "r6", "r8", "r9", "r10", "r11", "lr", "cc", "memory");
+}
+
+/* 5x5, stride 2: r0 points four bytes into the row (p0..p3 at -4, p2..p5 at -2, p6 at +2). */
+#define TE_DW_K5S2_ROW(A, B, LOAD0)                                                                          \
+    "ldm r3!, {r4, r5, r6}\n\t" LOAD0 "sxtb16 r12, r11, ror #8\n\t" /* (p1, p3) */                          \
+    "sxtb16 r11, r11\n\t"                                           /* (p0, p2) */                          \
+    "smlad r9, r11, r4, " A "\n\t"                                  /* a += p0 w0 + p2 w2 */                \
+    "smlad r9, r12, r5, r9\n\t"                                     /* a += p1 w1 + p3 w3 */                \
+    "ldr r11, [r0, #-2]\n\t"                                        /* p2..p5 */                            \
+    "sxtb16 r12, r11, ror #8\n\t"                                   /* (p3, p5) */                          \
+    "sxtb16 r11, r11\n\t"                                           /* (p2, p4) */                          \
+    "smlatb r9, r11, r6, r9\n\t"                                    /* a += p4 w4 */                        \
+    "smlad r10, r11, r4, " B "\n\t"                                 /* b += p2 w0 + p4 w2 */                \
+    "smlad r10, r12, r5, r10\n\t"                                   /* b += p3 w1 + p5 w3 */                \
+    "ldrsb r11, [r0, #2]\n\t"                                       /* p6 */                                \
+    "smlabb r10, r11, r6, r10\n\t"                                  /* b += p6 w4 */
+#define TE_DW_K5S2_NEXT "add r0, r0, r1\n\t" TE_DW_K5S2_ROW("r9", "r10", "ldr r11, [r0, #-4]\n\t")
+
+/* 5x5, stride 2: as te_dw_macs_k5s1. One step: 79 instructions, 50 MACs. */
+TE_NOINLINE static void te_dw_macs_k5s2(const int8_t *r, int32_t pw, int32_t npairs, int32_t *buf, const int32_t *blk)
+{
+    register const int8_t *r0 __asm__("r0") = r;
+    register int32_t r1 __asm__("r1") = pw;
+    register int32_t *r2 __asm__("r2") = buf;
+    register const int32_t *r3 __asm__("r3") = blk;
+    register int32_t *r12 __asm__("r12") = buf + 2 * npairs;
+    __asm__ volatile(
+        "ldr r8, [r3], #4\n\t"
+        "mov lr, r12\n"
+        "1:\n\t" TE_DW_K5S2_ROW("r8", "r8", "ldr r11, [r0], #4\n\t") TE_DW_K5S2_NEXT TE_DW_K5S2_NEXT
+            TE_DW_K5S2_NEXT TE_DW_K5S2_NEXT
+        "sub r0, r0, r1, lsl #2\n\t"
+        "sub r3, r3, #60\n\t"
+        "strd r9, r10, [r2], #8\n\t"
+        "cmp r2, lr\n\t"
+        "bne 1b\n\t"
+        : "+r"(r0), "+r"(r1), "+r"(r2), "+r"(r3), "+r"(r12)
+        :
+        : "r4", "r5", "r6", "r8", "r9", "r10", "r11", "lr", "cc", "memory");
+}
+
+/* 7x7, stride 1: one kernel row, weights r4-r6, lr; r0 points two bytes into the row (p0..p3 at -2,
+ * p4..p7 at +2). */
+#define TE_DW_K7S1_ROW(LOAD0)                                                                                \
+    "ldm r3!, {r4, r5, r6, lr}\n\t" LOAD0 "sxtb16 r12, r11, ror #8\n\t" /* (p1, p3) */                      \
+    "sxtb16 r11, r11\n\t"                                               /* (p0, p2) */                      \
+    "smlad r9, r11, r4, r9\n\t"                                         /* a += p0 w0 + p2 w2 */            \
+    "smlad r9, r12, r5, r9\n\t"                                         /* a += p1 w1 + p3 w3 */            \
+    "smlad r10, r12, r4, r10\n\t"                                       /* b += p1 w0 + p3 w2 */            \
+    "smlatb r10, r11, r5, r10\n\t"                                      /* b += p2 w1 */                    \
+    "ldr r11, [r0, #2]\n\t"                                             /* p4..p7 */                        \
+    "sxtb16 r12, r11, ror #8\n\t"                                       /* (p5, p7) */                      \
+    "sxtb16 r11, r11\n\t"                                               /* (p4, p6) */                      \
+    "smlad r9, r11, r6, r9\n\t"                                         /* a += p4 w4 + p6 w6 */            \
+    "smlabb r9, r12, lr, r9\n\t"                                        /* a += p5 w5 */                    \
+    "smlad r10, r12, r6, r10\n\t"                                       /* b += p5 w4 + p7 w6 */            \
+    "smlabt r10, r11, r5, r10\n\t"                                      /* b += p4 w3 */                    \
+    "smlatb r10, r11, lr, r10\n\t"                                      /* b += p6 w5 */
+#define TE_DW_K7S1_NEXT "add r0, r0, r1\n\t" TE_DW_K7S1_ROW("ldr r11, [r0, #-2]\n\t")
+
+/* 7x7, stride 1. blk: acc2, acc2, then per row (w0, w2), (w1, w3), (w4, w6), (w5, 0). Registers:
+ * r0 window, r1 pw, r2 buf, r3 weights, r4-r6 and lr one row's weights, r8 buf end, r9 a, r10 b,
+ * r11 / r12 bytes. One step: 125 instructions, 98 MACs. */
+TE_NOINLINE static void te_dw_macs_k7s1(const int8_t *r, int32_t pw, int32_t npairs, int32_t *buf, const int32_t *blk)
+{
+    register const int8_t *r0 __asm__("r0") = r;
+    register int32_t r1 __asm__("r1") = pw;
+    register int32_t *r2 __asm__("r2") = buf;
+    register const int32_t *r3 __asm__("r3") = blk + 2;
+    register int32_t *r12 __asm__("r12") = buf + 2 * npairs;
+    __asm__ volatile(
+        "mov r8, r12\n"
+        "1:\n\t"
+        "ldrd r9, r10, [r3, #-8]\n\t" TE_DW_K7S1_ROW("ldr r11, [r0], #2\n\t") TE_DW_K7S1_NEXT TE_DW_K7S1_NEXT
+            TE_DW_K7S1_NEXT TE_DW_K7S1_NEXT TE_DW_K7S1_NEXT TE_DW_K7S1_NEXT
+        "sub r0, r0, r1, lsl #2\n\t"
+        "sub r0, r0, r1, lsl #1\n\t"
+        "sub r3, r3, #112\n\t"
+        "strd r9, r10, [r2], #8\n\t"
+        "cmp r2, r8\n\t"
+        "bne 1b\n\t"
+        : "+r"(r0), "+r"(r1), "+r"(r2), "+r"(r3), "+r"(r12)
+        :
+        : "r4", "r5", "r6", "r8", "r9", "r10", "r11", "lr", "cc", "memory");
+}
+
+/* 7x7, stride 2: r0 points four bytes into the row (p0..p3 at -4, p2..p5 at -2, p4..p7 at 0, p8 at 4). */
+#define TE_DW_K7S2_ROW(LOAD0)                                                                                \
+    "ldm r3!, {r4, r5, r6, lr}\n\t" LOAD0 "sxtb16 r12, r11, ror #8\n\t" /* (p1, p3) */                      \
+    "sxtb16 r11, r11\n\t"                                               /* (p0, p2) */                      \
+    "smlad r9, r11, r4, r9\n\t"                                         /* a += p0 w0 + p2 w2 */            \
+    "smlad r9, r12, r5, r9\n\t"                                         /* a += p1 w1 + p3 w3 */            \
+    "ldr r11, [r0, #-2]\n\t"                                            /* p2..p5 */                        \
+    "sxtb16 r12, r11, ror #8\n\t"                                       /* (p3, p5) */                      \
+    "sxtb16 r11, r11\n\t"                                               /* (p2, p4) */                      \
+    "smlad r10, r11, r4, r10\n\t"                                       /* b += p2 w0 + p4 w2 */            \
+    "smlad r10, r12, r5, r10\n\t"                                       /* b += p3 w1 + p5 w3 */            \
+    "ldr r11, [r0]\n\t"                                                 /* p4..p7 */                        \
+    "sxtb16 r12, r11, ror #8\n\t"                                       /* (p5, p7) */                      \
+    "sxtb16 r11, r11\n\t"                                               /* (p4, p6) */                      \
+    "smlad r9, r11, r6, r9\n\t"                                         /* a += p4 w4 + p6 w6 */            \
+    "smlabb r9, r12, lr, r9\n\t"                                        /* a += p5 w5 */                    \
+    "smlatb r10, r11, r6, r10\n\t"                                      /* b += p6 w4 */                    \
+    "smlatb r10, r12, lr, r10\n\t"                                      /* b += p7 w5 */                    \
+    "ldrsb r11, [r0, #4]\n\t"                                           /* p8 */                            \
+    "smlabt r10, r11, r6, r10\n\t"                                      /* b += p8 w6 */
+#define TE_DW_K7S2_NEXT "add r0, r0, r1\n\t" TE_DW_K7S2_ROW("ldr r11, [r0, #-4]\n\t")
+
+/* 7x7, stride 2: as te_dw_macs_k7s1. One step: 153 instructions, 98 MACs. */
+TE_NOINLINE static void te_dw_macs_k7s2(const int8_t *r, int32_t pw, int32_t npairs, int32_t *buf, const int32_t *blk)
+{
+    register const int8_t *r0 __asm__("r0") = r;
+    register int32_t r1 __asm__("r1") = pw;
+    register int32_t *r2 __asm__("r2") = buf;
+    register const int32_t *r3 __asm__("r3") = blk + 2;
+    register int32_t *r12 __asm__("r12") = buf + 2 * npairs;
+    __asm__ volatile(
+        "mov r8, r12\n"
+        "1:\n\t"
+        "ldrd r9, r10, [r3, #-8]\n\t" TE_DW_K7S2_ROW("ldr r11, [r0], #4\n\t") TE_DW_K7S2_NEXT TE_DW_K7S2_NEXT
+            TE_DW_K7S2_NEXT TE_DW_K7S2_NEXT TE_DW_K7S2_NEXT TE_DW_K7S2_NEXT
+        "sub r0, r0, r1, lsl #2\n\t"
+        "sub r0, r0, r1, lsl #1\n\t"
+        "sub r3, r3, #112\n\t"
+        "strd r9, r10, [r2], #8\n\t"
+        "cmp r2, r8\n\t"
+        "bne 1b\n\t"
+        : "+r"(r0), "+r"(r1), "+r"(r2), "+r"(r3), "+r"(r12)
+        :
+        : "r4", "r5", "r6", "r8", "r9", "r10", "r11", "lr", "cc", "memory");
+}
+
+/* Multiply pass: npairs pair steps from window r (plane width pw), accumulators to buf. */
+typedef void (*te_dw_macs_fn)(const int8_t *r, int32_t pw, int32_t npairs, int32_t *buf, const int32_t *blk);
+
+/* The multiply pass of kernel k (3, 5, 7) and stride s (1, 2). */
+static te_dw_macs_fn te_dw_macs_for(int32_t k, int32_t s)
+{
+    if (k == 3) {
+        return s == 1 ? te_dw_macs_k3s1 : te_dw_macs_k3s2;
+    }
+    if (k == 5) {
+        return s == 1 ? te_dw_macs_k5s1 : te_dw_macs_k5s2;
+    }
+    return s == 1 ? te_dw_macs_k7s1 : te_dw_macs_k7s2;
+}
+
+/* One channel's geometry for the fast path. */
+typedef struct {
+    const int8_t *plane;
+    int32_t pw;
+    int32_t row_step; /* stride * pw */
+    int32_t s;
+    int32_t oh;
+    int32_t ow;
+    int32_t channels;
+    int full;
+    te_dw_macs_fn macs;
+} te_dw_fast_geom;
 
 /*
- * Accumulators of count outputs of one row from the padded plane, kernel k x k (a constant after
- * inlining): window points at the first window's top-left tap, acc0 holds the bias with the input
- * offset folded in.
+ * Requantization pass: npairs pairs of doubled accumulators from buf to out[0], out[channels], ...
+ * through te_requant2 (te_requantize.h: SMMLAR with the output offset folded into its round, exact
+ * for the fast path's accumulators, |acc| < 2^28 + 2^20), then SSAT for the activation
+ * [-128, 127], or for [min, 127] (round folds output offset - min) USAT, UQADD8 by 128 + min
+ * clamping the top, minus 128. Per pair: LDRD, per output ADD, SMMLAR, ASR, SSAT, STRB.
  */
-static inline void te_plane_macs(const int8_t *window, int32_t plane_w, int32_t stride_w, const te_dw_taps *t,
-                                 int32_t k, int32_t count, int32_t acc0, int32_t *acc_out)
+TE_NOINLINE static void te_dw_requant_pairs(const int32_t *buf, int32_t npairs, const te_dw_fast_q *q, int full,
+                                            int8_t *out, int32_t channels)
 {
-    int32_t n;
-    for (n = 0; n < count; ++n) {
-        const int8_t *row = window;
-        int32_t acc = acc0;
-        int32_t ky;
-        for (ky = 0; ky < k; ++ky) {
-            int32_t kx = 0;
-#if defined(__ARM_FEATURE_DSP)
-            for (; kx + 2 <= k; kx += 2) {
-                const uint32_t two = te_read_u8x2(row + kx);
-                acc = __smlad(__sxtb16((int32_t)(two | (two << 8))), t->pairs[ky * (k / 2) + kx / 2], acc);
-            }
-            acc += (int32_t)row[kx] * t->last[ky];
-#else
-            for (; kx < k; ++kx) {
-                acc += (int32_t)row[kx] * t->w[ky * k + kx];
-            }
-#endif
-            row += plane_w;
+    const int32_t *end = buf + 2 * npairs;
+    const int32_t m = q->multiplier;
+    const int32_t rnd = q->round;
+    const int32_t e = q->exponent;
+    const int32_t step = 2 * channels;
+    if (full) {
+        do {
+            out[0] = (int8_t)__ssat(te_requant2(buf[0], m, rnd, e), 8);
+            out[channels] = (int8_t)__ssat(te_requant2(buf[1], m, rnd, e), 8);
+            out += step;
+            buf += 2;
+        } while (buf != end);
+        return;
+    }
+    do {
+        const uint32_t low = (uint32_t)q->low;
+        out[0] = (int8_t)((int32_t)__uqadd8((uint32_t)__usat(te_requant2(buf[0], m, rnd, e), 8), low) - 128);
+        out[channels] = (int8_t)((int32_t)__uqadd8((uint32_t)__usat(te_requant2(buf[1], m, rnd, e), 8), low) - 128);
+        out += step;
+        buf += 2;
+    } while (buf != end);
+}
+
+/* The multiply blocks of one channel (see te_dw_macs) into blk. */
+static void te_dw_fast_block(const int8_t *filter, int32_t c, int32_t channels, int32_t k, int32_t acc2,
+                             int32_t *blk)
+{
+    int32_t *w = blk + (k == 3 ? 0 : k == 5 ? 1 : 2);
+    int32_t ky;
+    for (ky = 0; ky < k; ++ky) {
+        const int8_t *f = filter + ky * k * channels + c;
+        int32_t t[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+        int32_t kx;
+        for (kx = 0; kx < k; ++kx) {
+            t[kx] = 2 * (int32_t)f[kx * channels];
         }
-        acc_out[n] = acc;
-        window += stride_w;
-    }
-}
-
-/* 3x3, stride 1: two outputs per step; per kernel row one word (taps x..x+3) feeds both. */
-static inline void te_plane_macs_3x3_s1(const int8_t *window, int32_t plane_w, const te_dw_taps *t, int32_t count,
-                                        int32_t acc0, int32_t *acc_out)
-{
-    int32_t n = 0;
-#if defined(__ARM_FEATURE_DSP)
-    /* per row: (w0, w2) as an int16 pair, w1 alone */
-    const int32_t p0 = (int32_t)(((uint32_t)t->w[0] & 0xFFFFu) | ((uint32_t)t->w[2] << 16));
-    const int32_t p1 = (int32_t)(((uint32_t)t->w[3] & 0xFFFFu) | ((uint32_t)t->w[5] << 16));
-    const int32_t p2 = (int32_t)(((uint32_t)t->w[6] & 0xFFFFu) | ((uint32_t)t->w[8] << 16));
-    const int32_t m0 = t->w[1];
-    const int32_t m1 = t->w[4];
-    const int32_t m2 = t->w[7];
-    for (; n + 2 <= count; n += 2) {
-        const int32_t r0 = te_read_s8x4(window);
-        const int32_t r1 = te_read_s8x4(window + plane_w);
-        const int32_t r2 = te_read_s8x4(window + 2 * plane_w);
-        const int32_t e0 = __sxtb16(r0);       /* taps 0, 2 */
-        const int32_t o0 = te_sxtb16_ror8(r0); /* taps 1, 3 */
-        const int32_t e1 = __sxtb16(r1);
-        const int32_t o1 = te_sxtb16_ror8(r1);
-        const int32_t e2 = __sxtb16(r2);
-        const int32_t o2 = te_sxtb16_ror8(r2);
-        int32_t a = __smlad(e0, p0, acc0);
-        int32_t b = __smlad(o0, p0, acc0);
-        a = __smlabb(o0, m0, a);
-        b = __smlatb(e0, m0, b);
-        a = __smlad(e1, p1, a);
-        b = __smlad(o1, p1, b);
-        a = __smlabb(o1, m1, a);
-        b = __smlatb(e1, m1, b);
-        a = __smlad(e2, p2, a);
-        b = __smlad(o2, p2, b);
-        a = __smlabb(o2, m2, a);
-        b = __smlatb(e2, m2, b);
-        acc_out[n] = a;
-        acc_out[n + 1] = b;
-        window += 2;
-    }
-#endif
-    if (n < count) {
-        te_plane_macs(window, plane_w, 1, t, 3, count - n, acc0, acc_out + n);
-    }
-}
-
-/* 3x3, stride 2: two outputs per step; per kernel row one word (taps x..x+3) and one byte (x+4). */
-static inline void te_plane_macs_3x3_s2(const int8_t *window, int32_t plane_w, const te_dw_taps *t, int32_t count,
-                                        int32_t acc0, int32_t *acc_out)
-{
-    int32_t n = 0;
-#if defined(__ARM_FEATURE_DSP)
-    /* per row: (w0, w2) as an int16 pair, w1 alone */
-    const int32_t p0 = (int32_t)(((uint32_t)t->w[0] & 0xFFFFu) | ((uint32_t)t->w[2] << 16));
-    const int32_t p1 = (int32_t)(((uint32_t)t->w[3] & 0xFFFFu) | ((uint32_t)t->w[5] << 16));
-    const int32_t p2 = (int32_t)(((uint32_t)t->w[6] & 0xFFFFu) | ((uint32_t)t->w[8] << 16));
-    const int32_t m0 = t->w[1];
-    const int32_t m1 = t->w[4];
-    const int32_t m2 = t->w[7];
-    for (; n + 2 <= count; n += 2) {
-        const int8_t *row1 = window + plane_w;
-        const int8_t *row2 = window + 2 * plane_w;
-        const int32_t r0 = te_read_s8x4(window);
-        const int32_t r1 = te_read_s8x4(row1);
-        const int32_t r2 = te_read_s8x4(row2);
-        const int32_t e0 = __sxtb16(r0);       /* taps 0, 2 */
-        const int32_t o0 = te_sxtb16_ror8(r0); /* taps 1, 3 */
-        const int32_t e1 = __sxtb16(r1);
-        const int32_t o1 = te_sxtb16_ror8(r1);
-        const int32_t e2 = __sxtb16(r2);
-        const int32_t o2 = te_sxtb16_ror8(r2);
-        int32_t a = __smlad(e0, p0, acc0);
-        int32_t b = __smlatb(e0, p0, acc0); /* tap 2 x w0 */
-        a = __smlabb(o0, m0, a);
-        b = __smlatb(o0, m0, b);                    /* tap 3 x w1 */
-        b = __smlabt((int32_t)window[4], p0, b);   /* tap 4 x w2 */
-        a = __smlad(e1, p1, a);
-        b = __smlatb(e1, p1, b);
-        a = __smlabb(o1, m1, a);
-        b = __smlatb(o1, m1, b);
-        b = __smlabt((int32_t)row1[4], p1, b);
-        a = __smlad(e2, p2, a);
-        b = __smlatb(e2, p2, b);
-        a = __smlabb(o2, m2, a);
-        b = __smlatb(o2, m2, b);
-        b = __smlabt((int32_t)row2[4], p2, b);
-        acc_out[n] = a;
-        acc_out[n + 1] = b;
-        window += 4;
-    }
-#endif
-    if (n < count) {
-        te_plane_macs(window, plane_w, 2, t, 3, count - n, acc0, acc_out + n);
-    }
-}
-
-/* rows x count accumulators (rows row_step apart in the plane), kernel k and stride sw constant. */
-static inline void te_plane_macs_rows(const int8_t *window, int32_t plane_w, int32_t row_step, int32_t sw,
-                                      const te_dw_taps *t, int32_t k, int32_t rows, int32_t count, int32_t acc0,
-                                      int32_t *acc_out)
-{
-    int32_t r;
-    for (r = 0; r < rows; ++r) {
-        if (k == 3 && sw == 1) {
-            te_plane_macs_3x3_s1(window, plane_w, t, count, acc0, acc_out);
-        } else if (k == 3 && sw == 2) {
-            te_plane_macs_3x3_s2(window, plane_w, t, count, acc0, acc_out);
-        } else {
-            te_plane_macs(window, plane_w, sw, t, k, count, acc0, acc_out);
+        if (k == 3) {
+            w[ky] = (int32_t)(((uint32_t)t[0] & 0xFFFFu) | ((uint32_t)t[2] << 16));
+            if (ky == 0) {
+                w[3] = t[1] & 0xFFFF;
+            } else if (ky == 1) {
+                w[3] |= (int32_t)((uint32_t)t[1] << 16);
+            } else {
+                w[4] = t[1] & 0xFFFF;
+            }
+            continue;
         }
-        window += row_step;
-        acc_out += count;
+        *w++ = (int32_t)(((uint32_t)t[0] & 0xFFFFu) | ((uint32_t)t[2] << 16));
+        *w++ = (int32_t)(((uint32_t)t[1] & 0xFFFFu) | ((uint32_t)t[3] << 16));
+        *w++ = (int32_t)(((uint32_t)t[4] & 0xFFFFu) | ((uint32_t)t[6] << 16));
+        if (k == 7) {
+            *w++ = t[5] & 0xFFFF;
+        }
     }
-}
-
-/* Accumulators of rows x count outputs (k and stride as specialised loops). */
-TE_NOINLINE static void te_plane_run(const int8_t *window, int32_t plane_w, int32_t row_step, int32_t sw,
-                                     const te_dw_taps *t, int32_t k, int32_t rows, int32_t count, int32_t acc0,
-                                     int32_t *acc_out)
-{
-    if (k == 3 && sw == 1) {
-        te_plane_macs_rows(window, plane_w, row_step, 1, t, 3, rows, count, acc0, acc_out);
-    } else if (k == 3 && sw == 2) {
-        te_plane_macs_rows(window, plane_w, row_step, 2, t, 3, rows, count, acc0, acc_out);
-    } else if (k == 3) {
-        te_plane_macs_rows(window, plane_w, row_step, sw, t, 3, rows, count, acc0, acc_out);
-    } else if (k == 5 && sw == 1) {
-        te_plane_macs_rows(window, plane_w, row_step, 1, t, 5, rows, count, acc0, acc_out);
-    } else if (k == 5) {
-        te_plane_macs_rows(window, plane_w, row_step, sw, t, 5, rows, count, acc0, acc_out);
-    } else if (sw == 1) {
-        te_plane_macs_rows(window, plane_w, row_step, 1, t, 7, rows, count, acc0, acc_out);
+    if (k == 3) {
+        blk[5] = acc2;
     } else {
-        te_plane_macs_rows(window, plane_w, row_step, sw, t, 7, rows, count, acc0, acc_out);
-    }
-}
-
-/* Every output of one channel from its padded plane: whole rows, up to TE_DW_RUN outputs a pass. */
-static void te_plane_rows(const int8_t *plane, int32_t plane_w, const te_depthwise_params *params,
-                          const te_dw_taps *t, int32_t k, const te_dims *output_dims, int32_t acc0,
-                          const te_dw_requant *q, int8_t *out, int32_t channels)
-{
-    const int32_t sw = params->stride_w;
-    const int32_t row_step = params->stride_h * plane_w;
-    const int32_t out_w = output_dims->w;
-    const int32_t rows_per_run = out_w < TE_DW_RUN ? TE_DW_RUN / out_w : 1;
-    int32_t acc[TE_DW_RUN];
-    int32_t oy;
-    for (oy = 0; oy < output_dims->h; oy += rows_per_run) {
-        const int32_t rows = output_dims->h - oy < rows_per_run ? output_dims->h - oy : rows_per_run;
-        int32_t x;
-        for (x = 0; x < out_w; x += TE_DW_RUN) {
-            const int32_t n = out_w - x < TE_DW_RUN ? out_w - x : TE_DW_RUN;
-            te_plane_run(plane + oy * row_step + x * sw, plane_w, row_step, sw, t, k, rows, n, acc0, acc);
-            te_dw_requant_run(acc, rows * n, q, out + (oy * out_w + x) * channels, channels);
+        blk[0] = acc2;
+        if (k == 7) {
+            blk[1] = acc2;
         }
     }
 }
 
-/* The fast path: square 3/5/7 kernels, no dilation, through the padded plane. */
+/* Every output of one channel: runs of up to TE_DW_RUN outputs (whole rows, or pieces of a long row)
+ * through the multiply pass, then the requantization pass. Pair steps run past an odd row's end
+ * (the extra accumulator lands on the next row's slot, rewritten after) except on the channel's last
+ * row, whose last step is moved one output left; an odd run ends with the same overlap. */
+TE_NOINLINE static void te_dw_fast_channel(const te_dw_fast_geom *g, const int32_t *blk, const te_dw_fast_q *q,
+                                           int8_t *out)
+{
+    int32_t runbuf[TE_DW_RUN + 2];
+    int32_t *acc = runbuf + 1; /* acc[-1] and acc[TE_DW_RUN]: the overlapped and extra steps */
+    const te_dw_macs_fn macs = g->macs;
+    const int32_t pw = g->pw;
+    const int32_t ow = g->ow;
+    const int32_t cw = ow < TE_DW_RUN ? ow : TE_DW_RUN;
+    const int32_t rows_per_run = TE_DW_RUN / cw;
+    const int8_t *row = g->plane;
+    int32_t oy = 0;
+    while (oy < g->oh) {
+        const int32_t rows = g->oh - oy < rows_per_run ? g->oh - oy : rows_per_run;
+        int32_t x0;
+        for (x0 = 0; x0 < ow; x0 += cw) {
+            const int32_t n = ow - x0 < cw ? ow - x0 : cw;
+            const int32_t total = rows * n;
+            const int8_t *r = row + x0 * g->s;
+            int32_t *b = acc;
+            int32_t j;
+            for (j = 1; j < rows; ++j) {
+                macs(r, pw, (n + 1) >> 1, b, blk);
+                r += g->row_step;
+                b += n;
+            }
+            if ((n & 1) && oy + rows == g->oh && x0 + n == ow) {
+                if (n > 1) {
+                    macs(r, pw, n >> 1, b, blk);
+                }
+                macs(r + (n - 2) * g->s, pw, 1, b + n - 2, blk);
+            } else {
+                macs(r, pw, (n + 1) >> 1, b, blk);
+            }
+            if (total > 1) {
+                te_dw_requant_pairs(acc, total >> 1, q, g->full, out, g->channels);
+            }
+            if (total & 1) {
+                te_dw_requant_pairs(acc + total - 2, 1, q, g->full, out + (total - 2) * g->channels, g->channels);
+            }
+            out += total * g->channels;
+        }
+        oy += rows;
+        row += rows * g->row_step;
+    }
+}
+#endif
+
+/* Channel c of the buffer into the interior of the padded plane (its border already holds the pad). */
+TE_NOINLINE static void te_dw_copy_interior(const int8_t *buffer, int32_t c, int32_t channels, int32_t in_w,
+                                            int32_t rows, int32_t cols, int8_t *dst, int32_t pw)
+{
+    const int32_t step = 4 * channels;
+    int32_t y;
+    for (y = 0; y < rows; ++y) {
+        const int8_t *src = buffer + (size_t)y * (size_t)in_w * (size_t)channels + c;
+        int32_t x = 0;
+        for (; x + 4 <= cols; x += 4) {
+            const uint32_t b0 = (uint8_t)src[0];
+            const uint32_t b1 = (uint8_t)src[channels];
+            const uint32_t b2 = (uint8_t)src[2 * channels];
+            const uint32_t b3 = (uint8_t)src[3 * channels];
+#if defined(__ARM_FEATURE_DSP)
+            *(te_unaligned_i32 *)(void *)(dst + x) = (int32_t)(b0 | (b1 << 8) | (b2 << 16) | (b3 << 24));
+#else
+            dst[x] = (int8_t)b0, dst[x + 1] = (int8_t)b1, dst[x + 2] = (int8_t)b2, dst[x + 3] = (int8_t)b3;
+#endif
+            src += step;
+        }
+        for (; x < cols; ++x) {
+            dst[x] = *src;
+            src += channels;
+        }
+        dst += pw;
+    }
+}
+
+#if defined(__ARM_FEATURE_DSP)
+/*
+ * Channel c through the DSP fast path if its quantization allows: te_requant2_applies, |bias +
+ * input offset * sum(w)| < 2^28 (with the taps' sum, |acc| < 2^28 + 2^20: te_requant2's int32 steps
+ * cannot overflow even with round's offset at 255 * 2^e), activation maximum 127. Returns 0 when the
+ * channel must take the plain loop.
+ */
+static int te_dw_fast(const te_depthwise_params *params, const te_per_channel_quant *quant, const int8_t *filter,
+                      const int32_t *bias, int32_t c, int32_t k, const te_dw_fast_geom *g, int8_t *out)
+{
+    const int32_t multiplier = quant->multiplier[c];
+    const int32_t shift = quant->shift[c];
+    const te_activation act = params->activation;
+    int32_t sum = 0;
+    int32_t acc0;
+    int32_t i;
+    te_dw_fast_q q;
+    int32_t blk[2 + 7 * 4];
+    if (act.max != 127 || act.min < -128 || !te_requant2_applies(multiplier, shift)) {
+        return 0;
+    }
+    for (i = 0; i < k * k; ++i) {
+        sum += filter[i * g->channels + c];
+    }
+    acc0 = (bias != NULL ? bias[c] : 0) + params->input_offset * sum;
+    if (acc0 >= TE_DW_FAST_MAX_ACC0 || acc0 <= -TE_DW_FAST_MAX_ACC0) {
+        return 0;
+    }
+    te_dw_fast_block(filter, c, g->channels, k, 2 * acc0, blk);
+    q.multiplier = multiplier;
+    q.exponent = -shift;
+    q.round = te_requant2_round(shift, params->output_offset - (g->full ? 0 : act.min));
+    q.low = 128 + act.min;
+    te_dw_fast_channel(g, blk, &q, out);
+    return 1;
+}
+#endif
+
+/* The padded-plane path: square 3/5/7 kernels, no dilation. The plane's border holds the input zero
+ * point (written once), each channel's input goes into its interior; on the DSP path the fast
+ * multiply and requantization passes, else one output at a time. */
 static void te_dw_inplace_padded(const te_depthwise_params *params, const te_per_channel_quant *quant,
                                  const te_dims *input_dims, int8_t *buffer, const te_dims *filter_dims,
                                  const int8_t *filter, const int32_t *bias, const te_dims *output_dims,
@@ -444,35 +689,52 @@ static void te_dw_inplace_padded(const te_depthwise_params *params, const te_per
 {
     const int32_t channels = input_dims->c;
     const int32_t k = filter_dims->w;
-    const int32_t ph = (output_dims->h - 1) * params->stride_h + k;
-    const int32_t pw = (output_dims->w - 1) * params->stride_w + k;
-    const int8_t pad = (int8_t)(-params->input_offset);
-    te_dw_taps t;
-    te_dw_requant q;
+    const int32_t s = params->stride_w;
+    const int32_t oh = output_dims->h;
+    const int32_t ow = output_dims->w;
+    const int32_t ph = (oh - 1) * params->stride_h + k;
+    const int32_t pw = (ow - 1) * s + k;
+    const int32_t rows = params->pad_top + input_dims->h < ph ? input_dims->h : ph - params->pad_top;
+    const int32_t cols = params->pad_left + input_dims->w < pw ? input_dims->w : pw - params->pad_left;
+    const int32_t range[4] = {0, k, 0, k};
     int32_t c;
-    q.output_offset = params->output_offset;
-    q.activation = params->activation;
+    int32_t i;
+#if defined(__ARM_FEATURE_DSP)
+    const int pairs = ow >= 2 && params->stride_h == s && s <= 2;
+    te_dw_fast_geom geom;
+    geom.plane = plane;
+    geom.pw = pw;
+    geom.row_step = s * pw;
+    geom.s = s;
+    geom.oh = oh;
+    geom.ow = ow;
+    geom.channels = channels;
+    geom.full = params->activation.min == -128 && params->activation.max == 127;
+    geom.macs = te_dw_macs_for(k, s);
+#endif
+    for (i = 0; i < ph * pw; ++i) {
+        plane[i] = (int8_t)(-params->input_offset);
+    }
     for (c = 0; c < channels; ++c) {
-        int32_t sum = 0;
-        int32_t ky;
-        int32_t p;
-        te_dw_fill_plane(buffer, c, channels, input_dims, params->pad_top, params->pad_left, ph, pw, pad, plane);
-        for (p = 0; p < k * k; ++p) {
-            t.w[p] = filter[p * channels + c];
-            sum += t.w[p];
+        int32_t oy;
+        if (rows > 0 && cols > 0) {
+            te_dw_copy_interior(buffer, c, channels, input_dims->w, rows, cols,
+                                plane + params->pad_top * pw + params->pad_left, pw);
         }
-        for (ky = 0; ky < k; ++ky) {
-            int32_t kx;
-            for (kx = 0; kx + 2 <= k; kx += 2) {
-                const uint32_t lo = (uint32_t)t.w[ky * k + kx] & 0xFFFFu;
-                t.pairs[ky * (k / 2) + kx / 2] = (int32_t)(lo | ((uint32_t)t.w[ky * k + kx + 1] << 16));
+#if defined(__ARM_FEATURE_DSP)
+        if (pairs && te_dw_fast(params, quant, filter, bias, c, k, &geom, buffer + c)) {
+            continue;
+        }
+#endif
+        for (oy = 0; oy < oh; ++oy) {
+            int32_t ox;
+            for (ox = 0; ox < ow; ++ox) {
+                const int32_t acc = te_plane_pixel(params, plane, pw, filter + c, channels, k, oy * params->stride_h,
+                                                   ox * s, range, bias != NULL ? bias[c] : 0);
+                buffer[(oy * ow + ox) * channels + c] = te_requantize_s8(acc, quant->multiplier[c], quant->shift[c],
+                                                                         params->output_offset, params->activation);
             }
-            t.last[ky] = t.w[ky * k + k - 1];
         }
-        q.multiplier = quant->multiplier[c];
-        q.shift = quant->shift[c];
-        te_plane_rows(plane, pw, params, &t, k, output_dims,
-                      (bias != NULL ? bias[c] : 0) + params->input_offset * sum, &q, buffer + c, channels);
     }
 }
 

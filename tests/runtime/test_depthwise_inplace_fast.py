@@ -1,0 +1,167 @@
+"""The in-place depthwise kernel's DSP fast path (k 3/5/7, stride 1/2), host and QEMU Cortex-M7.
+
+Against TFLite's reference interpreter: every kernel size and stride on maps with odd and even
+output widths, one wider than a run of 64 outputs (the multiply pass splits long rows), with the
+activation clamp at [-128, 127] (SSAT) and at [min, 127] (USAT + UQADD8). Against TFLite's integer
+requantization written out in numpy (the interpreter cannot be fed arbitrary multipliers): the
+edges of the fast requantization (right shift 1 and 22, multiplier 2^31 - 1, accumulators near
++-2^28, output offsets +-128) and the channels it hands to the plain loop (left shift, shift 0,
+right shift 23, accumulators past 2^28).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tinyengine_codegen.passes.select_kernels import depthwise_inplace_scratch
+
+from .convcases import (
+    ACT_NONE,
+    ACT_RELU,
+    build_models,
+    depthwise_call,
+    describe,
+    geometry,
+    inplace_expected,
+    random_spec,
+)
+from .harness import CCase, assert_cases_match, c_dims, run_cases
+from .test_depthwise import HEADERS, SOURCES
+
+
+@pytest.fixture(scope="module")
+def fast_models():
+    """k x stride x activation, with output widths odd and even; one row longer than 64 outputs."""
+    rng = np.random.default_rng(11)
+    specs = []
+    shapes = {1: ((5, 9), (4, 12)), 2: ((6, 13), (5, 10))}
+    for k in (3, 5, 7):
+        for stride in (1, 2):
+            for (h, w), act in zip(shapes[stride], (ACT_NONE, ACT_RELU), strict=True):
+                spec = random_spec(rng, depthwise=True, kernel=(k, k), stride=stride, batch=1)
+                specs.append(replace(spec, in_h=h + k, in_w=w + k, padding="SAME", activation=act))
+    wide = random_spec(rng, depthwise=True, kernel=(3, 3), stride=1, batch=1, in_c=3)
+    specs.append(replace(wide, in_h=4, in_w=67, padding="SAME", activation=ACT_NONE))
+    wide2 = random_spec(rng, depthwise=True, kernel=(5, 5), stride=2, batch=1, in_c=2)
+    specs.append(replace(wide2, in_h=7, in_w=141, padding="VALID", activation=ACT_RELU))
+    return build_models(specs, seed=11, op_name="DEPTHWISE_CONV_2D")
+
+
+def test_fast_path_matches_tflite(fast_models, build_dir: Path) -> None:
+    rng = np.random.default_rng(3)
+    cases, expected = [], []
+    for model, op, spec in fast_models:
+        x = model.random_inputs(rng)
+        outputs = model.run(x)
+        x_op = x[model.input_position(op.inputs[0])]
+        g = geometry(op)
+        cases.append(depthwise_call(describe(spec), g, 1, x_op, True))
+        expected.append(inplace_expected(x_op, outputs[op.outputs[0].index]))
+    acts = {(geometry(op).act_min, geometry(op).act_max) for _, op, _ in fast_models}
+    assert (-128, 127) in acts and any(lo > -128 and hi == 127 for lo, hi in acts)
+    result = run_cases(cases, SOURCES, headers=HEADERS, workdir=build_dir)
+    assert_cases_match(cases, result, expected)
+
+
+def _srdhm(a: np.ndarray, b: int) -> np.ndarray:
+    return (a.astype(object) * b + (1 << 30)) >> 31
+
+
+def _mbqm(acc: np.ndarray, multiplier: int, shift: int) -> np.ndarray:
+    """tflite::MultiplyByQuantizedMultiplier on int64 values (the left shift wraps in int32)."""
+    if shift > 0:
+        wrapped = ((acc.astype(np.int64) << shift) + (1 << 31)) % (1 << 32) - (1 << 31)
+        return np.array([int(v) for v in _srdhm(wrapped, multiplier)], np.int64)
+    h = np.array([int(v) for v in _srdhm(acc, multiplier)], np.int64)
+    e = -shift
+    mask = (1 << e) - 1
+    threshold = (mask >> 1) + (h < 0)
+    return (h >> e) + ((h & mask) > threshold)
+
+
+def _reference(x, w, bias, mult, shift, in_off, out_off, act, stride, pad):
+    """Integer DEPTHWISE_CONV_2D as TFLite's reference kernel computes it (HWC, multiplier 1)."""
+    h, wd, c = x.shape
+    k = w.shape[0]
+    oh, ow = (h + stride - 1) // stride, (wd + stride - 1) // stride
+    xp = np.zeros((h + 2 * k, wd + 2 * k, c), np.int64) - in_off  # padding: x + in_off = 0
+    xp[pad : pad + h, pad : pad + wd] = x
+    out = np.zeros((oh, ow, c), np.int8)
+    for ch in range(c):
+        acc = np.full((oh, ow), bias[ch], np.int64)
+        for ky in range(k):
+            for kx in range(k):
+                tap = xp[ky : ky + stride * oh : stride, kx : kx + stride * ow : stride, ch]
+                acc += (tap + in_off) * int(w[ky, kx, ch])
+        v = _mbqm(acc.ravel(), int(mult[ch]), int(shift[ch])).reshape(oh, ow) + out_off
+        out[:, :, ch] = np.clip(v, act[0], act[1])
+    return out
+
+
+def _edge_case(name, k, stride, mult, shift, bias, in_off, out_off, act, seed) -> tuple[CCase, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    c = len(mult)
+    h, wd = 5, 7
+    x = rng.integers(-128, 128, size=(h, wd, c), dtype=np.int8)
+    w = rng.integers(-128, 128, size=(k, k, c), dtype=np.int8)
+    w[:, :, 0] = 127  # the largest |sum(w)|: the input offset moves the accumulator far
+    pad = (((h + stride - 1) // stride - 1) * stride + k - h) // 2
+    want = _reference(x, w, bias, mult, shift, in_off, out_off, act, stride, pad)
+    oh, ow = want.shape[:2]
+    setup = (
+        f"te_depthwise_params p = {{{in_off}, {out_off}, {stride}, {stride}, {pad}, {pad}, 1, 1, 1, "
+        f"{{{act[0]}, {act[1]}}}}};\n"
+        "        te_per_channel_quant q = {mult, shift};\n"
+        f"        te_dims in_d = {c_dims((1, h, wd, c))};\n"
+        f"        te_dims f_d = {c_dims((1, k, k, c))};\n"
+        f"        te_dims out_d = {c_dims((1, oh, ow, c))};"
+    )
+    scratch = depthwise_inplace_scratch((1, h, wd, c), (1, oh, ow, c), (k, k), (stride, stride))
+    arrays = {
+        "buffer": x.reshape(-1).copy(),
+        "filter": w.reshape(-1).copy(),
+        "bias": np.asarray(bias, np.int32),
+        "mult": np.asarray(mult, np.int32),
+        "shift": np.asarray(shift, np.int32),
+    }
+    call = "te_depthwise_conv_inplace_s8(&p, &q, &in_d, buffer, &f_d, filter, bias, &out_d, scratch)"
+    case = CCase(name, arrays, call, out="buffer", setup=setup, scratch_bytes=scratch)
+    return case, inplace_expected(x.reshape(1, h, wd, c), want.reshape(1, oh, ow, c))
+
+
+def test_fast_requantization_edges_match_tflite_arithmetic(build_dir: Path) -> None:
+    big = (1 << 28) - 1
+    # per channel: (multiplier, shift, bias); in_off 128 and w[.., 0] = 127 move channel 0 by up to
+    # 128 * 127 * k * k, so its bias is set to land near (or past) the 2^28 limit on purpose
+    quant = [
+        (2**31 - 1, -1, big - 128 * 127 * 9 - 40000),
+        ((1 << 30) + 12345, -22, -big + 30000),
+        (1 << 30, -23, 1000),
+        (1518500250, 0, -700),
+        (1518500250, 1, 333),
+        (0, -5, 77),
+        (2**31 - 1, -12, big + 5),
+        (1073741824, -2, -(1 << 27)),
+    ]
+    mult, shift, bias = (list(t) for t in zip(*quant, strict=True))
+    cases, expected = [], []
+    configs = [
+        (3, 1, 128, -128, (-128, 127)),
+        (3, 2, -127, 127, (-128, 127)),
+        (5, 1, 0, 5, (-7, 127)),
+        (5, 2, 128, -128, (-128, 127)),
+        (7, 1, 77, 127, (-128, 127)),
+        (7, 2, -5, -100, (-100, 127)),
+    ]
+    for i, (k, stride, in_off, out_off, act) in enumerate(configs):
+        case, want = _edge_case(
+            f"edge k{k} s{stride}", k, stride, mult, shift, bias, in_off, out_off, act, seed=40 + i
+        )
+        cases.append(case)
+        expected.append(want)
+    result = run_cases(cases, SOURCES, headers=HEADERS, workdir=build_dir)
+    assert_cases_match(cases, result, expected)
