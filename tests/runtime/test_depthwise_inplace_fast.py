@@ -4,9 +4,9 @@ Against TFLite's reference interpreter: every kernel size and stride on maps wit
 output widths, one wider than a run of 64 outputs (the multiply pass splits long rows), with the
 activation clamp at [-128, 127] (SSAT) and at [min, 127] (USAT + UQADD8). Against TFLite's integer
 requantization written out in numpy (the interpreter cannot be fed arbitrary multipliers): the
-edges of the fast requantization (right shift 1 and 22, multiplier 2^31 - 1, accumulators near
-+-2^28, output offsets +-128) and the channels it hands to the plain loop (left shift, shift 0,
-right shift 23, accumulators past 2^28).
+edges of the fast requantization on the padded-plane and small-map paths (right shift 1 and 22,
+multiplier 2^31 - 1, accumulators near +-2^28, output offsets +-128) and the channels it hands to
+the plain loop (left shift, shift 0, right shift 23, accumulators past 2^28).
 """
 
 from __future__ import annotations
@@ -102,10 +102,12 @@ def _reference(x, w, bias, mult, shift, in_off, out_off, act, stride, pad):
     return out
 
 
-def _edge_case(name, k, stride, mult, shift, bias, in_off, out_off, act, seed) -> tuple[CCase, np.ndarray]:
+def _edge_case(
+    name, k, stride, mult, shift, bias, in_off, out_off, act, seed, hw
+) -> tuple[CCase, np.ndarray]:
     rng = np.random.default_rng(seed)
     c = len(mult)
-    h, wd = 5, 7
+    h, wd = hw
     x = rng.integers(-128, 128, size=(h, wd, c), dtype=np.int8)
     w = rng.integers(-128, 128, size=(k, k, c), dtype=np.int8)
     w[:, :, 0] = 127  # the largest |sum(w)|: the input offset moves the accumulator far
@@ -137,9 +139,13 @@ def test_fast_requantization_edges_match_tflite_arithmetic(build_dir: Path) -> N
     big = (1 << 28) - 1
     # per channel: (multiplier, shift, bias); in_off 128 and w[.., 0] = 127 move channel 0 by up to
     # 128 * 127 * k * k, so its bias is set to land near (or past) the 2^28 limit on purpose
+    # channels 0-3 all within te_requant2's range (the small-map path's four-channel loop), 2 and 3
+    # with outputs that do not saturate; 4-7 not all; 8-9 a last group of two
     quant = [
         (2**31 - 1, -1, big - 128 * 127 * 9 - 40000),
         ((1 << 30) + 12345, -22, -big + 30000),
+        (1518500250, -9, 1234),
+        (1073742601, -8, -5000),
         (1 << 30, -23, 1000),
         (1518500250, 0, -700),
         (1518500250, 1, 333),
@@ -149,17 +155,20 @@ def test_fast_requantization_edges_match_tflite_arithmetic(build_dir: Path) -> N
     ]
     mult, shift, bias = (list(t) for t in zip(*quant, strict=True))
     cases, expected = [], []
+    # padded-plane maps (5 x 7), then small maps (four channels at a time)
     configs = [
-        (3, 1, 128, -128, (-128, 127)),
-        (3, 2, -127, 127, (-128, 127)),
-        (5, 1, 0, 5, (-7, 127)),
-        (5, 2, 128, -128, (-128, 127)),
-        (7, 1, 77, 127, (-128, 127)),
-        (7, 2, -5, -100, (-100, 127)),
+        (3, 1, 128, -128, (-128, 127), (5, 7)),
+        (3, 2, -127, 127, (-128, 127), (5, 7)),
+        (5, 1, 0, 5, (-7, 127), (5, 7)),
+        (5, 2, 128, -128, (-128, 127), (5, 7)),
+        (7, 1, 77, 127, (-128, 127), (5, 7)),
+        (7, 2, -5, -100, (-100, 127), (5, 7)),
+        (5, 1, 128, -128, (-128, 127), (3, 3)),
+        (3, 1, -100, 20, (-30, 127), (2, 2)),
     ]
-    for i, (k, stride, in_off, out_off, act) in enumerate(configs):
+    for i, (k, stride, in_off, out_off, act, hw) in enumerate(configs):
         case, want = _edge_case(
-            f"edge k{k} s{stride}", k, stride, mult, shift, bias, in_off, out_off, act, seed=40 + i
+            f"edge k{k} s{stride} {hw}", k, stride, mult, shift, bias, in_off, out_off, act, 40 + i, hw
         )
         cases.append(case)
         expected.append(want)

@@ -110,8 +110,9 @@ def _choose_conv(graph: Graph, op_index: int, op: Operator, readers: Readers) ->
     kh, kw = window_hw(graph.tensors, op)
     c_in = _channels(graph, op.inputs[0])
     if (kh, kw) == (1, 1) and not _dilated(op) and not _has_padding(graph, op):
-        # te_conv_1x1_s8_scratch_bytes(): an int16 column of two pixels' channels.
-        return KernelChoice("te_conv_1x1_s8", scratch_bytes=4 * c_in)
+        # te_conv_1x1_s8_scratch_bytes(): an int16 column of three pixels' channels (rounded up to
+        # a multiple of four) and a 12-byte end mark.
+        return KernelChoice("te_conv_1x1_s8", scratch_bytes=6 * ((c_in + 3) // 4 * 4) + 12)
     if (kh, kw) == (3, 3) and c_in == 3:
         # te_conv_3x3_c3_s8_scratch_bytes(): a 27-value int16 column of two pixels.
         return KernelChoice("te_conv_3x3_c3_s8", scratch_bytes=4 * 27)

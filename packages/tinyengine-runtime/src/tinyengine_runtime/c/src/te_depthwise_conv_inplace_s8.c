@@ -62,7 +62,8 @@ size_t te_depthwise_conv_inplace_s8_scratch_bytes(const te_depthwise_params *par
     return (size_t)input_dims->h * (size_t)input_dims->w;
 }
 
-/* Accumulators of channels c..c+n-1 (n <= 4) of one output pixel; group holds their input, H x W x 4. */
+/* Accumulators of channels c..c+n-1 (n <= 4) of one output pixel; group holds their input, H x W x 4
+ * (the plain loop: portable path, a last group of fewer than four channels, out-of-range quantization). */
 static inline void te_dw_group_pixel(const te_depthwise_params *params, const te_dims *input_dims,
                                      const te_dims *filter_dims, const int8_t *filter, const int8_t *group,
                                      int32_t c, int32_t n, int32_t y0, int32_t x0, int32_t acc[4])
@@ -76,28 +77,6 @@ static inline void te_dw_group_pixel(const te_depthwise_params *params, const te
         const int8_t *x = group + ((y0 + ky) * input_dims->w + x0 + kx0) * 4;
         const int8_t *w = filter + (ky * filter_dims->w + kx0) * channels + c;
         int32_t kx;
-#if defined(__ARM_FEATURE_DSP)
-        if (n == 4) {
-            const int32_t off2 = te_pack_s16x2(input_offset);
-            int32_t a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3];
-            for (kx = kx0; kx < kx1; ++kx) {
-                const int32_t xv = te_read_s8x4(x);
-                const int32_t wv = te_read_s8x4(w);
-                const int32_t x02 = __sxtab16(off2, xv);
-                const int32_t x13 = te_sxtab16_ror8(off2, xv);
-                const int32_t w02 = __sxtb16(wv);
-                const int32_t w13 = te_sxtb16_ror8(wv);
-                a0 = __smlabb(x02, w02, a0);
-                a2 = __smlatt(x02, w02, a2);
-                a1 = __smlabb(x13, w13, a1);
-                a3 = __smlatt(x13, w13, a3);
-                x += 4;
-                w += channels;
-            }
-            acc[0] = a0, acc[1] = a1, acc[2] = a2, acc[3] = a3;
-            continue;
-        }
-#endif
         for (kx = kx0; kx < kx1; ++kx) {
             int32_t j;
             for (j = 0; j < n; ++j) {
@@ -109,6 +88,100 @@ static inline void te_dw_group_pixel(const te_depthwise_params *params, const te
     }
 }
 
+#if defined(__ARM_FEATURE_DSP)
+/* Requantization of four channels (te_requant2) and their taps for te_dw_group4. */
+typedef struct {
+    int32_t bias[4];
+    int32_t multiplier[4];
+    int32_t round[4];
+    int32_t exponent[4];
+    int32_t w[2 * 49]; /* per tap: the four channels' weights as (c0, c2), (c1, c3) int16 pairs */
+} te_dw_group4_q;
+
+/* Four channels c..c+3 through te_requant2 when each allows it (|bias| < 2^29: with the taps,
+ * |acc| < 2^30); fills q, or returns 0. */
+static int te_dw_group4_setup(const te_depthwise_params *params, const te_per_channel_quant *quant,
+                              const int8_t *filter, const int32_t *bias, int32_t c, int32_t channels, int32_t taps,
+                              te_dw_group4_q *q)
+{
+    int32_t j;
+    for (j = 0; j < 4; ++j) {
+        const int32_t b = bias != NULL ? bias[c + j] : 0;
+        if (!te_requant2_applies(quant->multiplier[c + j], quant->shift[c + j]) || b >= (1 << 29) ||
+            b <= -(1 << 29)) {
+            return 0;
+        }
+        q->bias[j] = b;
+        q->multiplier[j] = quant->multiplier[c + j];
+        q->exponent[j] = -quant->shift[c + j];
+        q->round[j] = te_requant2_round(quant->shift[c + j], params->output_offset);
+    }
+    for (j = 0; j < taps; ++j) {
+        const int32_t wv = te_read_s8x4(filter + j * channels + c);
+        q->w[2 * j] = __sxtb16(wv);
+        q->w[2 * j + 1] = te_sxtb16_ror8(wv);
+    }
+    return 1;
+}
+
+/*
+ * Every output pixel of four channels from their H x W x 4 copy (square kernel k, no dilation):
+ * only the taps inside the input run; per tap one word of the four inputs (SXTAB16 adds the input
+ * offset to bytes (0, 2) and (1, 3)), the pre-extended weight pairs (LDRD) and four SMLAxy.
+ */
+TE_NOINLINE static void te_dw_group4(const te_depthwise_params *params, const te_dims *input_dims, int32_t k,
+                                     const te_dims *output_dims, const int8_t *group, const te_dw_group4_q *q,
+                                     int8_t *out, int32_t channels)
+{
+    const int32_t in_h = input_dims->h;
+    const int32_t in_w = input_dims->w;
+    const int32_t off2 = te_pack_s16x2(params->input_offset);
+    const te_activation act = params->activation;
+    const int full = act.min == -128 && act.max == 127;
+    int32_t oy;
+    for (oy = 0; oy < output_dims->h; ++oy) {
+        const int32_t y0 = oy * params->stride_h - params->pad_top;
+        const int32_t ky0 = y0 < 0 ? -y0 : 0;
+        const int32_t ky1 = in_h - y0 < k ? in_h - y0 : k;
+        int32_t ox;
+        for (ox = 0; ox < output_dims->w; ++ox) {
+            const int32_t x0 = ox * params->stride_w - params->pad_left;
+            const int32_t kx0 = x0 < 0 ? -x0 : 0;
+            const int32_t n = (in_w - x0 < k ? in_w - x0 : k) - kx0;
+            int32_t a0 = q->bias[0], a1 = q->bias[1], a2 = q->bias[2], a3 = q->bias[3];
+            int32_t ky, j;
+            int32_t v[4];
+            for (ky = ky0; ky < ky1; ++ky) {
+                const int32_t *x = (const int32_t *)(const void *)(group + ((y0 + ky) * in_w + x0 + kx0) * 4);
+                const int32_t *w = q->w + 2 * (ky * k + kx0);
+                const int32_t *end = x + n;
+                while (x != end) {
+                    const int32_t xv = *x++;
+                    const int32_t x02 = __sxtab16(off2, xv);
+                    const int32_t x13 = te_sxtab16_ror8(off2, xv);
+                    a0 = __smlabb(x02, w[0], a0);
+                    a2 = __smlatt(x02, w[0], a2);
+                    a1 = __smlabb(x13, w[1], a1);
+                    a3 = __smlatt(x13, w[1], a3);
+                    w += 2;
+                }
+            }
+            v[0] = a0, v[1] = a1, v[2] = a2, v[3] = a3;
+            for (j = 0; j < 4; ++j) {
+                int32_t r = te_requant2(2 * v[j], q->multiplier[j], q->round[j], q->exponent[j]);
+                if (full) {
+                    r = __ssat(r, 8);
+                } else {
+                    r = r < act.min ? act.min : (r > act.max ? act.max : r);
+                }
+                out[j] = (int8_t)r;
+            }
+            out += channels;
+        }
+    }
+}
+#endif
+
 /* The small-map path: channel groups of four copied to scratch (H x W x 4), then their outputs. */
 TE_NOINLINE static void te_dw_inplace_groups(const te_depthwise_params *params, const te_per_channel_quant *quant,
                                              const te_dims *input_dims, int8_t *buffer, const te_dims *filter_dims,
@@ -118,10 +191,23 @@ TE_NOINLINE static void te_dw_inplace_groups(const te_depthwise_params *params, 
     const int32_t channels = input_dims->c;
     const int32_t pixels = input_dims->h * input_dims->w;
     int32_t c;
+#if defined(__ARM_FEATURE_DSP)
+    te_dw_group4_q qbuf;
+    te_dw_group4_q *q = &qbuf;
+#endif
     for (c = 0; c < channels; c += 4) {
         const int32_t n = channels - c < 4 ? channels - c : 4;
         int8_t *out = buffer + c;
         int32_t p, oy;
+#if defined(__ARM_FEATURE_DSP)
+        if (n == 4 && te_dw_group4_setup(params, quant, filter, bias, c, channels, filter_dims->h * filter_dims->w, q)) {
+            for (p = 0; p < pixels; ++p) {
+                ((int32_t *)(void *)group)[p] = te_read_s8x4(buffer + p * channels + c);
+            }
+            te_dw_group4(params, input_dims, filter_dims->w, output_dims, group, q, out, channels);
+            continue;
+        }
+#endif
         for (p = 0; p < pixels; ++p) {
             int32_t j;
             for (j = 0; j < n; ++j) {

@@ -5,12 +5,18 @@
  * the .tflite file), bias int32[out channels] or NULL, output NHWC. Padding is TFLite's computed
  * pad_top/pad_left; the bottom/right remainder follows from the output size.
  *
+ * te_conv_1x1_s8 reads its filter PACKED (te-gen writes it so, tinyengine_codegen.backend.
+ * conv_layout.pack_conv_1x1_filter; filter_dims still name the OHWI shape): rows padded with zeros
+ * to c4 = c rounded up to a multiple of 4, an odd row count padded with a zero row, then for each
+ * pair of rows (2j, 2j+1) and each group g of four input channels: row 2j's weights 4g..4g+3, then
+ * row 2j+1's. te_conv_1x1_s8_filter_bytes() bytes; 4-byte aligned for the Cortex-M fast path.
+ *
  * Three variants with the same params and the same results:
  *  - te_conv_s8: any kernel, stride, dilation and padding (im2col of one output pixel into int16
  *    scratch, then a dot product per output channel; SMLAD on the DSP path).
  *  - te_conv_1x1_s8: 1x1 kernels (pointwise), any stride, no padding.
  *  - te_conv_3x3_c3_s8: 3x3 kernels on 3 input channels (the stem), any stride, padding, dilation.
- * Each needs te_<variant>_scratch_bytes() bytes of scratch, 2-byte aligned (it holds int16).
+ * Each needs te_<variant>_scratch_bytes() bytes of scratch, 4-byte aligned (it holds int16 words).
  *
  * Overlap contract (te-gen's planner places the output over a dying input and relies on it; the
  * tests verify it bit-exactly on real models, keep it when optimising): all three variants write
@@ -50,10 +56,13 @@ te_status te_conv_s8(const te_conv_params *params, const te_per_channel_quant *q
                      const int8_t *input, const te_dims *filter_dims, const int8_t *filter, const int32_t *bias,
                      const te_dims *output_dims, int8_t *output, void *scratch);
 
-/** Scratch bytes te_conv_1x1_s8 needs (4 bytes per input channel: an int16 column of two pixels). */
+/** Scratch bytes te_conv_1x1_s8 needs: 6 * c4 + 12 (an int16 column of three pixels and an end mark). */
 size_t te_conv_1x1_s8_scratch_bytes(const te_dims *input_dims);
 
-/** Pointwise int8 CONV_2D: filter 1x1, pad 0, dilation ignored, any stride; batch n >= 1. */
+/** Bytes of te_conv_1x1_s8's packed filter: (n rounded up to even) * c4. */
+size_t te_conv_1x1_s8_filter_bytes(const te_dims *filter_dims);
+
+/** Pointwise int8 CONV_2D: filter 1x1 (packed, see above), pad 0, dilation ignored, any stride; batch n >= 1. */
 te_status te_conv_1x1_s8(const te_conv_params *params, const te_per_channel_quant *quant,
                          const te_dims *input_dims, const int8_t *input, const te_dims *filter_dims,
                          const int8_t *filter, const int32_t *bias, const te_dims *output_dims, int8_t *output,

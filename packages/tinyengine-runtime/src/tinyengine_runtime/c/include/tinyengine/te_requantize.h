@@ -100,8 +100,8 @@ static inline int te_requant2_applies(int32_t multiplier, int32_t shift)
 /** round = 2^(e-1) + output_offset * 2^e for shift = -e (te_requant2_applies holds). */
 static inline int32_t te_requant2_round(int32_t shift, int32_t output_offset)
 {
-    const int32_t e = -shift;
-    return (int32_t)((1u << (e - 1)) + ((uint32_t)output_offset << e));
+    /* 2^(e-1) + offset * 2^e as (2 * offset + 1) << (e - 1): the factor hoists out of channel loops */
+    return (int32_t)((uint32_t)(2 * output_offset + 1) << (-shift - 1));
 }
 
 /** MultiplyByQuantizedMultiplier(acc2 / 2, multiplier, -exponent) + output_offset (round from te_requant2_round). */

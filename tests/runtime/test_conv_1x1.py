@@ -1,0 +1,142 @@
+"""te_conv_1x1_s8 on its packed filter: the layout, MCUNet-like shapes vs TFLite, every requantization path.
+
+The Cortex-M path blocks three pixels x two channels (a short last block repeats a pixel, an odd
+channel count leaves one channel to C), needs the doubled-accumulator requantization to apply
+(else the exact general form runs) and |bias| < 2^29 (else the exact per-pixel loop): the cases
+cover each of those on the host (portable) and on QEMU Cortex-M7.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tinyengine_codegen.backend.conv_layout import pack_conv_1x1_filter
+
+from .convcases import build_models, conv_call, dead_relu, describe, geometry, random_spec
+from .harness import CCase, assert_cases_match, c_dims, run_cases
+from .test_requantize_fast import _reference
+
+SOURCES = ["te_conv_1x1_s8.c"]
+
+
+def test_packed_layout_puts_each_weight_where_the_kernel_reads_it() -> None:
+    rng = np.random.default_rng(3)
+    for n, c in [(1, 1), (2, 4), (3, 5), (16, 24), (7, 13)]:
+        w = rng.integers(-128, 128, (n, 1, 1, c)).astype(np.int8)
+        packed = pack_conv_1x1_filter(w)
+        c4 = (c + 3) // 4 * 4
+        assert packed.size == (n + n % 2) * c4
+        for oc in range(n):
+            for k in range(c):
+                assert packed[(oc // 2) * 2 * c4 + (k // 4) * 8 + (oc % 2) * 4 + k % 4] == w[oc, 0, 0, k]
+        assert np.count_nonzero(packed) == np.count_nonzero(w)  # the padding is zeros
+
+
+def _spec(rng: np.random.Generator, h: int, w: int, c_in: int, c_out: int, stride: int = 1, **kw):
+    """A 1x1 spec of the given shape (weights drawn again for the channel counts)."""
+    base = random_spec(rng, kernel=(1, 1), dilation=1, stride=stride, in_c=c_in, batch=kw.pop("batch", 1))
+    scale = np.exp(rng.uniform(np.log(0.02), np.log(2.0), size=c_out)).astype(np.float32)
+    weights = rng.normal(size=(1, 1, c_in, c_out)).astype(np.float32) * scale
+    bias = rng.normal(scale=0.5, size=c_out).astype(np.float32)
+    return replace(base, in_h=h, in_w=w, out_c=c_out, weights=weights, bias=bias, padding="VALID", **kw)
+
+
+@pytest.fixture(scope="module")
+def shaped_models():
+    rng = np.random.default_rng(71)
+    specs = [
+        _spec(rng, 6, 6, 16, 48),  # MCUNet expansion, small K
+        _spec(rng, 2, 2, 96, 24),  # 4 pixels: a block of 3 and a repeated one
+        _spec(rng, 5, 5, 24, 120, patch_output=True),  # 25 pixels, narrowed clamp
+        _spec(rng, 3, 3, 160, 40),  # large K
+        _spec(rng, 1, 1, 67, 33),  # one pixel, K % 4 = 3, odd channel count
+        _spec(rng, 1, 2, 8, 1),  # one channel
+        _spec(rng, 7, 5, 13, 6, stride=2),  # strided, cropped
+        _spec(rng, 4, 1, 4, 3, batch=2),  # batch 2
+        dead_relu(_spec(rng, 3, 4, 12, 10)),  # multiplier > 1: the general requantization
+        _spec(rng, 3, 3, 32, 16, patch_output=True, activation=1),
+    ]
+    return build_models(specs, seed=71, op_name="CONV_2D")
+
+
+def test_mcunet_like_shapes_match_tflite(shaped_models, build_dir: Path) -> None:
+    rng = np.random.default_rng(72)
+    cases, expected = [], []
+    for model, op, spec in shaped_models:
+        x = model.random_inputs(rng)
+        outputs = model.run(x)
+        g = geometry(op)
+        cases.append(conv_call(describe(spec), g, x[model.input_position(op.inputs[0])], "te_conv_1x1_s8"))
+        expected.append(outputs[op.outputs[0].index])
+    result = run_cases(cases, SOURCES, headers=["tinyengine/te_conv.h"], workdir=build_dir)
+    assert_cases_match(cases, result, expected)
+
+
+def _expected(x, w, bias, mult, shift, in_off, out_off, lo, hi) -> np.ndarray:
+    """The exact integer 1x1 convolution (TFLite's arithmetic) of x (pixels, c) with w (n, c)."""
+    acc = (x.astype(np.int64) + in_off) @ w.astype(np.int64).T + bias
+    scales = list(zip(mult.tolist(), shift.tolist(), strict=True))
+    out = np.array([[_reference(int(a), m, s) for a, (m, s) in zip(row, scales, strict=True)] for row in acc])
+    out += out_off
+    return np.clip(out, lo, hi).astype(np.int8)
+
+
+def _raw_case(rng, name: str, pixels: int, c: int, n: int, bias: np.ndarray, shift: np.ndarray, mult=None):
+    """A case with drawn integers instead of a converted model (scales TFLite would not produce)."""
+    x = rng.integers(-128, 128, (pixels, c)).astype(np.int8)
+    w = rng.integers(-127, 128, (n, c)).astype(np.int8)
+    mult = rng.integers(2**30, 2**31 - 1, n).astype(np.int32) if mult is None else mult
+    in_off, out_off = int(rng.integers(-128, 128)), int(rng.integers(-128, 128))
+    lo, hi = -128, int(rng.integers(0, 128))
+    want = _expected(x, w, bias, mult, shift, in_off, out_off, lo, hi)
+    setup = (
+        f"te_conv_params p = {{{in_off}, {out_off}, 1, 1, 0, 0, 1, 1, {{{lo}, {hi}}}}};\n"
+        "        te_per_channel_quant q = {mult, shift};\n"
+        f"        te_dims in_d = {c_dims((1, 1, pixels, c))};\n"
+        f"        te_dims f_d = {c_dims((n, 1, 1, c))};\n"
+        f"        te_dims out_d = {c_dims((1, 1, pixels, n))};"
+    )
+    case = CCase(
+        name=name,
+        arrays={
+            "x": x.reshape(-1),
+            "w": pack_conv_1x1_filter(w.reshape(n, 1, 1, c)),
+            "bias": bias.astype(np.int32),
+            "mult": mult,
+            "shift": shift.astype(np.int32),
+            "y": np.zeros(pixels * n, np.int8),
+        },
+        setup=setup,
+        call="te_conv_1x1_s8(&p, &q, &in_d, x, &f_d, w, bias, &out_d, y, scratch)",
+        out="y",
+        scratch_bytes=6 * ((c + 3) // 4 * 4) + 12,
+    )
+    return case, want.reshape(-1)
+
+
+def test_every_requantization_path_is_exact(build_dir: Path) -> None:
+    rng = np.random.default_rng(73)
+    n, c = 6, 20
+    small = rng.integers(-1000, 1000, n)
+    edge = np.array([2**29 - 1, -(2**29) + 1, 0, 5, -5, 2**29 - 2])
+    raw = [
+        ("fast form, shifts -1 and -22", small, np.array([-1, -22, -8, -9, -1, -22]), None),
+        ("biases at the fast bound", edge, np.full(n, -9), None),
+        ("a bias past the bound: per-pixel loop", np.array([2**29, 0, 0, 0, 0, -(2**29)]), np.full(n, -9),
+         None),
+        ("shifts -31 and 0: general form", small, np.array([0, -31, 0, -23, -30, -2]),
+         np.array([2**21, 2**30, 2**21 + 5, 2**30, 2**30, 2**30], np.int32)),
+        ("a left shift and a zero multiplier", small, np.array([1, -8, -8, 2, -8, -8]),
+         np.array([2**30, 0, 2**31 - 1, 2**30 + 7, 1, 2**30], np.int32)),
+    ]  # fmt: skip
+    cases, expected = [], []
+    for i, (name, bias, shift, mult) in enumerate(raw):
+        case, want = _raw_case(rng, name, 4 + i, c, n, bias, shift, mult)
+        cases.append(case)
+        expected.append(want)
+    result = run_cases(cases, SOURCES, headers=["tinyengine/te_conv.h"], workdir=build_dir)
+    assert_cases_match(cases, result, expected)
