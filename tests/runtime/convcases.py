@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import tensorflow as tf
 
-from tinyengine_codegen.backend.conv_layout import pack_conv_1x1_filter
+from tinyengine_codegen.backend.conv_layout import pack_conv_filter
 from tinyengine_codegen.passes.select_kernels import depthwise_inplace_scratch
 
 from .harness import (
@@ -282,7 +282,7 @@ def conv_call(name: str, g: ConvGeometry, x: np.ndarray, kernel: str) -> CCase:
     scratch = {
         "te_conv_s8": 2 * kh * kw * cin,
         "te_conv_1x1_s8": 6 * ((cin + 3) // 4 * 4) + 12,
-        "te_conv_3x3_c3_s8": 108,
+        "te_conv_3x3_c3_s8": 6 * 28 + 12,
     }[kernel]
     setup = (
         f"te_conv_params p = {{{g.input_offset}, {g.output_offset}, {g.stride_h}, {g.stride_w}, {g.pad_top}, "
@@ -300,8 +300,8 @@ def conv_call(name: str, g: ConvGeometry, x: np.ndarray, kernel: str) -> CCase:
         name=name,
         arrays={
             "input": x,
-            # te_conv_1x1_s8 reads the packed layout te-gen emits (te_conv.h)
-            "filter": pack_conv_1x1_filter(g.filter) if kernel == "te_conv_1x1_s8" else g.filter,
+            # the 1x1 and stem kernels read the packed layout te-gen emits (te_conv.h)
+            "filter": g.filter if kernel == "te_conv_s8" else pack_conv_filter(g.filter),
             **_bias_array(g),
             "mult": g.multiplier,
             "shift": g.shift,

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tinyengine_codegen.backend.conv_layout import pack_conv_1x1_filter
+from tinyengine_codegen.backend.conv_layout import pack_conv_filter
 
 from .convcases import build_models, conv_call, dead_relu, describe, geometry, random_spec
 from .harness import CCase, assert_cases_match, c_dims, run_cases
@@ -27,7 +27,7 @@ def test_packed_layout_puts_each_weight_where_the_kernel_reads_it() -> None:
     rng = np.random.default_rng(3)
     for n, c in [(1, 1), (2, 4), (3, 5), (16, 24), (7, 13)]:
         w = rng.integers(-128, 128, (n, 1, 1, c)).astype(np.int8)
-        packed = pack_conv_1x1_filter(w)
+        packed = pack_conv_filter(w)
         c4 = (c + 3) // 4 * 4
         assert packed.size == (n + n % 2) * c4
         for oc in range(n):
@@ -104,7 +104,7 @@ def _raw_case(rng, name: str, pixels: int, c: int, n: int, bias: np.ndarray, shi
         name=name,
         arrays={
             "x": x.reshape(-1),
-            "w": pack_conv_1x1_filter(w.reshape(n, 1, 1, c)),
+            "w": pack_conv_filter(w.reshape(n, 1, 1, c)),
             "bias": bias.astype(np.int32),
             "mult": mult,
             "shift": shift.astype(np.int32),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from tinyengine_codegen.backend import quant
-from tinyengine_codegen.backend.conv_layout import pack_conv_1x1_filter
+from tinyengine_codegen.backend.conv_layout import pack_conv_filter
 from tinyengine_codegen.backend.emitter import EmitContext, EmitError, emitter, fused_activation, quant_of
 from tinyengine_codegen.ir.graph import Operator
 from tinyengine_codegen.passes.select_kernels import conv_padding
@@ -40,8 +40,8 @@ def _operands(ctx: EmitContext, i: int, op: Operator) -> list[str]:
     src, weights, dst = op.inputs[0], op.inputs[1], op.outputs[0]
     bias = op.inputs[2] if len(op.inputs) > 2 else -1
     filt = (
-        _packed_1x1_filter(ctx, i, weights)
-        if op.kernel == "te_conv_1x1_s8"
+        _packed_filter(ctx, i, weights)
+        if op.kernel in ("te_conv_1x1_s8", "te_conv_3x3_c3_s8")
         else ctx.const_tensor(i, "filter", weights)
     )
     return [
@@ -52,14 +52,14 @@ def _operands(ctx: EmitContext, i: int, op: Operator) -> list[str]:
     ]  # fmt: skip
 
 
-def _packed_1x1_filter(ctx: EmitContext, op_index: int, weights: int) -> str:
-    """te_conv_1x1_s8's packed filter (conv_layout), stored as words so that it is 4-byte aligned."""
+def _packed_filter(ctx: EmitContext, op_index: int, weights: int) -> str:
+    """The packed filter of te_conv_1x1_s8 / te_conv_3x3_c3_s8 (conv_layout), as words: 4-byte aligned."""
     tensor = ctx.graph.tensors[weights]
     if tensor.data is None:
         raise EmitError(f"constant tensor {weights} {tensor.name!r} has no values")
-    words = pack_conv_1x1_filter(tensor.data).view("<i4")
-    text = f"{tensor.name}: {'x'.join(map(str, tensor.shape))} int8, packed for te_conv_1x1_s8 (4 per word)"
-    name = ctx.array(op_index, "filter", "int32_t", words, text, key=(weights, "filter_1x1"))
+    words = pack_conv_filter(tensor.data).view("<i4")
+    text = f"{tensor.name}: {'x'.join(map(str, tensor.shape))} int8, packed rows (4 per word)"
+    name = ctx.array(op_index, "filter", "int32_t", words, text, key=(weights, "filter_packed"))
     return f"(const int8_t *){name}"
 
 

@@ -114,8 +114,9 @@ def _choose_conv(graph: Graph, op_index: int, op: Operator, readers: Readers) ->
         # a multiple of four) and a 12-byte end mark.
         return KernelChoice("te_conv_1x1_s8", scratch_bytes=6 * ((c_in + 3) // 4 * 4) + 12)
     if (kh, kw) == (3, 3) and c_in == 3:
-        # te_conv_3x3_c3_s8_scratch_bytes(): a 27-value int16 column of two pixels.
-        return KernelChoice("te_conv_3x3_c3_s8", scratch_bytes=4 * 27)
+        # te_conv_3x3_c3_s8_scratch_bytes(): an int16 column of three pixels' 27 taps (rounded up
+        # to 28) and a 12-byte end mark.
+        return KernelChoice("te_conv_3x3_c3_s8", scratch_bytes=6 * 28 + 12)
     # te_conv_s8_scratch_bytes(): one int16 column of kh * kw * c_in.
     return KernelChoice("te_conv_s8", scratch_bytes=2 * kh * kw * c_in)
 

@@ -1,9 +1,12 @@
 /*
- * int8 CONV_2D specialised for a 3x3 kernel on 3 input channels (the stem of most networks):
- * the 27-value column is gathered with fixed trip counts straight into the layout the dot products
- * read (slot tables), and interior pixels skip the padding tests. The DSP path gathers two
- * horizontally adjacent output pixels into one pair column (te_pair.h) so that every weight word
- * feeds four SMLADs (an odd last pixel of a row is both pixels of its pair).
+ * int8 CONV_2D specialised for a 3x3 kernel on 3 input channels (the stem of most networks), on
+ * the packed filter of te_conv.h (rows of the 27 taps, padded to 28, in pairs).
+ *
+ * The 27-value column of an output pixel is gathered with fixed trip counts straight into the
+ * place the dot products read (slot tables), and interior pixels skip the padding tests. The
+ * Cortex-M path gathers three output pixels (raster order; a short last block repeats its last
+ * pixel) into one te_pair.h column as 2 * (input + offset) and runs te_pair3_block on it; the
+ * portable path gathers one pixel in tap order for te_pair3_pixel_exact.
  */
 #include "tinyengine/te_conv.h"
 #include "tinyengine/te_mac.h"
@@ -13,29 +16,27 @@
 
 size_t te_conv_3x3_c3_s8_scratch_bytes(void)
 {
-    return 2 * TE_STEM_TAPS * sizeof(int16_t);
+    return 6u * (size_t)te_pair3_row(TE_STEM_TAPS) + 12u;
 }
 
-#if defined(__ARM_FEATURE_DSP)
-/* Slots of taps of pixel A and pixel B in a pair column (te_pair.h). */
-static const uint8_t te_stem_pair_a[TE_STEM_TAPS] = {
-    0, 2, 1, 3, 8, 10, 9, 11, 16, 18, 17, 19, 24, 26, 25, 27, 32, 34, 33, 35, 40, 42, 41, 43, 48, 50, 52
-};
-static const uint8_t te_stem_pair_b[TE_STEM_TAPS] = {
-    4, 6, 5, 7, 12, 14, 13, 15, 20, 22, 21, 23, 28, 30, 29, 31, 36, 38, 37, 39, 44, 46, 45, 47, 49, 51, 53
-};
-#else
-/* The portable path's column: tap order. */
-static const uint8_t te_stem_identity[TE_STEM_TAPS] = {
+/* The exact path's column: tap order. */
+static const uint8_t te_stem_taps[TE_STEM_TAPS] = {
     0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26
+};
+#if defined(TE_PAIR3_ASM)
+/* te_pair3_slot(t, 0) of every tap (pixel p adds 2 * p). */
+static const uint8_t te_stem_pair3[TE_STEM_TAPS] = {
+    0, 6, 1, 7, 12, 18, 13, 19, 24, 30, 25, 31, 36, 42, 37, 43, 48, 54, 49, 55, 60, 66, 61, 67, 72, 78, 73
 };
 #endif
 
-
-/* The 27 values (input + offset, 0 for padding) of output pixel (oy, ox) into column[slots[t]]. */
+/*
+ * The 27 values of output pixel (oy, ox) into column[slots[t] + at]: scale * (input + offset),
+ * 0 for padding.
+ */
 TE_NOINLINE_ONE_COPY static void te_stem_column(const te_conv_params *params, const te_dims *input_dims,
                                                 const int8_t *image, int32_t oy, int32_t ox, int16_t *column,
-                                                const uint8_t *slots)
+                                                const uint8_t *slots, int32_t at, int32_t scale)
 {
     const int32_t y0 = oy * params->stride_h - params->pad_top;
     const int32_t x0 = ox * params->stride_w - params->pad_left;
@@ -45,14 +46,15 @@ TE_NOINLINE_ONE_COPY static void te_stem_column(const te_conv_params *params, co
     const int32_t row = input_dims->w * 3;
     int32_t ky;
     int32_t kx;
+    column += at;
     if (y0 >= 0 && x0 >= 0 && y0 + 2 * dy < input_dims->h && x0 + 2 * dx < input_dims->w) {
         for (ky = 0; ky < 3; ++ky) {
             const int8_t *src = image + (y0 + ky * dy) * row + x0 * 3;
             for (kx = 0; kx < 3; ++kx) {
                 const int8_t *px = src + kx * dx * 3;
-                column[slots[0]] = (int16_t)(px[0] + offset);
-                column[slots[1]] = (int16_t)(px[1] + offset);
-                column[slots[2]] = (int16_t)(px[2] + offset);
+                column[slots[0]] = (int16_t)(scale * (px[0] + offset));
+                column[slots[1]] = (int16_t)(scale * (px[1] + offset));
+                column[slots[2]] = (int16_t)(scale * (px[2] + offset));
                 slots += 3;
             }
         }
@@ -68,14 +70,42 @@ TE_NOINLINE_ONE_COPY static void te_stem_column(const te_conv_params *params, co
                 column[slots[2]] = 0;
             } else {
                 const int8_t *px = image + iy * row + ix * 3;
-                column[slots[0]] = (int16_t)(px[0] + offset);
-                column[slots[1]] = (int16_t)(px[1] + offset);
-                column[slots[2]] = (int16_t)(px[2] + offset);
+                column[slots[0]] = (int16_t)(scale * (px[0] + offset));
+                column[slots[1]] = (int16_t)(scale * (px[1] + offset));
+                column[slots[2]] = (int16_t)(scale * (px[2] + offset));
             }
             slots += 3;
         }
     }
 }
+
+#if defined(TE_PAIR3_ASM)
+/* Every output pixel of one batch image, three at a time, through te_pair3_block. */
+static void te_stem_image_fast(const te_conv_params *params, const te_pair3_out *q, te_pair3_job *job,
+                               const te_dims *input_dims, const te_dims *output_dims, const int8_t *image,
+                               const int8_t *filter, int32_t *column, int8_t *output)
+{
+    const int32_t width = output_dims->w;
+    const int32_t pixels = output_dims->h * width;
+    const int32_t out_channels = output_dims->c;
+    int32_t p;
+    for (p = 0; p < pixels; p += 3) {
+        int32_t px[3];
+        int32_t k;
+        px[0] = p;
+        px[1] = p + 1 < pixels ? p + 1 : pixels - 1;
+        px[2] = p + 2 < pixels ? p + 2 : pixels - 1;
+        for (k = 0; k < 3; ++k) {
+            const int32_t oy = px[k] / width;
+            te_stem_column(params, input_dims, image, oy, px[k] - oy * width, (int16_t *)(void *)column,
+                           te_stem_pair3, 2 * k, 2);
+        }
+        te_pair3_block(column, filter, te_pair3_row(TE_STEM_TAPS), out_channels, q, job,
+                       output + (size_t)px[0] * (size_t)out_channels, output + (size_t)px[1] * (size_t)out_channels,
+                       output + (size_t)px[2] * (size_t)out_channels);
+    }
+}
+#endif
 
 te_status te_conv_3x3_c3_s8(const te_conv_params *params, const te_per_channel_quant *quant,
                             const te_dims *input_dims, const int8_t *input, const te_dims *filter_dims,
@@ -90,35 +120,39 @@ te_status te_conv_3x3_c3_s8(const te_conv_params *params, const te_per_channel_q
         params->stride_w < 1 || params->dilation_h < 1 || params->dilation_w < 1) {
         return TE_ERROR_ARGUMENT;
     }
-#if defined(__ARM_FEATURE_DSP)
-    const int fast = te_pair_all_fast(quant, output_dims->c);
-#endif
     if (column == NULL) {
         return TE_ERROR_SCRATCH;
     }
+#if defined(TE_PAIR3_ASM)
+    if (te_pair3_fits(bias, TE_STEM_TAPS, output_dims->c) && (((uintptr_t)filter | (uintptr_t)scratch) & 3u) == 0) {
+        const int32_t values = te_pair3_column_values(TE_STEM_TAPS);
+        const size_t image_out = (size_t)output_dims->h * (size_t)output_dims->w * (size_t)output_dims->c;
+        te_pair3_out q;
+        te_pair3_job job;
+        int32_t i;
+        te_pair3_setup(quant, bias, output_dims->c, params->output_offset, params->activation, &q, &job);
+        for (i = 0; i < values; ++i) { /* the padding tap stays 0 */
+            column[i] = 0;
+        }
+        te_pair3_end((int32_t *)scratch, te_pair3_row(TE_STEM_TAPS) >> 2);
+        for (b = 0; b < input_dims->n; ++b) {
+            te_stem_image_fast(params, &q, &job, input_dims, output_dims, input + (size_t)b * image_in, filter,
+                               (int32_t *)scratch, output + (size_t)b * image_out);
+        }
+        return TE_OK;
+    }
+#endif
     for (b = 0; b < input_dims->n; ++b) {
         const int8_t *image = input + (size_t)b * image_in;
         int32_t oy;
         for (oy = 0; oy < output_dims->h; ++oy) {
             int32_t ox;
-#if defined(__ARM_FEATURE_DSP)
-            for (ox = 0; ox < output_dims->w; ox += 2) {
-                /* an odd last pixel goes as both A and B (same bytes written twice) */
-                const int single = ox + 1 == output_dims->w;
-                te_stem_column(params, input_dims, image, oy, ox, column, te_stem_pair_a);
-                te_stem_column(params, input_dims, image, oy, single ? ox : ox + 1, column, te_stem_pair_b);
-                te_pair_two_pixels(params, quant, column, TE_STEM_TAPS, filter, bias, output_dims->c, output,
-                                   single ? output : output + output_dims->c, fast);
-                output += (single ? 1 : 2) * output_dims->c;
-            }
-#else
             for (ox = 0; ox < output_dims->w; ++ox) {
-                te_stem_column(params, input_dims, image, oy, ox, column, te_stem_identity);
-                te_column_to_channels(column, TE_STEM_TAPS, filter, bias, output_dims->c, quant,
-                                      params->output_offset, params->activation, output);
+                te_stem_column(params, input_dims, image, oy, ox, column, te_stem_taps, 0, 1);
+                te_pair3_pixel_exact(column, TE_STEM_TAPS, filter, bias, output_dims->c, quant,
+                                     params->output_offset, params->activation, output);
                 output += output_dims->c;
             }
-#endif
         }
     }
     return TE_OK;

@@ -5,17 +5,13 @@
  * the .tflite file), bias int32[out channels] or NULL, output NHWC. Padding is TFLite's computed
  * pad_top/pad_left; the bottom/right remainder follows from the output size.
  *
- * te_conv_1x1_s8 reads its filter PACKED (te-gen writes it so, tinyengine_codegen.backend.
- * conv_layout.pack_conv_1x1_filter; filter_dims still name the OHWI shape): rows padded with zeros
- * to c4 = c rounded up to a multiple of 4, an odd row count padded with a zero row, then for each
- * pair of rows (2j, 2j+1) and each group g of four input channels: row 2j's weights 4g..4g+3, then
- * row 2j+1's. te_conv_1x1_s8_filter_bytes() bytes; 4-byte aligned for the Cortex-M fast path.
+ * te_conv_1x1_s8 and te_conv_3x3_c3_s8 read their filter PACKED (te-gen writes it so,
+ * tinyengine_codegen.backend.conv_layout.pack_conv_filter; filter_dims still name the OHWI shape):
+ * each output channel's row of kh * kw * c weights (OHWI order) padded with zeros to a multiple of
+ * 4 (c4), an odd row count padded with a zero row, then for each pair of rows (2j, 2j+1) and each
+ * group g of four weights: row 2j's weights 4g..4g+3, then row 2j+1's. (n rounded up to even) * c4
+ * bytes (te_conv_1x1_s8_filter_bytes for 1x1); 4-byte aligned for the Cortex-M fast path.
  *
- * Three variants with the same params and the same results:
- *  - te_conv_s8: any kernel, stride, dilation and padding (im2col of one output pixel into int16
- *    scratch, then a dot product per output channel; SMLAD on the DSP path).
- *  - te_conv_1x1_s8: 1x1 kernels (pointwise), any stride, no padding.
- *  - te_conv_3x3_c3_s8: 3x3 kernels on 3 input channels (the stem), any stride, padding, dilation.
  * Each needs te_<variant>_scratch_bytes() bytes of scratch, 4-byte aligned (it holds int16 words).
  *
  * Overlap contract (te-gen's planner places the output over a dying input and relies on it; the
@@ -68,7 +64,7 @@ te_status te_conv_1x1_s8(const te_conv_params *params, const te_per_channel_quan
                          const int8_t *filter, const int32_t *bias, const te_dims *output_dims, int8_t *output,
                          void *scratch);
 
-/** Scratch bytes te_conv_3x3_c3_s8 needs (a 27-value int16 column of two pixels: 108). */
+/** Scratch bytes te_conv_3x3_c3_s8 needs (an int16 column of three pixels' 27 taps and an end mark: 180). */
 size_t te_conv_3x3_c3_s8_scratch_bytes(void);
 
 /** int8 CONV_2D with a 3x3 kernel on 3 input channels (network stems); batch n >= 1. */
