@@ -605,44 +605,76 @@ TE_NOINLINE static void te_dw_requant_pairs(const int32_t *buf, int32_t npairs, 
     } while (buf != end);
 }
 
-/* The multiply blocks of one channel (see te_dw_macs) into blk. */
-static void te_dw_fast_block(const int8_t *filter, int32_t c, int32_t channels, int32_t k, int32_t acc2,
-                             int32_t *blk)
+/* Two doubled weights as an int16 pair (a low, b high). */
+static inline int32_t te_dw_pack2(int32_t a, int32_t b)
 {
-    int32_t *w = blk + (k == 3 ? 0 : k == 5 ? 1 : 2);
+    return (int32_t)(((uint32_t)(2 * a) & 0xFFFFu) | ((uint32_t)(2 * b) << 16));
+}
+
+/* The weight words of one channel for the multiply pass of kernel k (see te_dw_macs) from f (the
+ * channel's first tap, taps channels apart) into w; returns the sum of the k x k weights. */
+static inline int32_t te_dw_fast_weights_k(const int8_t *f, int32_t channels, int32_t k, int32_t *w)
+{
+    int32_t sum = 0;
     int32_t ky;
     for (ky = 0; ky < k; ++ky) {
-        const int8_t *f = filter + ky * k * channels + c;
-        int32_t t[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-        int32_t kx;
-        for (kx = 0; kx < k; ++kx) {
-            t[kx] = 2 * (int32_t)f[kx * channels];
-        }
+        const int8_t *r = f + ky * k * channels;
+        const int32_t t0 = r[0];
+        const int32_t t1 = r[channels];
+        const int32_t t2 = r[2 * channels];
         if (k == 3) {
-            w[ky] = (int32_t)(((uint32_t)t[0] & 0xFFFFu) | ((uint32_t)t[2] << 16));
+            sum += t0 + t1 + t2;
+            w[ky] = te_dw_pack2(t0, t2);
             if (ky == 0) {
-                w[3] = t[1] & 0xFFFF;
+                w[3] = te_dw_pack2(t1, 0);
             } else if (ky == 1) {
-                w[3] |= (int32_t)((uint32_t)t[1] << 16);
+                w[3] |= (int32_t)((uint32_t)(2 * t1) << 16);
             } else {
-                w[4] = t[1] & 0xFFFF;
+                w[4] = te_dw_pack2(t1, 0);
             }
-            continue;
-        }
-        *w++ = (int32_t)(((uint32_t)t[0] & 0xFFFFu) | ((uint32_t)t[2] << 16));
-        *w++ = (int32_t)(((uint32_t)t[1] & 0xFFFFu) | ((uint32_t)t[3] << 16));
-        *w++ = (int32_t)(((uint32_t)t[4] & 0xFFFFu) | ((uint32_t)t[6] << 16));
-        if (k == 7) {
-            *w++ = t[5] & 0xFFFF;
+        } else {
+            const int32_t t3 = r[3 * channels];
+            const int32_t t4 = r[4 * channels];
+            sum += t0 + t1 + t2 + t3 + t4;
+            w[0] = te_dw_pack2(t0, t2);
+            w[1] = te_dw_pack2(t1, t3);
+            if (k == 5) {
+                w[2] = te_dw_pack2(t4, 0);
+                w += 3;
+            } else {
+                const int32_t t5 = r[5 * channels];
+                const int32_t t6 = r[6 * channels];
+                sum += t5 + t6;
+                w[2] = te_dw_pack2(t4, t6);
+                w[3] = te_dw_pack2(t5, 0);
+                w += 4;
+            }
         }
     }
+    return sum;
+}
+
+/* The multiply pass's block of one channel (weights at blk + 0, 1 or 2 by k, see te_dw_macs); returns
+ * the sum of the channel's weights (the accumulator start is set by te_dw_fast_block_acc). */
+TE_NOINLINE static int32_t te_dw_fast_weights(const int8_t *f, int32_t channels, int32_t k, int32_t *blk)
+{
+    if (k == 3) {
+        return te_dw_fast_weights_k(f, channels, 3, blk);
+    }
+    if (k == 5) {
+        return te_dw_fast_weights_k(f, channels, 5, blk + 1);
+    }
+    return te_dw_fast_weights_k(f, channels, 7, blk + 2);
+}
+
+/* The doubled accumulator start acc2 into the multiply pass's block of kernel k. */
+static void te_dw_fast_block_acc(int32_t k, int32_t acc2, int32_t *blk)
+{
     if (k == 3) {
         blk[5] = acc2;
     } else {
         blk[0] = acc2;
-        if (k == 7) {
-            blk[1] = acc2;
-        }
+        blk[1] = k == 7 ? acc2 : blk[1];
     }
 }
 
@@ -740,22 +772,17 @@ static int te_dw_fast(const te_depthwise_params *params, const te_per_channel_qu
     const int32_t multiplier = quant->multiplier[c];
     const int32_t shift = quant->shift[c];
     const te_activation act = params->activation;
-    int32_t sum = 0;
     int32_t acc0;
-    int32_t i;
     te_dw_fast_q q;
     int32_t blk[2 + 7 * 4];
     if (act.max != 127 || act.min < -128 || !te_requant2_applies(multiplier, shift)) {
         return 0;
     }
-    for (i = 0; i < k * k; ++i) {
-        sum += filter[i * g->channels + c];
-    }
-    acc0 = (bias != NULL ? bias[c] : 0) + params->input_offset * sum;
+    acc0 = (bias != NULL ? bias[c] : 0) + params->input_offset * te_dw_fast_weights(filter + c, g->channels, k, blk);
     if (acc0 >= TE_DW_FAST_MAX_ACC0 || acc0 <= -TE_DW_FAST_MAX_ACC0) {
         return 0;
     }
-    te_dw_fast_block(filter, c, g->channels, k, 2 * acc0, blk);
+    te_dw_fast_block_acc(k, 2 * acc0, blk);
     q.multiplier = multiplier;
     q.exponent = -shift;
     q.round = te_requant2_round(shift, params->output_offset - (g->full ? 0 : act.min));
