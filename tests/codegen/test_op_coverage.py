@@ -94,4 +94,7 @@ def test_converted_model_is_bit_exact(name, tmp_path):
     else:
         expected = {"te_quantize_f32_s8", "te_dequantize_s8_f32", "te_hard_swish_s8", "te_add_s8"}
         assert expected | {"te_log_softmax_s8"} <= kernels, sorted(kernels)
-    assert kernels & {"te_fully_connected_s8", "te_fully_connected_per_channel_s8"}
+    fc_kernels = {
+        "te_fully_connected_s8", "te_fully_connected_per_channel_s8", "te_fully_connected_packed_s8"
+    }  # fmt: skip
+    assert kernels & fc_kernels

@@ -2,6 +2,8 @@
 
 Per-tensor weights (the converter's default) and per-channel weights, batch 1..4, with and
 without bias, activations NONE/RELU/RELU6, output quantization moved so that clamps bite.
+te_fully_connected_packed_s8 runs on the same models where the inputs are a multiple of four,
+with te-gen's packed filter and folded bias (backend/ops_fully_connected.py).
 """
 
 from __future__ import annotations
@@ -13,12 +15,18 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from tinyengine_codegen.backend.ops_fully_connected import fold_fc_bias, pack_fc_filter
+
 from .convcases import bias_and_activation, build_op_models, fully_connected_call
 from .harness import (
     ACT_NONE,
     ACT_RELU,
     ACT_RELU6,
+    CCase,
+    activation_range,
     assert_cases_match,
+    fully_connected_multiplier,
+    per_channel_multipliers,
     run_cases,
 )
 from .oracle import InputSpec, OpInfo, TFLiteModel
@@ -40,8 +48,10 @@ class FcSpec:
     patch_output: bool
 
 
-def _spec(rng: np.random.Generator) -> FcSpec:
+def _spec(rng: np.random.Generator, multiple_of_4: bool = False) -> FcSpec:
     n_in = int(rng.choice([int(rng.integers(1, 16)), int(rng.integers(16, 300))]))
+    if multiple_of_4:
+        n_in = 4 * max(1, n_in // 4)
     n_out = int(rng.integers(1, 40))
     low = float(rng.uniform(-4.0, 0.5))
     scale = np.exp(rng.uniform(np.log(0.02), np.log(1.0), size=n_out)).astype(np.float32)
@@ -69,6 +79,39 @@ def _models(specs: list[FcSpec], seed: int, per_channel: bool) -> list[tuple[TFL
     return build_op_models(specs, _tf_op, input_of, "FULLY_CONNECTED", seed, per_channel_dense=per_channel)
 
 
+def _packed_call(name: str, op: OpInfo, x: np.ndarray) -> CCase:
+    """te_fully_connected_packed_s8 on te-gen's packed filter and folded bias."""
+    inp, flt, out = op.inputs[0], op.inputs[1], op.outputs[0]
+    bias = op.inputs[2] if len(op.inputs) > 2 else None
+    out_features, in_features = flt.shape
+    batches = int(np.prod(inp.shape)) // in_features
+    act_min, act_max = activation_range(op.options["FusedActivationFunction"], out.scale, out.zero_point)
+    per_channel = len(flt.scales) > 1
+    if per_channel:
+        mult, shift = per_channel_multipliers(inp.scale, flt.scales, out.scale)
+    else:
+        m, s = fully_connected_multiplier(inp.scale, flt.scale, out.scale)
+        mult, shift = np.array([m], np.int32), np.array([s], np.int32)
+    arrays = {
+        "input": x,
+        "filter": pack_fc_filter(flt.data).view("<i4"),
+        "bias": fold_fc_bias(None if bias is None else bias.data, flt.data, -inp.zero_point),
+        "mult": np.asarray(mult, np.int32),
+        "shift": np.asarray(shift, np.int32),
+        "output": np.zeros(batches * out_features, np.int8),
+    }
+    setup = (
+        f"te_fully_connected_params p = {{{-inp.zero_point}, 0, {out.zero_point}, "
+        f"{{{act_min}, {act_max}}}}};\n"
+        f"        te_fully_connected_dims d = {{{batches}, {in_features}, {out_features}}};"
+    )
+    call = (
+        f"te_fully_connected_packed_s8(&p, mult, shift, {int(per_channel)}, &d, input, "
+        "(const int8_t *)filter, bias, output)"
+    )
+    return CCase(f"{name} packed", arrays, call, out="output", setup=setup)
+
+
 def _run(models, build_dir: Path, seed: int, per_channel: bool) -> None:
     rng = np.random.default_rng(seed)
     cases, expected = [], []
@@ -81,8 +124,12 @@ def _run(models, build_dir: Path, seed: int, per_channel: bool) -> None:
             f"{spec.batch}x{spec.in_features}->{spec.out_features} act{spec.activation}"
             f"{' no-bias' if spec.bias is None else ''}"
         )
-        cases.append(fully_connected_call(name, op, x[model.input_position(op.inputs[0])]))
+        x_op = x[model.input_position(op.inputs[0])]
+        cases.append(fully_connected_call(name, op, x_op))
         expected.append(outputs[op.outputs[0].index])
+        if spec.in_features % 4 == 0:
+            cases.append(_packed_call(name, op, x_op))
+            expected.append(outputs[op.outputs[0].index])
     result = run_cases(cases, SOURCES, headers=HEADERS, workdir=build_dir)
     assert_cases_match(cases, result, expected)
 
@@ -90,13 +137,13 @@ def _run(models, build_dir: Path, seed: int, per_channel: bool) -> None:
 @pytest.fixture(scope="module")
 def per_tensor_models():
     rng = np.random.default_rng(21)
-    return _models([_spec(rng) for _ in range(24)], seed=21, per_channel=False)
+    return _models([_spec(rng, multiple_of_4=i % 2 == 0) for i in range(24)], seed=21, per_channel=False)
 
 
 @pytest.fixture(scope="module")
 def per_channel_models():
     rng = np.random.default_rng(22)
-    return _models([_spec(rng) for _ in range(16)], seed=22, per_channel=True)
+    return _models([_spec(rng, multiple_of_4=i % 2 == 0) for i in range(16)], seed=22, per_channel=True)
 
 
 def test_fully_connected_per_tensor_matches_tflite(per_tensor_models, build_dir: Path) -> None:
@@ -105,3 +152,39 @@ def test_fully_connected_per_tensor_matches_tflite(per_tensor_models, build_dir:
 
 def test_fully_connected_per_channel_matches_tflite(per_channel_models, build_dir: Path) -> None:
     _run(per_channel_models, build_dir, seed=2, per_channel=True)
+
+
+def test_packed_equals_row_major_outside_the_fast_shifts(build_dir: Path) -> None:
+    """Shifts outside the packed kernel's SMLAL range (>= 0, < -32) take the general rounding: the
+    packed kernel's bytes equal te_fully_connected_per_channel_s8's (checked against TFLite above),
+    with a full-range and a clamping activation, a partial block of rows and two batches."""
+    rng = np.random.default_rng(5)
+    batches, n_in, n_out = 2, 12, 6
+    weights = rng.integers(-3, 4, size=(n_out, n_in)).astype(np.int8)
+    x = rng.integers(-6, 7, size=batches * n_in).astype(np.int8)
+    bias = rng.integers(-20, 21, size=n_out).astype(np.int32)
+    mult = np.array([1 << 30, 1 << 30, 1 << 30, 1500000000, 1 << 30, 1200000000], np.int32)
+    shift = np.array([1, 0, -1, 2, -33, 0], np.int32)
+    cases, outputs = [], []
+    for act in ((-128, 127), (-3, 100)):
+        common = {"input": x, "mult": mult, "shift": shift, "output": np.zeros(batches * n_out, np.int8)}
+        setup = (
+            f"te_fully_connected_params p = {{4, 0, -2, {{{act[0]}, {act[1]}}}}};\n"
+            f"        te_fully_connected_dims d = {{{batches}, {n_in}, {n_out}}};\n"
+            "        te_per_channel_quant q = {mult, shift};"
+        )
+        plain = {**common, "filter": weights, "bias": bias}
+        call = "te_fully_connected_per_channel_s8(&p, &q, &d, input, filter, bias, output)"
+        cases.append(CCase(f"row-major act {act}", plain, call, out="output", setup=setup))
+        packed = {**common, "filter": pack_fc_filter(weights).view("<i4")}
+        packed["bias"] = fold_fc_bias(bias, weights, 4)
+        call = "te_fully_connected_packed_s8(&p, q.multiplier, q.shift, 1, &d, input, "
+        call += "(const int8_t *)filter, bias, output)"
+        cases.append(CCase(f"packed act {act}", packed, call, out="output", setup=setup))
+    result = run_cases(cases, SOURCES, headers=HEADERS, workdir=build_dir)
+    for runs in [result.host] + ([result.qemu] if result.qemu is not None else []):
+        for k in range(0, len(cases), 2):
+            assert runs[k].status == 0 and runs[k + 1].status == 0
+            assert runs[k + 1].data == runs[k].data, cases[k + 1].name
+            outputs.append(np.frombuffer(runs[k].data, np.int8))
+    assert all(len(set(o.tolist())) > 4 for o in outputs)  # not all saturated

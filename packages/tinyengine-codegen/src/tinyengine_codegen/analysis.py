@@ -17,6 +17,7 @@ import json
 import math
 from pathlib import Path
 
+from tinyengine_codegen.backend.runtime_files import kernel_sources
 from tinyengine_codegen.ir.graph import Graph, Operator
 
 MAC_OPS = frozenset({"CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED"})
@@ -88,24 +89,39 @@ def op_weight_bytes(graph: Graph, op: Operator, seen: set[int] | None = None) ->
         total += REQUANT_BYTES_PER_CHANNEL * int(graph.tensors[op.outputs[0]].shape[-1])
     if op.kernel == "te_add_table_s8":
         total += ADD_TABLE_BYTES
+    if op.kernel == "te_fully_connected_packed_s8" and (len(op.inputs) < 3 or op.inputs[2] < 0):
+        total += 4 * int(graph.tensors[op.outputs[0]].shape[-1])  # the folded bias of a bias-less FC
     return total
 
 
 def code_bytes_estimate(kernels: list[tuple[str, str | None]]) -> int:
     """Estimated code Flash from the (kind, kernel) of every operator that runs code.
 
-    A base for the model's API, each distinct kernel's measured size (or its kind's), one
-    call per operator (views run no code and are left out by the caller).
+    A base for the model's API, each distinct kernel's measured size (or its kind's; kernels
+    defined in the same runtime sources count once), one call per operator (views run no code
+    and are left out by the caller).
     """
     first_kind: dict[str, str] = {}
     for kind, kernel in kernels:
         first_kind.setdefault(kernel or kind, kind)
     measured = kernel_code_bytes()
+    groups: dict[tuple[str, ...], tuple[str, str]] = {}  # kernels in the same sources count once
+    for kernel, kind in first_kind.items():
+        groups.setdefault(_sources_of(kernel), (kernel, kind))
     per_kernel = sum(
         measured.get(kernel) or CODE_PER_KIND_BYTES.get(kind, CODE_DEFAULT_KERNEL_BYTES)
-        for kernel, kind in first_kind.items()
+        for kernel, kind in groups.values()
     )
     return CODE_BASE_BYTES + per_kernel + CODE_PER_CALL_BYTES * len(kernels)
+
+
+@functools.cache
+def _sources_of(kernel: str) -> tuple[str, ...]:
+    """The runtime files a kernel needs (just its name when it is no runtime kernel)."""
+    try:
+        return tuple(p.name for p in kernel_sources({kernel}))
+    except FileNotFoundError:
+        return (kernel,)
 
 
 def graph_code_bytes_estimate(graph: Graph) -> int:

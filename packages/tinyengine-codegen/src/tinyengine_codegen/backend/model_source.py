@@ -5,7 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tinyengine_codegen import __version__
-from tinyengine_codegen.backend import ops_conv, ops_elementwise, ops_misc, ops_shape  # noqa: F401 (emitters)
+from tinyengine_codegen.backend import (  # noqa: F401 (emitters)
+    ops_conv,
+    ops_elementwise,
+    ops_fully_connected,
+    ops_misc,
+    ops_shape,
+)
 from tinyengine_codegen.backend.cwriter import C_TYPES, c_comment, c_string
 from tinyengine_codegen.backend.emitter import ArenaLayout, EmitContext, EmitError, OpCode, emit_operator
 from tinyengine_codegen.backend.ops_patch import helper_source

@@ -157,7 +157,13 @@ def depthwise_inplace_scratch(
 
 
 def _choose_fully_connected(graph: Graph, op_index: int, op: Operator, readers: Readers) -> KernelChoice:
-    quant = graph.tensors[op.inputs[1]].quant
+    weights = graph.tensors[op.inputs[1]]
+    quant = weights.quant
+    # int8 weights (zero point 0; a netspec's shapes-only graph has no quantization yet) and a
+    # multiple of four inputs: packed weights, four outputs per pass (backend/ops_fully_connected.py).
+    symmetric = quant is None or all(int(z) == 0 for z in quant.zero_point)
+    if weights.dtype == "int8" and symmetric and int(weights.shape[-1]) % 4 == 0:
+        return KernelChoice("te_fully_connected_packed_s8")
     if quant is not None and quant.per_channel:
         return KernelChoice("te_fully_connected_per_channel_s8")
     return KernelChoice("te_fully_connected_s8")

@@ -101,6 +101,161 @@ static te_status te_fc_run(const te_fully_connected_params *params, const int32_
     return TE_OK;
 }
 
+/*
+ * Packed weights (te_fully_connected_packed_s8): acc[r] += x . row r over `groups` groups of four
+ * inputs, the four rows' bytes interleaved per group (16 bytes: row 0's four, row 1's, ...).
+ */
+#if defined(__ARM_FEATURE_DSP)
+/*
+ * One group: LDR of four inputs, SXTB16 into pairs (x0, x2) and (x1, x3); two LDRD of two rows'
+ * words each; per row word SXTB16 (even bytes) + SMLAD, SXTB16 ROR #8 (odd bytes) + SMLAD.
+ * 21 instructions, 16 MACs. Registers: x (then its odd pair), xe, w0, w1, t (even pair of a
+ * weight word), a0..a3 accumulators, xp / wp advanced.
+ */
+#define TE_FCP_GROUP                                                                                \
+    "ldr %[x], [%[xp]], #4\n\t"                                                                     \
+    "ldrd %[w0], %[w1], [%[wp]], #8\n\t"                                                            \
+    "sxtb16 %[xe], %[x]\n\t"                                                                        \
+    "sxtb16 %[x], %[x], ror #8\n\t"                                                                 \
+    "sxtb16 %[t], %[w0]\n\t"                                                                        \
+    "smlad %[a0], %[xe], %[t], %[a0]\n\t"                                                           \
+    "sxtb16 %[w0], %[w0], ror #8\n\t"                                                               \
+    "smlad %[a0], %[x], %[w0], %[a0]\n\t"                                                           \
+    "sxtb16 %[t], %[w1]\n\t"                                                                        \
+    "smlad %[a1], %[xe], %[t], %[a1]\n\t"                                                           \
+    "sxtb16 %[w1], %[w1], ror #8\n\t"                                                               \
+    "smlad %[a1], %[x], %[w1], %[a1]\n\t"                                                           \
+    "ldrd %[w0], %[w1], [%[wp]], #8\n\t"                                                            \
+    "sxtb16 %[t], %[w0]\n\t"                                                                        \
+    "smlad %[a2], %[xe], %[t], %[a2]\n\t"                                                           \
+    "sxtb16 %[w0], %[w0], ror #8\n\t"                                                               \
+    "smlad %[a2], %[x], %[w0], %[a2]\n\t"                                                           \
+    "sxtb16 %[t], %[w1]\n\t"                                                                        \
+    "smlad %[a3], %[xe], %[t], %[a3]\n\t"                                                           \
+    "sxtb16 %[w1], %[w1], ror #8\n\t"                                                               \
+    "smlad %[a3], %[x], %[w1], %[a3]\n\t"
+#define TE_FCP_OPERANDS                                                                             \
+    : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [xp] "+r"(x), [wp] "+r"(w),         \
+      [x] "=&r"(xv), [xe] "=&r"(xe), [w0] "=&r"(w0), [w1] "=&r"(w1), [t] "=&r"(t)                       \
+    :                                                                                               \
+    : "memory"
+#endif
+
+static inline void te_fcp_block4(const int8_t *x, const int8_t *w, int32_t groups, int32_t acc[4])
+{
+#if defined(__ARM_FEATURE_DSP)
+    int32_t a0 = acc[0];
+    int32_t a1 = acc[1];
+    int32_t a2 = acc[2];
+    int32_t a3 = acc[3];
+    int32_t xv, xe, w0, w1, t;
+    const int8_t *const pairs_end = x + 4 * (groups & ~1);
+    while (x != pairs_end) { /* two groups per pass */
+        __asm__ volatile(TE_FCP_GROUP TE_FCP_GROUP TE_FCP_OPERANDS);
+    }
+    if ((groups & 1) != 0) {
+        __asm__ volatile(TE_FCP_GROUP TE_FCP_OPERANDS);
+    }
+    acc[0] = a0;
+    acc[1] = a1;
+    acc[2] = a2;
+    acc[3] = a3;
+#else
+    int32_t k, r, j;
+    for (k = 0; k < groups; ++k) {
+        for (r = 0; r < 4; ++r) {
+            for (j = 0; j < 4; ++j) {
+                acc[r] += (int32_t)x[4 * k + j] * (int32_t)w[16 * k + 4 * r + j];
+            }
+        }
+    }
+#endif
+}
+
+/*
+ * te_multiply_by_quantized_multiplier_single_round for shift in [-32, -1] (total shift t = 31 - shift
+ * in [32, 63]) plus the output offset: x * m + 2^(t-1) is one SMLAL onto a constant (no saturation
+ * can occur: the product is below 2^62), the high word shifted right by e = t - 32. The constant's
+ * words: hi = 2^e / 2, lo = 2^31 when e = 0 (LSL, LSR, LSL, no branch).
+ */
+static inline int32_t te_fcp_requant(int32_t x, int32_t multiplier, int32_t shift, int32_t output_offset)
+{
+    const int32_t e = -shift - 1;
+    const uint32_t one = 1u << e;
+    const int64_t k = (int64_t)(((uint64_t)(one >> 1) << 32) | (uint32_t)(one << 31));
+    return ((int32_t)(((int64_t)x * (int64_t)multiplier + k) >> 32) >> e) + output_offset;
+}
+
+/* The other shifts, out of line (rare: a real multiplier of 1/2 or more). */
+TE_NOINLINE static int8_t te_fcp_out_general(const te_fully_connected_params *params, int32_t acc,
+                                             int32_t multiplier, int32_t shift)
+{
+    return te_fc_out(params, acc, multiplier, shift);
+}
+
+/* Four outputs of the packed kernel: acc[r] requantized with multiplier[r * step], shift[r * step]. */
+static inline void te_fcp_out4(const te_fully_connected_params *p, const int32_t acc[4], const int32_t *multiplier,
+                               const int32_t *shift, int32_t step, int8_t *out)
+{
+    int32_t r;
+    for (r = 0; r < 4; ++r) {
+        const int32_t m = multiplier[r * step];
+        const int32_t sh = shift[r * step];
+        if (sh > -1 || sh < -32) {
+            out[r] = te_fcp_out_general(p, acc[r], m, sh);
+        } else if (p->activation.min <= -128 && p->activation.max >= 127) {
+#if defined(__ARM_FEATURE_DSP)
+            out[r] = (int8_t)__ssat(te_fcp_requant(acc[r], m, sh, p->output_offset), 8);
+#else
+            out[r] = te_offset_clamp_s8(te_fcp_requant(acc[r], m, sh, 0), p->output_offset, p->activation);
+#endif
+        } else {
+            out[r] = te_offset_clamp_s8(te_fcp_requant(acc[r], m, sh, 0), p->output_offset, p->activation);
+        }
+    }
+}
+
+te_status te_fully_connected_packed_s8(const te_fully_connected_params *params, const int32_t *multiplier,
+                                       const int32_t *shift, int32_t per_channel,
+                                       const te_fully_connected_dims *dims, const int8_t *input,
+                                       const int8_t *packed_filter, const int32_t *folded_bias, int8_t *output)
+{
+    const te_fully_connected_params p = *params; /* int8 stores may alias *params */
+    const int32_t n = dims->in_features;
+    const int32_t outs = dims->out_features;
+    const int32_t step = per_channel ? 1 : 0;
+    int32_t b;
+    if (dims->batches < 1 || n < 1 || outs < 1 || n % 4 != 0 || p.filter_offset != 0 || folded_bias == NULL) {
+        return TE_ERROR_ARGUMENT;
+    }
+    for (b = 0; b < dims->batches; ++b) {
+        const int8_t *x = input + (size_t)b * (size_t)n;
+        const int8_t *w = packed_filter;
+        int32_t o = 0;
+        for (; o + 4 <= outs; o += 4) {
+            int32_t acc[4];
+            acc[0] = folded_bias[o];
+            acc[1] = folded_bias[o + 1];
+            acc[2] = folded_bias[o + 2];
+            acc[3] = folded_bias[o + 3];
+            te_fcp_block4(x, w, n / 4, acc);
+            w += 4 * n;
+            te_fcp_out4(&p, acc, multiplier + o * step, shift + o * step, step, output);
+            output += 4;
+        }
+        for (; o < outs; ++o) {
+            const int32_t acc = te_fc_dot(x, w, n, 0, 0, folded_bias[o]);
+            const int32_t m = multiplier[o * step];
+            const int32_t sh = shift[o * step];
+            w += n;
+            *output++ = sh > -1 || sh < -32
+                            ? te_fcp_out_general(&p, acc, m, sh)
+                            : te_offset_clamp_s8(te_fcp_requant(acc, m, sh, 0), p.output_offset, p.activation);
+        }
+    }
+    return TE_OK;
+}
+
 te_status te_fully_connected_s8(const te_fully_connected_params *params, const te_per_tensor_quant *quant,
                                 const te_fully_connected_dims *dims, const int8_t *input, const int8_t *filter,
                                 const int32_t *bias, int8_t *output)

@@ -42,6 +42,23 @@ te_status te_fully_connected_per_channel_s8(const te_fully_connected_params *par
                                             const int8_t *input, const int8_t *filter, const int32_t *bias,
                                             int8_t *output);
 
+/**
+ * int8 FULLY_CONNECTED with the weights and bias as te-gen packs them: the outputs of
+ * te_fully_connected_s8 / te_fully_connected_per_channel_s8, with four outputs per pass sharing
+ * every input word. Requires filter_offset == 0 (int8 weights) and in_features % 4 == 0.
+ *  - packed_filter, in_features * out_features bytes: the rows in blocks of four; for block b
+ *    (rows 4b..4b+3) and each group k of four inputs, 16 bytes: row 4b's inputs 4k..4k+3, then
+ *    row 4b+1's, 4b+2's, 4b+3's. The last out_features % 4 rows follow, row-major.
+ *  - folded_bias, int32[out_features], required: bias[o] (0 without a bias) plus
+ *    input_offset * sum_i filter[o][i] (int32, wrapping), so that the kernel multiplies the
+ *    inputs without their offset (params->input_offset is not read).
+ *  - multiplier, shift: one per output (per_channel = 1) or one for all (per_channel = 0).
+ */
+te_status te_fully_connected_packed_s8(const te_fully_connected_params *params, const int32_t *multiplier,
+                                       const int32_t *shift, int32_t per_channel,
+                                       const te_fully_connected_dims *dims, const int8_t *input,
+                                       const int8_t *packed_filter, const int32_t *folded_bias, int8_t *output);
+
 #ifdef __cplusplus
 }
 #endif
