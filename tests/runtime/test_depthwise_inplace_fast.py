@@ -6,7 +6,8 @@ activation clamp at [-128, 127] (SSAT) and at [min, 127] (USAT + UQADD8). Agains
 requantization written out in numpy (the interpreter cannot be fed arbitrary multipliers): the
 edges of the fast requantization on the padded-plane and small-map paths (right shift 1 and 22,
 multiplier 2^31 - 1, accumulators near +-2^28, output offsets +-128) and the channels it hands to
-the plain loop (left shift, shift 0, right shift 23, accumulators past 2^28).
+the general requantization or the plain loop (left shift, shift 0, right shift 23, accumulators
+past 2^28).
 """
 
 from __future__ import annotations

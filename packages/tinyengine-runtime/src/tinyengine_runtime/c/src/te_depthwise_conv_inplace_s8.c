@@ -89,39 +89,43 @@ static inline void te_dw_group_pixel(const te_depthwise_params *params, const te
 }
 
 #if defined(__ARM_FEATURE_DSP)
-/* Requantization of four channels (te_requant2) and their taps for te_dw_group4. */
+/* Requantization of four channels (te_requant2, or te_requantize_s8) and their taps for te_dw_group4. */
 typedef struct {
     int32_t bias[4];
     int32_t multiplier[4];
     int32_t round[4];
     int32_t exponent[4];
     int32_t w[2 * 49]; /* per tap: the four channels' weights as (c0, c2), (c1, c3) int16 pairs */
+    int generic;       /* te_requantize_s8, exponent[] holding the shifts */
 } te_dw_group4_q;
 
-/* Four channels c..c+3 through te_requant2 when each allows it (|bias| < 2^29: with the taps,
- * |acc| < 2^30); fills q, or returns 0. */
-static int te_dw_group4_setup(const te_depthwise_params *params, const te_per_channel_quant *quant,
-                              const int8_t *filter, const int32_t *bias, int32_t c, int32_t channels, int32_t taps,
-                              te_dw_group4_q *q)
+/* Four channels c..c+3 into q: te_requant2 when each allows it (|bias| < 2^29: with the taps,
+ * |acc| < 2^30), else te_requantize_s8 (q->generic). */
+static void te_dw_group4_setup(const te_depthwise_params *params, const te_per_channel_quant *quant,
+                               const int8_t *filter, const int32_t *bias, int32_t c, int32_t channels, int32_t taps,
+                               te_dw_group4_q *q)
 {
     int32_t j;
+    q->generic = 0;
     for (j = 0; j < 4; ++j) {
         const int32_t b = bias != NULL ? bias[c + j] : 0;
-        if (!te_requant2_applies(quant->multiplier[c + j], quant->shift[c + j]) || b >= (1 << 29) ||
-            b <= -(1 << 29)) {
-            return 0;
-        }
         q->bias[j] = b;
         q->multiplier[j] = quant->multiplier[c + j];
-        q->exponent[j] = -quant->shift[c + j];
-        q->round[j] = te_requant2_round(quant->shift[c + j], params->output_offset);
+        q->exponent[j] = quant->shift[c + j]; /* the shift until known to be te_requant2's */
+        if (!te_requant2_applies(quant->multiplier[c + j], quant->shift[c + j]) || b >= (1 << 29) ||
+            b <= -(1 << 29)) {
+            q->generic = 1;
+        }
+    }
+    for (j = 0; j < 4 && !q->generic; ++j) {
+        q->round[j] = te_requant2_round(q->exponent[j], params->output_offset);
+        q->exponent[j] = -q->exponent[j];
     }
     for (j = 0; j < taps; ++j) {
         const int32_t wv = te_read_s8x4(filter + j * channels + c);
         q->w[2 * j] = __sxtb16(wv);
         q->w[2 * j + 1] = te_sxtb16_ror8(wv);
     }
-    return 1;
 }
 
 /*
@@ -167,7 +171,10 @@ TE_NOINLINE static void te_dw_group4(const te_depthwise_params *params, const te
                 }
             }
             v[0] = a0, v[1] = a1, v[2] = a2, v[3] = a3;
-            for (j = 0; j < 4; ++j) {
+            for (j = 0; j < 4 && q->generic; ++j) {
+                out[j] = te_requantize_s8(v[j], q->multiplier[j], q->exponent[j], params->output_offset, act);
+            }
+            for (j = 0; j < 4 && !q->generic; ++j) {
                 int32_t r = te_requant2(2 * v[j], q->multiplier[j], q->round[j], q->exponent[j]);
                 if (full) {
                     r = __ssat(r, 8);
@@ -200,7 +207,8 @@ TE_NOINLINE static void te_dw_inplace_groups(const te_depthwise_params *params, 
         int8_t *out = buffer + c;
         int32_t p, oy;
 #if defined(__ARM_FEATURE_DSP)
-        if (n == 4 && te_dw_group4_setup(params, quant, filter, bias, c, channels, filter_dims->h * filter_dims->w, q)) {
+        if (n == 4) {
+            te_dw_group4_setup(params, quant, filter, bias, c, channels, filter_dims->h * filter_dims->w, q);
             for (p = 0; p < pixels; ++p) {
                 ((int32_t *)(void *)group)[p] = te_read_s8x4(buffer + p * channels + c);
             }
@@ -258,7 +266,17 @@ typedef struct {
     int32_t round;    /* te_requant2_round of the output offset (minus the activation min if clamped) */
     int32_t exponent; /* -shift */
     int32_t low;      /* 128 + activation min (clamped variant) */
+    int mode;         /* TE_DW_SSAT, TE_DW_CLAMP127 or TE_DW_GENERIC */
+    int32_t shift;
+    int32_t output_offset;
+    te_activation act;
 } te_dw_fast_q;
+
+/* Requantization modes of the fast path: te_requant2 with the activation [-128, 127] (SSAT) or
+ * [min, 127]; any other quantization or activation through te_requantize_s8. */
+#define TE_DW_SSAT 0
+#define TE_DW_CLAMP127 1
+#define TE_DW_GENERIC 2
 
 #define TE_DW_FAST_MAX_ACC0 (1 << 28)
 
@@ -579,30 +597,37 @@ typedef struct {
  * [-128, 127], or for [min, 127] (round folds output offset - min) USAT, UQADD8 by 128 + min
  * clamping the top, minus 128. Per pair: LDRD, per output ADD, SMMLAR, ASR, SSAT, STRB.
  */
-TE_NOINLINE static void te_dw_requant_pairs(const int32_t *buf, int32_t npairs, const te_dw_fast_q *q, int full,
-                                            int8_t *out, int32_t channels)
+TE_NOINLINE static void te_dw_requant_pairs(const int32_t *buf, int32_t npairs, const te_dw_fast_q *q, int8_t *out,
+                                            int32_t channels)
 {
     const int32_t *end = buf + 2 * npairs;
     const int32_t m = q->multiplier;
     const int32_t rnd = q->round;
     const int32_t e = q->exponent;
     const int32_t step = 2 * channels;
-    if (full) {
+    if (q->mode == TE_DW_SSAT) {
         do {
             out[0] = (int8_t)__ssat(te_requant2(buf[0], m, rnd, e), 8);
             out[channels] = (int8_t)__ssat(te_requant2(buf[1], m, rnd, e), 8);
             out += step;
             buf += 2;
         } while (buf != end);
-        return;
-    }
-    do {
+    } else if (q->mode == TE_DW_CLAMP127) {
         const uint32_t low = (uint32_t)q->low;
-        out[0] = (int8_t)((int32_t)__uqadd8((uint32_t)__usat(te_requant2(buf[0], m, rnd, e), 8), low) - 128);
-        out[channels] = (int8_t)((int32_t)__uqadd8((uint32_t)__usat(te_requant2(buf[1], m, rnd, e), 8), low) - 128);
-        out += step;
-        buf += 2;
-    } while (buf != end);
+        do {
+            out[0] = (int8_t)((int32_t)__uqadd8((uint32_t)__usat(te_requant2(buf[0], m, rnd, e), 8), low) - 128);
+            out[channels] = (int8_t)((int32_t)__uqadd8((uint32_t)__usat(te_requant2(buf[1], m, rnd, e), 8), low) - 128);
+            out += step;
+            buf += 2;
+        } while (buf != end);
+    } else {
+        do { /* the accumulators are doubled: halve them exactly */
+            out[0] = te_requantize_s8(buf[0] >> 1, m, q->shift, q->output_offset, q->act);
+            out[channels] = te_requantize_s8(buf[1] >> 1, m, q->shift, q->output_offset, q->act);
+            out += step;
+            buf += 2;
+        } while (buf != end);
+    }
 }
 
 /* Two doubled weights as an int16 pair (a low, b high). */
@@ -717,10 +742,10 @@ TE_NOINLINE static void te_dw_fast_channel(const te_dw_fast_geom *g, const int32
                 macs(r, pw, (n + 1) >> 1, b, blk);
             }
             if (total > 1) {
-                te_dw_requant_pairs(acc, total >> 1, q, g->full, out, g->channels);
+                te_dw_requant_pairs(acc, total >> 1, q, out, g->channels);
             }
             if (total & 1) {
-                te_dw_requant_pairs(acc + total - 2, 1, q, g->full, out + (total - 2) * g->channels, g->channels);
+                te_dw_requant_pairs(acc + total - 2, 1, q, out + (total - 2) * g->channels, g->channels);
             }
             out += total * g->channels;
         }
@@ -761,10 +786,10 @@ TE_NOINLINE static void te_dw_copy_interior(const int8_t *buffer, int32_t c, int
 
 #if defined(__ARM_FEATURE_DSP)
 /*
- * Channel c through the DSP fast path if its quantization allows: te_requant2_applies, |bias +
- * input offset * sum(w)| < 2^28 (with the taps' sum, |acc| < 2^28 + 2^20: te_requant2's int32 steps
- * cannot overflow even with round's offset at 255 * 2^e), activation maximum 127. Returns 0 when the
- * channel must take the plain loop.
+ * Channel c through the DSP fast path when |bias + input offset * sum(w)| < 2^28 (with the taps'
+ * sum, |acc| < 2^28 + 2^20: the doubled accumulators fit, and te_requant2's int32 steps cannot
+ * overflow even with round's offset at 255 * 2^e); te_requant2 when it applies and the activation
+ * maximum is 127, else te_requantize_s8. Returns 0 when the channel must take the plain loop.
  */
 static int te_dw_fast(const te_depthwise_params *params, const te_per_channel_quant *quant, const int8_t *filter,
                       const int32_t *bias, int32_t c, int32_t k, const te_dw_fast_geom *g, int8_t *out)
@@ -775,9 +800,6 @@ static int te_dw_fast(const te_depthwise_params *params, const te_per_channel_qu
     int32_t acc0;
     te_dw_fast_q q;
     int32_t blk[2 + 7 * 4];
-    if (act.max != 127 || act.min < -128 || !te_requant2_applies(multiplier, shift)) {
-        return 0;
-    }
     acc0 = (bias != NULL ? bias[c] : 0) + params->input_offset * te_dw_fast_weights(filter + c, g->channels, k, blk);
     if (acc0 >= TE_DW_FAST_MAX_ACC0 || acc0 <= -TE_DW_FAST_MAX_ACC0) {
         return 0;
@@ -785,8 +807,16 @@ static int te_dw_fast(const te_depthwise_params *params, const te_per_channel_qu
     te_dw_fast_block_acc(k, 2 * acc0, blk);
     q.multiplier = multiplier;
     q.exponent = -shift;
-    q.round = te_requant2_round(shift, params->output_offset - (g->full ? 0 : act.min));
     q.low = 128 + act.min;
+    q.mode = TE_DW_GENERIC;
+    q.round = 0;
+    if (te_requant2_applies(multiplier, shift) && act.max == 127) {
+        q.mode = g->full ? TE_DW_SSAT : TE_DW_CLAMP127;
+        q.round = te_requant2_round(shift, params->output_offset - (g->full ? 0 : act.min));
+    }
+    q.shift = shift;
+    q.output_offset = params->output_offset;
+    q.act = act;
     te_dw_fast_channel(g, blk, &q, out);
     return 1;
 }
