@@ -38,11 +38,27 @@ static void te_mean_sum4(const int8_t *base, int32_t count, int32_t channels, in
 #endif
 }
 
-static int8_t te_mean_output(int32_t sum, int32_t count, int32_t input_offset, int32_t multiplier, int32_t shift,
-                             int32_t output_offset)
+/* The output requantization of one MEAN, prepared once: te_requant2 (doubled sum, output offset
+ * folded) when it applies, else the general MultiplyByQuantizedMultiplier. */
+typedef struct {
+    int32_t count;
+    int32_t input_offset;
+    int32_t multiplier;
+    int32_t shift;
+    int32_t output_offset;
+    int32_t fast;
+    int32_t round;
+} te_mean_requant;
+
+static int8_t te_mean_output(const te_mean_requant *q, int32_t sum)
 {
-    const int32_t shifted_sum = sum + input_offset * count;
-    int32_t v = te_multiply_by_quantized_multiplier(shifted_sum, multiplier, shift) + output_offset;
+    const int32_t shifted_sum = sum + q->input_offset * q->count;
+    int32_t v;
+    if (q->fast) {
+        v = te_requant2(2 * shifted_sum, q->multiplier, q->round, -q->shift);
+    } else {
+        v = te_multiply_by_quantized_multiplier(shifted_sum, q->multiplier, q->shift) + q->output_offset;
+    }
     v = v < -128 ? -128 : (v > 127 ? 127 : v);
     return (int8_t)v;
 }
@@ -55,6 +71,7 @@ te_status te_mean_hw_s8(const te_mean_params *params, const te_dims *input_dims,
     int32_t multiplier;
     int32_t shift;
     int32_t n, c;
+    te_mean_requant q;
     if (params == NULL || input_dims == NULL || input == NULL || output == NULL || input_dims->n < 1 ||
         input_dims->h < 1 || input_dims->w < 1 || input_dims->c < 1) {
         return TE_ERROR_ARGUMENT;
@@ -68,6 +85,14 @@ te_status te_mean_hw_s8(const te_mean_params *params, const te_dims *input_dims,
     bits = bits > 0 ? bits : 0;
     multiplier = (int32_t)(((int64_t)params->multiplier << bits) / count);
     shift = params->shift - bits;
+    q.count = count;
+    q.input_offset = params->input_offset;
+    q.multiplier = multiplier;
+    q.shift = shift;
+    q.output_offset = params->output_offset;
+    /* te_requant2 needs |sum + input_offset * count| < 2^30: |q + offset| <= 255 per value. */
+    q.fast = te_requant2_applies(multiplier, shift) && count < (1 << 21);
+    q.round = q.fast ? te_requant2_round(shift, params->output_offset) : 0;
     for (n = 0; n < input_dims->n; ++n) {
         const int8_t *base = input + n * count * input_dims->c;
         c = 0;
@@ -76,8 +101,7 @@ te_status te_mean_hw_s8(const te_mean_params *params, const te_dims *input_dims,
             int32_t k;
             te_mean_sum4(base + c, count, input_dims->c, sum);
             for (k = 0; k < 4; ++k) {
-                *output++ = te_mean_output(sum[k], count, params->input_offset, multiplier, shift,
-                                           params->output_offset);
+                *output++ = te_mean_output(&q, sum[k]);
             }
         }
         for (; c < input_dims->c; ++c) {
@@ -86,7 +110,7 @@ te_status te_mean_hw_s8(const te_mean_params *params, const te_dims *input_dims,
             for (i = 0; i < count; ++i) {
                 sum += base[i * input_dims->c + c];
             }
-            *output++ = te_mean_output(sum, count, params->input_offset, multiplier, shift, params->output_offset);
+            *output++ = te_mean_output(&q, sum);
         }
     }
     return TE_OK;
