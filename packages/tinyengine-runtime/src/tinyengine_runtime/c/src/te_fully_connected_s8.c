@@ -3,6 +3,8 @@
  * of (input + input_offset) with (weights + filter_offset), plus bias, requantized.
  * The DSP path adds the offsets and multiplies two pairs per step with SXTAB16 + SMLAD, two
  * outputs per pass so that every input word feeds four SMLADs.
+ * te_fully_connected_packed_s8 (te-gen's packed weights, input offset folded into the bias):
+ * four outputs per pass, each input word feeds eight SMLADs (21 instructions per 16 MACs).
  * Requantization rounds once (TFLite's FULLY_CONNECTED does; CONV_2D rounds twice).
  */
 #include "tinyengine/te_fully_connected.h"
