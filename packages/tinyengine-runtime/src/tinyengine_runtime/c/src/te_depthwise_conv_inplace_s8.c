@@ -606,12 +606,48 @@ TE_NOINLINE static void te_dw_requant_pairs(const int32_t *buf, int32_t npairs, 
     const int32_t e = q->exponent;
     const int32_t step = 2 * channels;
     if (q->mode == TE_DW_SSAT) {
-        do {
+        if (npairs & 1) {
             out[0] = (int8_t)__ssat(te_requant2(buf[0], m, rnd, e), 8);
             out[channels] = (int8_t)__ssat(te_requant2(buf[1], m, rnd, e), 8);
             out += step;
             buf += 2;
-        } while (buf != end);
+        }
+        if (buf != end) {
+            /* two pairs per pass, each output te_requant2 (ADD of round and the accumulator's sign,
+             * SMMLAR, ASR) then SSAT and STRB: 26 instructions per four outputs */
+            int32_t a0, a1, t;
+            __asm__ volatile(
+                "1:\n\t"
+                "ldrd %[a0], %[a1], [%[buf]], #8\n\t"
+                "add %[t], %[rnd], %[a0], asr #31\n\t"
+                "smmlar %[a0], %[a0], %[m], %[t]\n\t"
+                "add %[t], %[rnd], %[a1], asr #31\n\t"
+                "smmlar %[a1], %[a1], %[m], %[t]\n\t"
+                "asr %[a0], %[a0], %[e]\n\t"
+                "asr %[a1], %[a1], %[e]\n\t"
+                "ssat %[a0], #8, %[a0]\n\t"
+                "ssat %[a1], #8, %[a1]\n\t"
+                "strb %[a0], [%[out]]\n\t"
+                "strb %[a1], [%[out], %[c]]\n\t"
+                "add %[out], %[out], %[c], lsl #1\n\t"
+                "ldrd %[a0], %[a1], [%[buf]], #8\n\t"
+                "add %[t], %[rnd], %[a0], asr #31\n\t"
+                "smmlar %[a0], %[a0], %[m], %[t]\n\t"
+                "add %[t], %[rnd], %[a1], asr #31\n\t"
+                "smmlar %[a1], %[a1], %[m], %[t]\n\t"
+                "asr %[a0], %[a0], %[e]\n\t"
+                "asr %[a1], %[a1], %[e]\n\t"
+                "ssat %[a0], #8, %[a0]\n\t"
+                "ssat %[a1], #8, %[a1]\n\t"
+                "strb %[a0], [%[out]]\n\t"
+                "strb %[a1], [%[out], %[c]]\n\t"
+                "add %[out], %[out], %[c], lsl #1\n\t"
+                "cmp %[buf], %[end]\n\t"
+                "bne 1b\n\t"
+                : [buf] "+r"(buf), [out] "+r"(out), [a0] "=&r"(a0), [a1] "=&r"(a1), [t] "=&r"(t)
+                : [m] "r"(m), [rnd] "r"(rnd), [e] "r"(e), [c] "r"(channels), [end] "r"(end)
+                : "cc", "memory");
+        }
     } else if (q->mode == TE_DW_CLAMP127) {
         const uint32_t low = (uint32_t)q->low;
         do {
