@@ -128,6 +128,8 @@ def test_every_requantization_path_is_exact(build_dir: Path) -> None:
         ("biases at the fast bound", edge, np.full(n, -9), None),
         ("a bias past the bound: per-pixel loop", np.array([2**29, 0, 0, 0, 0, -(2**29)]), np.full(n, -9),
          None),
+        ("shifts -23 .. -31: the offset added after the shift", small, np.array([-23, -31, -8, -24, -30, -1]),
+         None),
         ("shifts -31 and 0: general form", small, np.array([0, -31, 0, -23, -30, -2]),
          np.array([2**21, 2**30, 2**21 + 5, 2**30, 2**30, 2**30], np.int32)),
         ("a left shift and a zero multiplier", small, np.array([1, -8, -8, 2, -8, -8]),

@@ -41,37 +41,53 @@ static inline void te_1x1_widen(int32_t x, int32_t off2, int32_t *even, int32_t 
     *odd = __sadd16(o, o);
 }
 
-/* The three-pixel column (te_pair.h) of input pixels a, b, c, sentinel included. */
-static void te_1x1_column3(const int8_t *a, const int8_t *b, const int8_t *c, int32_t channels,
-                           int32_t input_offset, int32_t *column)
+/*
+ * The column (te_pair.h) of `count` (2 or 3) input pixels src[0..count), sentinel included: per
+ * group of four channels `count` even words then `count` odd words.
+ */
+static void te_1x1_column(const int8_t *const *src, int32_t count, int32_t channels, int32_t input_offset,
+                          int32_t *column)
 {
     const int32_t off2 = te_pack_s16x2(input_offset);
     int32_t *words = column;
     int32_t i = 0;
-    for (; i + 4 <= channels; i += 4) {
-        te_1x1_widen(te_read_s8x4(a + i), off2, &words[0], &words[3]);
-        te_1x1_widen(te_read_s8x4(b + i), off2, &words[1], &words[4]);
-        te_1x1_widen(te_read_s8x4(c + i), off2, &words[2], &words[5]);
-        words += 6;
+    if (count == 3) {
+        for (; i + 4 <= channels; i += 4) {
+            te_1x1_widen(te_read_s8x4(src[0] + i), off2, &words[0], &words[3]);
+            te_1x1_widen(te_read_s8x4(src[1] + i), off2, &words[1], &words[4]);
+            te_1x1_widen(te_read_s8x4(src[2] + i), off2, &words[2], &words[5]);
+            words += 6;
+        }
+    } else {
+        for (; i + 4 <= channels; i += 4) {
+            te_1x1_widen(te_read_s8x4(src[0] + i), off2, &words[0], &words[2]);
+            te_1x1_widen(te_read_s8x4(src[1] + i), off2, &words[1], &words[3]);
+            words += 4;
+        }
     }
     if (i < channels) { /* the last, partial group: zeros past the last channel */
         int16_t *half = (int16_t *)(void *)column;
-        const int8_t *src[3];
         int32_t t;
         int32_t p;
-        src[0] = a;
-        src[1] = b;
-        src[2] = c;
         for (t = i; t < i + 4; ++t) {
-            for (p = 0; p < 3; ++p) {
-                half[te_pair3_slot(t, p)] = (int16_t)(t < channels ? 2 * ((int32_t)src[p][t] + input_offset) : 0);
+            for (p = 0; p < count; ++p) {
+                const int16_t v = (int16_t)(t < channels ? 2 * ((int32_t)src[p][t] + input_offset) : 0);
+                half[count == 3 ? te_pair3_slot(t, p) : te_pair2_slot(t, p)] = v;
             }
         }
     }
-    te_pair3_end(column, te_pair3_row(channels) >> 2);
+    if (count == 3) {
+        te_pair3_end(column, te_pair3_row(channels) >> 2);
+    } else {
+        te_pair2_end(column, te_pair3_row(channels) >> 2);
+    }
 }
 
-/* Every pixel of one batch image, three at a time (a short last block repeats its last pixel). */
+/*
+ * Every pixel of one batch image: blocks of three, the last two, three or four pixels as blocks
+ * of two when te_pair2_block applies (a lone pixel goes twice), else a short block of three
+ * repeats its last pixel.
+ */
 static void te_1x1_image_fast(const te_conv_params *params, const te_pair3_out *q, te_pair3_job *job,
                               const te_dims *input_dims, const te_dims *output_dims, const int8_t *image,
                               const int8_t *filter, int32_t *column, int8_t *output)
@@ -79,17 +95,29 @@ static void te_1x1_image_fast(const te_conv_params *params, const te_pair3_out *
     const int32_t channels = input_dims->c;
     const int32_t out_channels = output_dims->c;
     const int32_t pixels = output_dims->h * output_dims->w;
-    int32_t p;
-    for (p = 0; p < pixels; p += 3) {
-        const int32_t pb = p + 1 < pixels ? p + 1 : pixels - 1;
-        const int32_t pc = p + 2 < pixels ? p + 2 : pixels - 1;
-        te_1x1_column3(te_1x1_pixel(params, input_dims, output_dims, image, p),
-                       te_1x1_pixel(params, input_dims, output_dims, image, pb),
-                       te_1x1_pixel(params, input_dims, output_dims, image, pc), channels, params->input_offset,
-                       column);
-        te_pair3_block(column, filter, te_pair3_row(channels), out_channels, q, job,
-                       output + (size_t)p * (size_t)out_channels, output + (size_t)pb * (size_t)out_channels,
-                       output + (size_t)pc * (size_t)out_channels);
+    const int pairs2 = te_pair2_applies(q, out_channels);
+    /* stride 1 over the whole width: input pixel p is the p-th */
+    const int dense = params->stride_h == 1 && params->stride_w == 1 && output_dims->w == input_dims->w;
+    int32_t p = 0;
+    while (p < pixels) {
+        const int32_t left = pixels - p;
+        const int32_t count = pairs2 && (left <= 2 || left == 4) ? 2 : 3;
+        const int8_t *src[3];
+        int8_t *out[3];
+        int32_t k;
+        for (k = 0; k < count; ++k) {
+            const int32_t at = p + k < pixels ? p + k : pixels - 1;
+            src[k] = dense ? image + (size_t)at * (size_t)channels
+                           : te_1x1_pixel(params, input_dims, output_dims, image, at);
+            out[k] = output + (size_t)at * (size_t)out_channels;
+        }
+        te_1x1_column(src, count, channels, params->input_offset, column);
+        if (count == 3) {
+            te_pair3_block(column, filter, te_pair3_row(channels), out_channels, q, job, out[0], out[1], out[2]);
+        } else {
+            te_pair2_block(column, filter, out_channels, q, job, out[0], out[1]);
+        }
+        p += count;
     }
 }
 #endif

@@ -104,33 +104,83 @@ static inline void te_pair3_end(int32_t *words, int32_t groups)
 }
 
 /*
- * One block of three pixels for te_pair3_pairs (assembly): the fields it advances (bias, multiplier,
- * shift, out, pairs) are set again for every block. Offsets are fixed: see the assembly.
+ * One block for te_pair3_pairs / te_pair2_pairs (assembly): the fields they advance (bias,
+ * multiplier, shift, out) are set again for every block. Offsets are fixed: see the assembly.
  */
 typedef struct {
-    const int32_t *column;   /* 0: the block's column */
-    const int32_t *bias;     /* 4: the pair's two biases, NULL when none (+8 per pair) */
+    const int32_t *column;     /* 0: the block's column */
+    const int32_t *bias;       /* 4: the pair's two biases, NULL when none (+8 per pair) */
     const int32_t *multiplier; /* 8: (+8 per pair) */
-    const int32_t *shift;    /* 12: (+8 per pair) */
-    int8_t *out;             /* 16: pixel A's output of the pair's first channel (+2 per pair) */
-    int32_t to_b;            /* 20: pixel B's output - pixel A's */
-    int32_t to_c;            /* 24: pixel C's output - pixel A's */
-    int32_t pairs;           /* 28: pairs left (>= 1 on entry) */
-    int32_t offset21;        /* 32: 2 * output_offset + 1 (te_requant2_round) */
-    int32_t clamp;           /* 36: the activation range is narrower than int8 */
-    int32_t lo2;             /* 40: te_pack_s8x2(activation.min) */
-    int32_t hi2;             /* 44: te_pack_s8x2(activation.max) */
-    const int8_t *filter;    /* 48: the packed rows of the first pair */
+    const int32_t *shift;      /* 12: (+8 per pair; right after multiplier: one LDRD) */
+    int8_t *out;               /* 16: pixel A's output of the pair's first channel (+2 per pair) */
+    int32_t to_b;              /* 20: pixel B's output - pixel A's */
+    int32_t to_c;              /* 24: pixel C's output - pixel A's (three-pixel blocks) */
+    int8_t *out_end;           /* 28: out after the last pair */
+    int32_t offset21;          /* 32: 2 * output_offset + 1 (te_requant2_round) */
+    int32_t slow;              /* 36: add_offset != 0 or the activation range is narrower than int8 */
+    int32_t lo2;               /* 40: te_pack_s8x2(activation.min) */
+    int32_t hi2;               /* 44: te_pack_s8x2(activation.max) */
+    const int8_t *filter;      /* 48: the packed rows of the first pair */
+    int32_t add_offset;        /* 52: output offset added after the shift (0 when folded into round) */
 } te_pair3_job;
 
-typedef char te_pair3_job_layout[(sizeof(te_pair3_job) == 52 && sizeof(void *) == 4) ? 1 : -1];
+typedef char te_pair3_job_layout[(sizeof(te_pair3_job) == 56 && sizeof(void *) == 4) ? 1 : -1];
+
+/* Accumulators = 2 * bias (r2 row 0, r5 row 1; 0 without bias); r0 = the bias pointer. */
+#define TE_PAIR_ASM_BIAS                                                                                          \
+    "ldr r0, [ip, #4]\n\t"                                                                                        \
+    "cbz r0, 2f\n\t"                                                                                              \
+    "ldrd r2, r5, [r0], #8\n\t"                                                                                   \
+    "str r0, [ip, #4]\n\t"                                                                                        \
+    "lsls r2, r2, #1\n\t"                                                                                         \
+    "lsls r5, r5, #1\n\t"                                                                                         \
+    "b 3f\n"                                                                                                      \
+    "2:\n\t"                                                                                                      \
+    "movs r2, #0\n\t"                                                                                             \
+    "movs r5, #0\n"                                                                                               \
+    "3:\n\t"
+
+/* The pair's multipliers into r8, r9, exponents e into r10, r11, offset21 into r0 (ip = job). */
+#define TE_PAIR_ASM_SCALES                                                                                        \
+    "ldr ip, [sp]\n\t"                                                                                            \
+    "ldrd r0, lr, [ip, #8]\n\t"                                                                                   \
+    "ldrd r8, r9, [r0], #8\n\t"                                                                                   \
+    "ldrd r10, r11, [lr], #8\n\t"                                                                                 \
+    "strd r0, lr, [ip, #8]\n\t"                                                                                   \
+    "ldr r0, [ip, #32]\n\t"
+
+/* lr = round = offset21 << (e - 1) of shift reg (which becomes e); uses r0 = offset21. */
+#define TE_PAIR_ASM_ROUND(reg)                                                                                    \
+    "mvn lr, " reg "\n\t"                                                                                         \
+    "lsl lr, r0, lr\n\t"                                                                                          \
+    "rsb " reg ", " reg ", #0\n\t"
+
+/* te_requant2 in place: acc = (SMMLAR(acc, m, round + (acc asr 31))) asr e; ip scratch. */
+#define TE_PAIR_ASM_REQUANT(acc, m, e)                                                                            \
+    "add ip, lr, " acc ", asr #31\n\t"                                                                            \
+    "smmlar " acc ", " acc ", " m ", ip\n\t"                                                                      \
+    "asr " acc ", " acc ", " e "\n\t"
+
+/* a = (sat8(a), sat8(b)) as the two low bytes. */
+#define TE_PAIR_ASM_PACK(a, b)                                                                                    \
+    "ssat " a ", #8, " a "\n\t"                                                                                   \
+    "ssat " b ", #8, " b "\n\t"                                                                                   \
+    "bfi " a ", " b ", #8, #8\n\t"
+
+/* Byte-wise max(lo2 = r8), min(hi2 = r9) of a packed pair; r0 scratch. */
+#define TE_PAIR_ASM_CLAMP(a)                                                                                      \
+    "ssub8 r0, " a ", r8\n\t"                                                                                     \
+    "sel " a ", " a ", r8\n\t"                                                                                    \
+    "ssub8 r0, r9, " a "\n\t"                                                                                     \
+    "sel " a ", " a ", r9\n\t"
 
 /*
- * Every full channel pair of one block: accumulators = 2 * bias, the dot loop, te_requant2 of the
- * six outputs, te_store_s8x2 of the three pixels' byte pairs. Registers: r0 column pointer (then
- * scratch), r1 weight pointer (kept across pairs), r2-r4 pixel A, B, C x channel 0, r5-r7 x
- * channel 1, r8/r9 the pair's four weights (then multipliers, shifts, offsets), r10-r12 three
- * column words, lr one SXTB16'd weight word (then a rounding term); [sp] = job.
+ * Every full channel pair of a three-pixel block: accumulators = 2 * bias, the dot loop,
+ * te_requant2 of the six outputs, te_store_s8x2 of the three pixels' byte pairs. Registers: r0
+ * column pointer (then scratch), r1 weight pointer (kept across pairs), r2-r4 pixel A, B, C x
+ * row 0, r5-r7 x row 1, r8/r9 the pair's four weights (then multipliers, bounds, output strides),
+ * r10-r12 three column words (then exponents), lr one SXTB16'd weight word (then a rounding
+ * term); [sp] = job.
  */
 __attribute__((naked, noinline, unused)) static void te_pair3_pairs(__attribute__((unused)) te_pair3_job *job)
 {
@@ -138,25 +188,14 @@ __attribute__((naked, noinline, unused)) static void te_pair3_pairs(__attribute_
         "push {r0, r4-r11, lr}\n\t"
         "mov ip, r0\n\t"
         "ldr r1, [ip, #48]\n"
-        "1:\n\t" /* next pair: accumulators = 2 * bias */
-        "ldr r0, [ip, #4]\n\t"
-        "cbz r0, 2f\n\t"
-        "ldrd r2, r5, [r0], #8\n\t"
-        "str r0, [ip, #4]\n\t"
-        "lsls r2, r2, #1\n\t"
-        "lsls r5, r5, #1\n\t"
-        "b 3f\n"
-        "2:\n\t"
-        "movs r2, #0\n\t"
-        "movs r5, #0\n"
-        "3:\n\t"
+        "1:\n\t" TE_PAIR_ASM_BIAS
         "mov r3, r2\n\t"
         "mov r4, r2\n\t"
         "mov r6, r5\n\t"
         "mov r7, r5\n\t"
         "ldr r0, [ip, #0]\n\t"
         "ldm r0!, {r10, r11, r12}\n"
-        "4:\n\t" /* four input channels: (k0, k2) then (k1, k3) words of pixels A, B, C */
+        "4:\n\t" /* four taps: (k0, k2) then (k1, k3) words of pixels A, B, C */
         "ldrd r8, r9, [r1], #8\n\t"
         "sxtb16 lr, r8\n\t"
         "smlad r2, r10, lr, r2\n\t"
@@ -177,79 +216,92 @@ __attribute__((naked, noinline, unused)) static void te_pair3_pairs(__attribute_
         "smlad r7, r12, r9, r7\n\t"
         "ldm r0!, {r10, r11, r12}\n\t"
         "cmp r10, #0x7F7F7F7F\n\t" /* the sentinel group */
-        "bne 4b\n\t"
-        /* te_requant2: r8/r9 multipliers, r10/r11 exponents, lr round, ip scratch */
-        "ldr ip, [sp]\n\t"
-        "ldr r0, [ip, #8]\n\t"
-        "ldrd r8, r9, [r0], #8\n\t"
-        "str r0, [ip, #8]\n\t"
-        "ldr r0, [ip, #12]\n\t"
-        "ldrd r10, r11, [r0], #8\n\t"
-        "str r0, [ip, #12]\n\t"
-        "ldr r0, [ip, #32]\n\t"
-        "mvn lr, r10\n\t"
-        "lsl lr, r0, lr\n\t"
-        "rsb r10, r10, #0\n\t"
-        "add ip, lr, r2, asr #31\n\t"
-        "smmlar r2, r2, r8, ip\n\t"
-        "asr r2, r2, r10\n\t"
-        "add ip, lr, r3, asr #31\n\t"
-        "smmlar r3, r3, r8, ip\n\t"
-        "asr r3, r3, r10\n\t"
-        "add ip, lr, r4, asr #31\n\t"
-        "smmlar r4, r4, r8, ip\n\t"
-        "asr r4, r4, r10\n\t"
-        "mvn lr, r11\n\t"
-        "lsl lr, r0, lr\n\t"
-        "rsb r11, r11, #0\n\t"
-        "add ip, lr, r5, asr #31\n\t"
-        "smmlar r5, r5, r9, ip\n\t"
-        "asr r5, r5, r11\n\t"
-        "add ip, lr, r6, asr #31\n\t"
-        "smmlar r6, r6, r9, ip\n\t"
-        "asr r6, r6, r11\n\t"
-        "add ip, lr, r7, asr #31\n\t"
-        "smmlar r7, r7, r9, ip\n\t"
-        "asr r7, r7, r11\n\t"
-        /* te_store_s8x2: (channel 0, channel 1) bytes of each pixel into r2, r3, r4 */
-        "ssat r2, #8, r2\n\t"
-        "ssat r5, #8, r5\n\t"
-        "bfi r2, r5, #8, #8\n\t"
-        "ssat r3, #8, r3\n\t"
-        "ssat r6, #8, r6\n\t"
-        "bfi r3, r6, #8, #8\n\t"
-        "ssat r4, #8, r4\n\t"
-        "ssat r7, #8, r7\n\t"
-        "bfi r4, r7, #8, #8\n\t"
+        "bne 4b\n\t" TE_PAIR_ASM_SCALES TE_PAIR_ASM_ROUND("r10") TE_PAIR_ASM_REQUANT("r2", "r8", "r10")
+            TE_PAIR_ASM_REQUANT("r3", "r8", "r10") TE_PAIR_ASM_REQUANT("r4", "r8", "r10") TE_PAIR_ASM_ROUND("r11")
+                TE_PAIR_ASM_REQUANT("r5", "r9", "r11") TE_PAIR_ASM_REQUANT("r6", "r9", "r11")
+                    TE_PAIR_ASM_REQUANT("r7", "r9", "r11")
         "ldr ip, [sp]\n\t"
         "ldr r0, [ip, #36]\n\t"
-        "cbz r0, 5f\n\t"
-        "ldrd r8, r9, [ip, #40]\n\t" /* per byte: max(lo), then min(hi) */
-        "ssub8 r0, r2, r8\n\t"
-        "sel r2, r2, r8\n\t"
-        "ssub8 r0, r9, r2\n\t"
-        "sel r2, r2, r9\n\t"
-        "ssub8 r0, r3, r8\n\t"
-        "sel r3, r3, r8\n\t"
-        "ssub8 r0, r9, r3\n\t"
-        "sel r3, r3, r9\n\t"
-        "ssub8 r0, r4, r8\n\t"
-        "sel r4, r4, r8\n\t"
-        "ssub8 r0, r9, r4\n\t"
-        "sel r4, r4, r9\n"
+        "cbnz r0, 7f\n\t" TE_PAIR_ASM_PACK("r2", "r5") TE_PAIR_ASM_PACK("r3", "r6") TE_PAIR_ASM_PACK("r4", "r7")
         "5:\n\t"
         "ldr r0, [ip, #16]\n\t"
         "ldrd r8, r9, [ip, #20]\n\t"
-        "strh r2, [r0]\n\t"
         "strh r3, [r0, r8]\n\t"
         "strh r4, [r0, r9]\n\t"
-        "adds r0, r0, #2\n\t"
+        "strh r2, [r0], #2\n\t"
         "str r0, [ip, #16]\n\t"
-        "ldr r0, [ip, #28]\n\t"
-        "subs r0, r0, #1\n\t"
-        "str r0, [ip, #28]\n\t"
+        "ldr r8, [ip, #28]\n\t"
+        "cmp r0, r8\n\t"
         "bne 1b\n\t"
-        "pop {r0, r4-r11, pc}\n\t");
+        "pop {r0, r4-r11, pc}\n"
+        "7:\n\t" /* the offset after the shift, and/or a narrower activation range */
+        "ldr r0, [ip, #52]\n\t"
+        "add r2, r2, r0\n\t"
+        "add r3, r3, r0\n\t"
+        "add r4, r4, r0\n\t"
+        "add r5, r5, r0\n\t"
+        "add r6, r6, r0\n\t"
+        "add r7, r7, r0\n\t" TE_PAIR_ASM_PACK("r2", "r5") TE_PAIR_ASM_PACK("r3", "r6") TE_PAIR_ASM_PACK("r4", "r7")
+        "ldrd r8, r9, [ip, #40]\n\t" TE_PAIR_ASM_CLAMP("r2") TE_PAIR_ASM_CLAMP("r3") TE_PAIR_ASM_CLAMP("r4")
+        "b 5b\n\t");
+}
+
+/*
+ * te_pair3_pairs for a two-pixel block (column: per group of four taps A(t0,t2) B(t0,t2)
+ * A(t1,t3) B(t1,t3), then a two-word sentinel). Registers as there, without pixel C (r4, r7, r12).
+ */
+__attribute__((naked, noinline, unused)) static void te_pair2_pairs(__attribute__((unused)) te_pair3_job *job)
+{
+    __asm__ volatile(
+        "push {r0, r4-r11, lr}\n\t"
+        "mov ip, r0\n\t"
+        "ldr r1, [ip, #48]\n"
+        "1:\n\t" TE_PAIR_ASM_BIAS
+        "mov r3, r2\n\t"
+        "mov r6, r5\n\t"
+        "ldr r0, [ip, #0]\n\t"
+        "ldm r0!, {r10, r11}\n"
+        "4:\n\t"
+        "ldrd r8, r9, [r1], #8\n\t"
+        "sxtb16 lr, r8\n\t"
+        "smlad r2, r10, lr, r2\n\t"
+        "smlad r3, r11, lr, r3\n\t"
+        "sxtb16 lr, r9\n\t"
+        "smlad r5, r10, lr, r5\n\t"
+        "smlad r6, r11, lr, r6\n\t"
+        "ldm r0!, {r10, r11}\n\t"
+        "sxtb16 r8, r8, ror #8\n\t"
+        "smlad r2, r10, r8, r2\n\t"
+        "smlad r3, r11, r8, r3\n\t"
+        "sxtb16 r9, r9, ror #8\n\t"
+        "smlad r5, r10, r9, r5\n\t"
+        "smlad r6, r11, r9, r6\n\t"
+        "ldm r0!, {r10, r11}\n\t"
+        "cmp r10, #0x7F7F7F7F\n\t"
+        "bne 4b\n\t" TE_PAIR_ASM_SCALES TE_PAIR_ASM_ROUND("r10") TE_PAIR_ASM_REQUANT("r2", "r8", "r10")
+            TE_PAIR_ASM_REQUANT("r3", "r8", "r10") TE_PAIR_ASM_ROUND("r11") TE_PAIR_ASM_REQUANT("r5", "r9", "r11")
+                TE_PAIR_ASM_REQUANT("r6", "r9", "r11")
+        "ldr ip, [sp]\n\t"
+        "ldr r0, [ip, #36]\n\t"
+        "cbnz r0, 7f\n\t" TE_PAIR_ASM_PACK("r2", "r5") TE_PAIR_ASM_PACK("r3", "r6")
+        "5:\n\t"
+        "ldr r0, [ip, #16]\n\t"
+        "ldr r8, [ip, #20]\n\t"
+        "strh r3, [r0, r8]\n\t"
+        "strh r2, [r0], #2\n\t"
+        "str r0, [ip, #16]\n\t"
+        "ldr r8, [ip, #28]\n\t"
+        "cmp r0, r8\n\t"
+        "bne 1b\n\t"
+        "pop {r0, r4-r11, pc}\n"
+        "7:\n\t"
+        "ldr r0, [ip, #52]\n\t"
+        "add r2, r2, r0\n\t"
+        "add r3, r3, r0\n\t"
+        "add r5, r5, r0\n\t"
+        "add r6, r6, r0\n\t" TE_PAIR_ASM_PACK("r2", "r5") TE_PAIR_ASM_PACK("r3", "r6")
+        "ldrd r8, r9, [ip, #40]\n\t" TE_PAIR_ASM_CLAMP("r2") TE_PAIR_ASM_CLAMP("r3")
+        "b 5b\n\t");
 }
 
 /* Requantization constants of a layer (the C side of a block). */
@@ -349,7 +401,7 @@ static inline void te_pair3_block(const int32_t *column, const int8_t *filter, i
         job->out = out_a;
         job->to_b = (int32_t)(out_b - out_a);
         job->to_c = (int32_t)(out_c - out_a);
-        job->pairs = pairs;
+        job->out_end = out_a + 2 * pairs;
         job->filter = filter;
         te_pair3_pairs(job);
     }
@@ -360,11 +412,55 @@ static inline void te_pair3_block(const int32_t *column, const int8_t *filter, i
 }
 
 
-/** The constants of one layer for te_pair3_block (job: the assembly's, per-block fields set later). */
+/** The sentinel after group `groups` of a two-pixel column (words). */
+static inline void te_pair2_end(int32_t *words, int32_t groups)
+{
+    words += 4 * groups;
+    words[0] = TE_PAIR3_SENTINEL;
+    words[1] = TE_PAIR3_SENTINEL;
+}
+
+/** The int16 index of tap t of pixel p (0..1) in a two-pixel column. */
+static inline int32_t te_pair2_slot(int32_t t, int32_t p)
+{
+    return (t >> 2) * 8 + (t & 1) * 4 + p * 2 + ((t >> 1) & 1);
+}
+
+/**
+ * Output pixels A, B of a two-pixel column (sentinel after group row / 4: two words) for every
+ * channel; only for layers te_requant2 covers with an even channel count (te_pair2_applies).
+ */
+static inline void te_pair2_block(const int32_t *column, const int8_t *filter, int32_t out_channels,
+                                  const te_pair3_out *q, te_pair3_job *job, int8_t *out_a, int8_t *out_b)
+{
+    job->column = column;
+    job->bias = q->bias;
+    job->multiplier = q->multiplier;
+    job->shift = q->shift;
+    job->out = out_a;
+    job->to_b = (int32_t)(out_b - out_a);
+    job->out_end = out_a + out_channels;
+    job->filter = filter;
+    te_pair2_pairs(job);
+}
+
+/** True when te_pair2_block applies to the layer. */
+static inline int te_pair2_applies(const te_pair3_out *q, int32_t out_channels)
+{
+    return !q->general && (out_channels & 1) == 0;
+}
+
+/**
+ * The constants of one layer for te_pair3_block / te_pair2_block (job: the assembly's, the
+ * per-block fields set later). Right shifts e of 1..22 fold the output offset into te_requant2's
+ * rounding term; 23..31 (channels of tiny scale, e.g. dead ones) add it after the shift (the
+ * term alone still fits: |h| < 2^30, 2^(e-1) <= 2^30); others use the exact general form.
+ */
 static inline void te_pair3_setup(const te_per_channel_quant *quant, const int32_t *bias, int32_t out_channels,
                                   int32_t output_offset, te_activation activation, te_pair3_out *q,
                                   te_pair3_job *job)
 {
+    int folded = 1;
     int32_t oc;
     q->multiplier = quant->multiplier;
     q->shift = quant->shift;
@@ -373,12 +469,16 @@ static inline void te_pair3_setup(const te_per_channel_quant *quant, const int32
     q->activation = activation;
     q->general = 0;
     for (oc = 0; oc < out_channels; ++oc) {
-        if (!te_requant2_applies(quant->multiplier[oc], quant->shift[oc])) {
+        const int32_t shift = quant->shift[oc];
+        if (quant->multiplier[oc] < 0 || shift > -1 || shift < -31) {
             q->general = 1;
+        } else if (!te_requant2_applies(quant->multiplier[oc], shift)) {
+            folded = 0;
         }
     }
-    job->offset21 = 2 * output_offset + 1;
-    job->clamp = activation.min > -128 || activation.max < 127;
+    job->offset21 = folded ? 2 * output_offset + 1 : 1;
+    job->add_offset = folded ? 0 : output_offset;
+    job->slow = job->add_offset != 0 || activation.min > -128 || activation.max < 127;
     job->lo2 = te_pack_s8x2(activation.min);
     job->hi2 = te_pack_s8x2(activation.max);
 }
