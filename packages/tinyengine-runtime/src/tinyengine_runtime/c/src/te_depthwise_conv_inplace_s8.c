@@ -795,27 +795,53 @@ TE_NOINLINE static void te_dw_fast_channel(const te_dw_fast_geom *g, const int32
 TE_NOINLINE static void te_dw_copy_interior(const int8_t *buffer, int32_t c, int32_t channels, int32_t in_w,
                                             int32_t rows, int32_t cols, int8_t *dst, int32_t pw)
 {
-    const int32_t step = 4 * channels;
+    const int8_t *row = buffer + c;
+    const int32_t row_step = in_w * channels;
     int32_t y;
     for (y = 0; y < rows; ++y) {
-        const int8_t *src = buffer + (size_t)y * (size_t)in_w * (size_t)channels + c;
-        int32_t x = 0;
-        for (; x + 4 <= cols; x += 4) {
-            const uint32_t b0 = (uint8_t)src[0];
-            const uint32_t b1 = (uint8_t)src[channels];
-            const uint32_t b2 = (uint8_t)src[2 * channels];
-            const uint32_t b3 = (uint8_t)src[3 * channels];
 #if defined(__ARM_FEATURE_DSP)
-            *(te_unaligned_i32 *)(void *)(dst + x) = (int32_t)(b0 | (b1 << 8) | (b2 << 16) | (b3 << 24));
+        /* four bytes per pass (LDRB x 4 at 0, C, 2C, 3C, ORR x 3, STR: 11 instructions), then single
+         * bytes */
+        const int8_t *src = row;
+        int8_t *d = dst;
+        int32_t n = cols;
+        int32_t t0, t1, t2, t3;
+        __asm__ volatile(
+            "subs %[n], %[n], #4\n\t"
+            "blt 2f\n"
+            "1:\n\t"
+            "ldrb %[t0], [%[s]]\n\t"
+            "ldrb %[t1], [%[s], %[c1]]\n\t"
+            "ldrb %[t2], [%[s], %[c2]]\n\t"
+            "ldrb %[t3], [%[s], %[c3]]\n\t"
+            "add %[s], %[s], %[c1], lsl #2\n\t"
+            "orr %[t0], %[t0], %[t1], lsl #8\n\t"
+            "orr %[t0], %[t0], %[t2], lsl #16\n\t"
+            "orr %[t0], %[t0], %[t3], lsl #24\n\t"
+            "str %[t0], [%[d]], #4\n\t"
+            "subs %[n], %[n], #4\n\t"
+            "bge 1b\n"
+            "2:\n\t"
+            "adds %[n], %[n], #4\n\t"
+            "beq 4f\n"
+            "3:\n\t"
+            "ldrb %[t0], [%[s]]\n\t"
+            "add %[s], %[s], %[c1]\n\t"
+            "strb %[t0], [%[d]], #1\n\t"
+            "subs %[n], %[n], #1\n\t"
+            "bne 3b\n"
+            "4:\n\t"
+            : [s] "+r"(src), [d] "+r"(d), [n] "+r"(n), [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2),
+              [t3] "=&r"(t3)
+            : [c1] "r"(channels), [c2] "r"(2 * channels), [c3] "r"(3 * channels)
+            : "cc", "memory");
 #else
-            dst[x] = (int8_t)b0, dst[x + 1] = (int8_t)b1, dst[x + 2] = (int8_t)b2, dst[x + 3] = (int8_t)b3;
+        int32_t x;
+        for (x = 0; x < cols; ++x) {
+            dst[x] = row[x * channels];
+        }
 #endif
-            src += step;
-        }
-        for (; x < cols; ++x) {
-            dst[x] = *src;
-            src += channels;
-        }
+        row += row_step;
         dst += pw;
     }
 }
