@@ -80,6 +80,32 @@ TE_NOINLINE_ONE_COPY static void te_stem_column(const te_conv_params *params, co
 }
 
 #if defined(TE_PAIR3_ASM)
+/* 2 * (input + offset) of four taps x into the pixel's even (k0, k2) and odd (k1, k3) words of a group. */
+static inline void te_stem_group(int32_t x, int32_t off2, int32_t *words)
+{
+    const int32_t e = __sxtab16(off2, x);
+    const int32_t o = te_sxtab16_ror8(off2, x);
+    words[0] = __sadd16(e, e);
+    words[3] = __sadd16(o, o);
+}
+
+/*
+ * The seven groups of an interior pixel without dilation from its three 9-byte kernel rows a, b, c,
+ * a word per group (words = the column + the pixel's index in the block). Groups that straddle two
+ * rows are spliced; the last group's fourth tap (the padding, whose weight is 0) reads as 0.
+ */
+static inline void te_stem_interior(const int8_t *a, const int8_t *b, const int8_t *c, int32_t off2, int32_t *words)
+{
+    te_stem_group(te_read_s8x4(a), off2, words);
+    te_stem_group(te_read_s8x4(a + 4), off2, words + 6);
+    /* a[8], b[0..2]: the byte before b is inside the image (b's row is not the first) */
+    te_stem_group((int32_t)(((uint32_t)te_read_s8x4(b - 1) & 0xFFFFFF00u) | (uint8_t)a[8]), off2, words + 12);
+    te_stem_group(te_read_s8x4(b + 3), off2, words + 18);
+    te_stem_group((int32_t)(te_read_u8x2(b + 7) | (te_read_u8x2(c) << 16)), off2, words + 24);
+    te_stem_group(te_read_s8x4(c + 2), off2, words + 30);
+    te_stem_group((int32_t)((uint32_t)te_read_s8x4(c + 5) >> 8), off2, words + 36);
+}
+
 /* Every output pixel of one batch image, three at a time, through te_pair3_block. */
 static void te_stem_image_fast(const te_conv_params *params, const te_pair3_out *q, te_pair3_job *job,
                                const te_dims *input_dims, const te_dims *output_dims, const int8_t *image,
@@ -88,21 +114,32 @@ static void te_stem_image_fast(const te_conv_params *params, const te_pair3_out 
     const int32_t width = output_dims->w;
     const int32_t pixels = output_dims->h * width;
     const int32_t out_channels = output_dims->c;
+    const int32_t row = input_dims->w * 3;
+    const int32_t off2 = te_pack_s16x2(params->input_offset);
+    const int plain = params->dilation_h == 1 && params->dilation_w == 1;
+    int32_t oy = 0;
+    int32_t ox = 0;
     int32_t p;
     for (p = 0; p < pixels; p += 3) {
-        int32_t px[3];
+        int8_t *out[3];
         int32_t k;
-        px[0] = p;
-        px[1] = p + 1 < pixels ? p + 1 : pixels - 1;
-        px[2] = p + 2 < pixels ? p + 2 : pixels - 1;
         for (k = 0; k < 3; ++k) {
-            const int32_t oy = px[k] / width;
-            te_stem_column(params, input_dims, image, oy, px[k] - oy * width, (int16_t *)(void *)column,
-                           te_stem_pair3, 2 * k, 2);
+            const int32_t y0 = oy * params->stride_h - params->pad_top;
+            const int32_t x0 = ox * params->stride_w - params->pad_left;
+            out[k] = output + (size_t)(oy * width + ox) * (size_t)out_channels;
+            if (plain && y0 >= 0 && x0 >= 0 && y0 + 2 < input_dims->h && x0 + 2 < input_dims->w) {
+                const int8_t *a = image + y0 * row + x0 * 3;
+                te_stem_interior(a, a + row, a + 2 * row, off2, column + k);
+            } else {
+                te_stem_column(params, input_dims, image, oy, ox, (int16_t *)(void *)column, te_stem_pair3, 2 * k,
+                               2);
+            }
+            if (p + k + 1 < pixels && ++ox == width) { /* a short last block repeats its last pixel */
+                ox = 0;
+                ++oy;
+            }
         }
-        te_pair3_block(column, filter, te_pair3_row(TE_STEM_TAPS), out_channels, q, job,
-                       output + (size_t)px[0] * (size_t)out_channels, output + (size_t)px[1] * (size_t)out_channels,
-                       output + (size_t)px[2] * (size_t)out_channels);
+        te_pair3_block(column, filter, te_pair3_row(TE_STEM_TAPS), out_channels, q, job, out[0], out[1], out[2]);
     }
 }
 #endif
