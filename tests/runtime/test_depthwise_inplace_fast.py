@@ -49,6 +49,12 @@ def fast_models():
     specs.append(replace(wide, in_h=4, in_w=67, padding="SAME", activation=ACT_NONE))
     wide2 = random_spec(rng, depthwise=True, kernel=(5, 5), stride=2, batch=1, in_c=2)
     specs.append(replace(wide2, in_h=7, in_w=141, padding="VALID", activation=ACT_RELU))
+    # small maps, four channels at a time: 36 output pixels (three runs of windows), and a row
+    # wider than 63 (byte-sized window steps do not reach: the plain loop)
+    small = random_spec(rng, depthwise=True, kernel=(7, 7), stride=1, batch=1, in_c=8)
+    specs.append(replace(small, in_h=6, in_w=6, padding="SAME", activation=ACT_NONE))
+    row = random_spec(rng, depthwise=True, kernel=(7, 7), stride=1, batch=1, in_c=4)
+    specs.append(replace(row, in_h=1, in_w=70, padding="SAME", activation=ACT_RELU))
     return build_models(specs, seed=11, op_name="DEPTHWISE_CONV_2D")
 
 

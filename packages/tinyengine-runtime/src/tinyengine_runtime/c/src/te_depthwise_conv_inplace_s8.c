@@ -128,62 +128,169 @@ static void te_dw_group4_setup(const te_depthwise_params *params, const te_per_c
     }
 }
 
+/* Output pixels per run of te_dw_group4 (windows and accumulators: stack arrays). */
+#define TE_DW_GROUP_RUN 16
+
+/* One output pixel's window in a group copy: byte offsets of its first tap in the copy (x) and in
+ * the weight pairs (w); taps inside the input: rows x n; bytes from a row's end to the next row's
+ * start in the copy and in the weight pairs. Two words, read by te_dw_group4_macs. */
+typedef struct {
+    uint16_t x;
+    uint16_t w;
+    uint8_t rows;
+    uint8_t n;
+    uint8_t x_step;
+    uint8_t w_step;
+} te_dw_win;
+
+/* What te_dw_group4_macs reads (offsets used by its asm: keep the order). */
+typedef struct {
+    const te_dw_win *win; /* 0 */
+    const te_dw_win *end; /* 4 */
+    const int8_t *group;  /* 8 */
+    const int32_t *w;     /* 12 */
+    int32_t off2;         /* 16 */
+    const int32_t *bias;  /* 20 */
+    int32_t *acc;         /* 24: four accumulators per pixel, advanced */
+} te_dw_group4_ctx;
+
 /*
- * Every output pixel of four channels from their H x W x 4 copy (square kernel k, no dilation):
- * only the taps inside the input run; per tap one word of the four inputs (SXTAB16 adds the input
- * offset to bytes (0, 2) and (1, 3)), the pre-extended weight pairs (LDRD) and four SMLAxy.
+ * The accumulators of every pixel from ctx->win to ctx->end (asm, fixed registers, r7 untouched):
+ * r0 the window, r1 the input word, r2 the weight pairs, r3 rows left, r12 taps left in the row,
+ * r4 r5 r6 r8 the accumulators of channels 0 1 2 3, r9 the offset pair, r10 r11 lr scratch, the
+ * context on the stack. Per tap: the four inputs' word, SXTAB16 (bytes 0, 2 and, with ROR 8, 1, 3,
+ * plus the offset), two weight-pair words, four SMLAxy: 11 instructions for 4 MACs; per row 7, per
+ * pixel 18.
  */
-TE_NOINLINE static void te_dw_group4(const te_depthwise_params *params, const te_dims *input_dims, int32_t k,
-                                     const te_dims *output_dims, const int8_t *group, const te_dw_group4_q *q,
-                                     int8_t *out, int32_t channels)
+TE_NOINLINE static void te_dw_group4_macs(te_dw_group4_ctx *ctx)
 {
-    const int32_t in_h = input_dims->h;
-    const int32_t in_w = input_dims->w;
-    const int32_t off2 = te_pack_s16x2(params->input_offset);
+    register te_dw_group4_ctx *r11 __asm__("r11") = ctx;
+    __asm__ volatile(
+        "push {r11}\n\t"
+        "ldr r0, [r11]\n\t"
+        "ldr r9, [r11, #16]\n"
+        "2:\n\t" /* pixel */
+        "ldr r10, [r11, #20]\n\t"
+        "ldm r10, {r4, r5, r6, r8}\n\t"
+        "ldr r10, [r0]\n\t"
+        "ldr r1, [r11, #8]\n\t"
+        "uxtah r1, r1, r10\n\t"
+        "ldr r2, [r11, #12]\n\t"
+        "add r2, r2, r10, lsr #16\n\t"
+        "ldr r10, [r0, #4]\n\t"
+        "uxtb r3, r10\n\t"
+        "ubfx r12, r10, #8, #8\n"
+        "1:\n\t" /* tap */
+        "ldr r10, [r1], #4\n\t"
+        "sxtab16 r11, r9, r10\n\t"
+        "sxtab16 r10, r9, r10, ror #8\n\t"
+        "ldr lr, [r2], #4\n\t"
+        "smlabb r4, r11, lr, r4\n\t"
+        "smlatt r6, r11, lr, r6\n\t"
+        "ldr lr, [r2], #4\n\t"
+        "smlabb r5, r10, lr, r5\n\t"
+        "smlatt r8, r10, lr, r8\n\t"
+        "subs r12, r12, #1\n\t"
+        "bne 1b\n\t"
+        "ldr r10, [r0, #4]\n\t" /* next row */
+        "ubfx r11, r10, #16, #8\n\t"
+        "add r1, r1, r11\n\t"
+        "add r2, r2, r10, lsr #24\n\t"
+        "ubfx r12, r10, #8, #8\n\t"
+        "subs r3, r3, #1\n\t"
+        "bne 1b\n\t"
+        "ldr r11, [sp]\n\t" /* next pixel */
+        "ldr r10, [r11, #24]\n\t"
+        "stm r10!, {r4, r5, r6, r8}\n\t"
+        "str r10, [r11, #24]\n\t"
+        "add r0, r0, #8\n\t"
+        "ldr r10, [r11, #4]\n\t"
+        "cmp r0, r10\n\t"
+        "bne 2b\n\t"
+        "add sp, sp, #4\n\t"
+        : "+r"(r11)
+        :
+        : "r0", "r1", "r2", "r3", "r4", "r5", "r6", "r8", "r9", "r10", "r12", "lr", "cc", "memory");
+}
+
+/* The windows of output pixels p0 .. p0 + np - 1 (kernel k, no dilation) into win. */
+static void te_dw_group4_windows(const te_depthwise_params *params, const te_dims *input_dims, int32_t k, int32_t ow,
+                                 int32_t p0, int32_t np, te_dw_win *win)
+{
+    int32_t oy = p0 / ow;
+    int32_t ox = p0 - oy * ow;
+    int32_t i;
+    for (i = 0; i < np; ++i) {
+        const int32_t y0 = oy * params->stride_h - params->pad_top;
+        const int32_t x0 = ox * params->stride_w - params->pad_left;
+        const int32_t ky0 = y0 < 0 ? -y0 : 0;
+        const int32_t kx0 = x0 < 0 ? -x0 : 0;
+        const int32_t n = (input_dims->w - x0 < k ? input_dims->w - x0 : k) - kx0;
+        win[i].x = (uint16_t)(4 * ((y0 + ky0) * input_dims->w + x0 + kx0));
+        win[i].w = (uint16_t)(8 * (ky0 * k + kx0));
+        win[i].rows = (uint8_t)((input_dims->h - y0 < k ? input_dims->h - y0 : k) - ky0);
+        win[i].n = (uint8_t)n;
+        win[i].x_step = (uint8_t)(4 * (input_dims->w - n));
+        win[i].w_step = (uint8_t)(8 * (k - n));
+        if (++ox == ow) {
+            ox = 0;
+            ++oy;
+        }
+    }
+}
+
+/*
+ * Every output pixel of four channels from their H x W x 4 copy (square kernel k, no dilation), in
+ * runs of TE_DW_GROUP_RUN pixels (win: their windows when the whole map is one run, else
+ * recomputed): te_dw_group4_macs over the taps inside the input, then per channel te_requant2 (or
+ * te_requantize_s8) over the run.
+ */
+static void te_dw_group4(const te_depthwise_params *params, const te_dims *input_dims, int32_t k,
+                         const te_dims *output_dims, const int8_t *group, const te_dw_group4_q *q, te_dw_win *win,
+                         int8_t *out, int32_t channels)
+{
+    const int32_t ow = output_dims->w;
+    const int32_t total = output_dims->h * ow;
     const te_activation act = params->activation;
     const int full = act.min == -128 && act.max == 127;
-    int32_t oy;
-    for (oy = 0; oy < output_dims->h; ++oy) {
-        const int32_t y0 = oy * params->stride_h - params->pad_top;
-        const int32_t ky0 = y0 < 0 ? -y0 : 0;
-        const int32_t ky1 = in_h - y0 < k ? in_h - y0 : k;
-        int32_t ox;
-        for (ox = 0; ox < output_dims->w; ++ox) {
-            const int32_t x0 = ox * params->stride_w - params->pad_left;
-            const int32_t kx0 = x0 < 0 ? -x0 : 0;
-            const int32_t n = (in_w - x0 < k ? in_w - x0 : k) - kx0;
-            int32_t a0 = q->bias[0], a1 = q->bias[1], a2 = q->bias[2], a3 = q->bias[3];
-            int32_t ky, j;
-            int32_t v[4];
-            for (ky = ky0; ky < ky1; ++ky) {
-                const int32_t *x = (const int32_t *)(const void *)(group + ((y0 + ky) * in_w + x0 + kx0) * 4);
-                const int32_t *w = q->w + 2 * (ky * k + kx0);
-                const int32_t *end = x + n;
-                while (x != end) {
-                    const int32_t xv = *x++;
-                    const int32_t x02 = __sxtab16(off2, xv);
-                    const int32_t x13 = te_sxtab16_ror8(off2, xv);
-                    a0 = __smlabb(x02, w[0], a0);
-                    a2 = __smlatt(x02, w[0], a2);
-                    a1 = __smlabb(x13, w[1], a1);
-                    a3 = __smlatt(x13, w[1], a3);
-                    w += 2;
+    int32_t acc[4 * TE_DW_GROUP_RUN];
+    te_dw_group4_ctx ctx;
+    int32_t p0;
+    ctx.group = group;
+    ctx.w = q->w;
+    ctx.off2 = te_pack_s16x2(params->input_offset);
+    ctx.bias = q->bias;
+    for (p0 = 0; p0 < total; p0 += TE_DW_GROUP_RUN) {
+        const int32_t np = total - p0 < TE_DW_GROUP_RUN ? total - p0 : TE_DW_GROUP_RUN;
+        int32_t j;
+        if (total > TE_DW_GROUP_RUN) {
+            te_dw_group4_windows(params, input_dims, k, ow, p0, np, win);
+        }
+        ctx.win = win;
+        ctx.end = win + np;
+        ctx.acc = acc;
+        te_dw_group4_macs(&ctx);
+        for (j = 0; j < 4; ++j) {
+            const int32_t m = q->multiplier[j];
+            const int32_t rnd = q->round[j];
+            const int32_t e = q->exponent[j];
+            const int32_t *a = acc + j;
+            const int32_t *a_end = a + 4 * np;
+            int8_t *o = out + p0 * channels + j;
+            if (q->generic) {
+                for (; a != a_end; a += 4, o += channels) {
+                    *o = te_requantize_s8(*a, m, e, params->output_offset, act);
+                }
+            } else if (full) {
+                for (; a != a_end; a += 4, o += channels) {
+                    *o = (int8_t)__ssat(te_requant2(2 * *a, m, rnd, e), 8);
+                }
+            } else {
+                for (; a != a_end; a += 4, o += channels) {
+                    const int32_t v = te_requant2(2 * *a, m, rnd, e);
+                    *o = (int8_t)(v < act.min ? act.min : (v > act.max ? act.max : v));
                 }
             }
-            v[0] = a0, v[1] = a1, v[2] = a2, v[3] = a3;
-            for (j = 0; j < 4 && q->generic; ++j) {
-                out[j] = te_requantize_s8(v[j], q->multiplier[j], q->exponent[j], params->output_offset, act);
-            }
-            for (j = 0; j < 4 && !q->generic; ++j) {
-                int32_t r = te_requant2(2 * v[j], q->multiplier[j], q->round[j], q->exponent[j]);
-                if (full) {
-                    r = __ssat(r, 8);
-                } else {
-                    r = r < act.min ? act.min : (r > act.max ? act.max : r);
-                }
-                out[j] = (int8_t)r;
-            }
-            out += channels;
         }
     }
 }
@@ -201,18 +308,23 @@ TE_NOINLINE static void te_dw_inplace_groups(const te_depthwise_params *params, 
 #if defined(__ARM_FEATURE_DSP)
     te_dw_group4_q qbuf;
     te_dw_group4_q *q = &qbuf;
+    te_dw_win win[TE_DW_GROUP_RUN];
+    const int32_t total = output_dims->h * output_dims->w;
+    if (total <= TE_DW_GROUP_RUN) {
+        te_dw_group4_windows(params, input_dims, filter_dims->w, output_dims->w, 0, total, win);
+    }
 #endif
     for (c = 0; c < channels; c += 4) {
         const int32_t n = channels - c < 4 ? channels - c : 4;
         int8_t *out = buffer + c;
         int32_t p, oy;
 #if defined(__ARM_FEATURE_DSP)
-        if (n == 4) {
+        if (n == 4 && input_dims->w <= 63) { /* te_dw_win's byte-sized row steps */
             te_dw_group4_setup(params, quant, filter, bias, c, channels, filter_dims->h * filter_dims->w, q);
             for (p = 0; p < pixels; ++p) {
                 ((int32_t *)(void *)group)[p] = te_read_s8x4(buffer + p * channels + c);
             }
-            te_dw_group4(params, input_dims, filter_dims->w, output_dims, group, q, out, channels);
+            te_dw_group4(params, input_dims, filter_dims->w, output_dims, group, q, win, out, channels);
             continue;
         }
 #endif
