@@ -115,7 +115,7 @@ static void te_1x1_image_fast(const te_conv_params *params, const te_pair3_out *
         if (count == 3) {
             te_pair3_block(column, filter, te_pair3_row(channels), out_channels, q, job, out[0], out[1], out[2]);
         } else {
-            te_pair2_block(column, filter, out_channels, q, job, out[0], out[1]);
+            te_pair2_block(column, filter, te_pair3_row(channels), out_channels, q, job, out[0], out[1]);
         }
         p += count;
     }

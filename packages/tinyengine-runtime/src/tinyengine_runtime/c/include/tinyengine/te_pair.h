@@ -122,9 +122,60 @@ typedef struct {
     int32_t hi2;               /* 44: te_pack_s8x2(activation.max) */
     const int8_t *filter;      /* 48: the packed rows of the first pair */
     int32_t add_offset;        /* 52: output offset added after the shift (0 when folded into round) */
+    int32_t odd_groups;        /* 56: the column has an odd number of groups of four taps */
+    int32_t entry;             /* 60: (the assembly's) where the dot loop starts for that parity */
 } te_pair3_job;
 
-typedef char te_pair3_job_layout[(sizeof(te_pair3_job) == 56 && sizeof(void *) == 4) ? 1 : -1];
+typedef char te_pair3_job_layout[(sizeof(te_pair3_job) == 64 && sizeof(void *) == 4) ? 1 : -1];
+
+/* The dot loop runs two groups per iteration; an odd group count enters at the second. */
+#define TE_PAIR_ASM_ENTRY                                                                                         \
+    "ldr r0, [ip, #56]\n\t"                                                                                       \
+    "adr r8, 4f\n\t"                                                                                              \
+    "cbz r0, 9f\n\t"                                                                                              \
+    "adr r8, 8f\n"                                                                                                 \
+    "9:\n\t"                                                                                                      \
+    "str r8, [ip, #60]\n"
+
+/* One group of four taps, three pixels: (k0, k2) then (k1, k3) words of A, B, C x rows 0, 1. */
+#define TE_PAIR3_ASM_GROUP                                                                                        \
+    "ldrd r8, r9, [r1], #8\n\t"                                                                                   \
+    "sxtb16 lr, r8\n\t"                                                                                           \
+    "smlad r2, r10, lr, r2\n\t"                                                                                   \
+    "smlad r3, r11, lr, r3\n\t"                                                                                   \
+    "smlad r4, r12, lr, r4\n\t"                                                                                   \
+    "sxtb16 lr, r9\n\t"                                                                                           \
+    "smlad r5, r10, lr, r5\n\t"                                                                                   \
+    "smlad r6, r11, lr, r6\n\t"                                                                                   \
+    "smlad r7, r12, lr, r7\n\t"                                                                                   \
+    "ldm r0!, {r10, r11, r12}\n\t"                                                                                \
+    "sxtb16 r8, r8, ror #8\n\t"                                                                                   \
+    "smlad r2, r10, r8, r2\n\t"                                                                                   \
+    "smlad r3, r11, r8, r3\n\t"                                                                                   \
+    "smlad r4, r12, r8, r4\n\t"                                                                                   \
+    "sxtb16 r9, r9, ror #8\n\t"                                                                                   \
+    "smlad r5, r10, r9, r5\n\t"                                                                                   \
+    "smlad r6, r11, r9, r6\n\t"                                                                                   \
+    "smlad r7, r12, r9, r7\n\t"                                                                                   \
+    "ldm r0!, {r10, r11, r12}\n\t"
+
+/* One group of four taps, two pixels. */
+#define TE_PAIR2_ASM_GROUP                                                                                        \
+    "ldrd r8, r9, [r1], #8\n\t"                                                                                   \
+    "sxtb16 lr, r8\n\t"                                                                                           \
+    "smlad r2, r10, lr, r2\n\t"                                                                                   \
+    "smlad r3, r11, lr, r3\n\t"                                                                                   \
+    "sxtb16 lr, r9\n\t"                                                                                           \
+    "smlad r5, r10, lr, r5\n\t"                                                                                   \
+    "smlad r6, r11, lr, r6\n\t"                                                                                   \
+    "ldm r0!, {r10, r11}\n\t"                                                                                     \
+    "sxtb16 r8, r8, ror #8\n\t"                                                                                   \
+    "smlad r2, r10, r8, r2\n\t"                                                                                   \
+    "smlad r3, r11, r8, r3\n\t"                                                                                   \
+    "sxtb16 r9, r9, ror #8\n\t"                                                                                   \
+    "smlad r5, r10, r9, r5\n\t"                                                                                   \
+    "smlad r6, r11, r9, r6\n\t"                                                                                   \
+    "ldm r0!, {r10, r11}\n\t"
 
 /* Accumulators = 2 * bias (r2 row 0, r5 row 1; 0 without bias); r0 = the bias pointer. */
 #define TE_PAIR_ASM_BIAS                                                                                          \
@@ -187,34 +238,18 @@ __attribute__((naked, noinline, unused)) static void te_pair3_pairs(__attribute_
     __asm__ volatile(
         "push {r0, r4-r11, lr}\n\t"
         "mov ip, r0\n\t"
-        "ldr r1, [ip, #48]\n"
+        "ldr r1, [ip, #48]\n\t" TE_PAIR_ASM_ENTRY
         "1:\n\t" TE_PAIR_ASM_BIAS
         "mov r3, r2\n\t"
         "mov r4, r2\n\t"
         "mov r6, r5\n\t"
         "mov r7, r5\n\t"
+        "ldr r8, [ip, #60]\n\t"
         "ldr r0, [ip, #0]\n\t"
-        "ldm r0!, {r10, r11, r12}\n"
-        "4:\n\t" /* four taps: (k0, k2) then (k1, k3) words of pixels A, B, C */
-        "ldrd r8, r9, [r1], #8\n\t"
-        "sxtb16 lr, r8\n\t"
-        "smlad r2, r10, lr, r2\n\t"
-        "smlad r3, r11, lr, r3\n\t"
-        "smlad r4, r12, lr, r4\n\t"
-        "sxtb16 lr, r9\n\t"
-        "smlad r5, r10, lr, r5\n\t"
-        "smlad r6, r11, lr, r6\n\t"
-        "smlad r7, r12, lr, r7\n\t"
         "ldm r0!, {r10, r11, r12}\n\t"
-        "sxtb16 r8, r8, ror #8\n\t"
-        "smlad r2, r10, r8, r2\n\t"
-        "smlad r3, r11, r8, r3\n\t"
-        "smlad r4, r12, r8, r4\n\t"
-        "sxtb16 r9, r9, ror #8\n\t"
-        "smlad r5, r10, r9, r5\n\t"
-        "smlad r6, r11, r9, r6\n\t"
-        "smlad r7, r12, r9, r7\n\t"
-        "ldm r0!, {r10, r11, r12}\n\t"
+        "mov pc, r8\n"
+        "4:\n\t" TE_PAIR3_ASM_GROUP
+        "8:\n\t" TE_PAIR3_ASM_GROUP
         "cmp r10, #0x7F7F7F7F\n\t" /* the sentinel group */
         "bne 4b\n\t" TE_PAIR_ASM_SCALES TE_PAIR_ASM_ROUND("r10") TE_PAIR_ASM_REQUANT("r2", "r8", "r10")
             TE_PAIR_ASM_REQUANT("r3", "r8", "r10") TE_PAIR_ASM_REQUANT("r4", "r8", "r10") TE_PAIR_ASM_ROUND("r11")
@@ -255,28 +290,16 @@ __attribute__((naked, noinline, unused)) static void te_pair2_pairs(__attribute_
     __asm__ volatile(
         "push {r0, r4-r11, lr}\n\t"
         "mov ip, r0\n\t"
-        "ldr r1, [ip, #48]\n"
+        "ldr r1, [ip, #48]\n\t" TE_PAIR_ASM_ENTRY
         "1:\n\t" TE_PAIR_ASM_BIAS
         "mov r3, r2\n\t"
         "mov r6, r5\n\t"
+        "ldr r8, [ip, #60]\n\t"
         "ldr r0, [ip, #0]\n\t"
-        "ldm r0!, {r10, r11}\n"
-        "4:\n\t"
-        "ldrd r8, r9, [r1], #8\n\t"
-        "sxtb16 lr, r8\n\t"
-        "smlad r2, r10, lr, r2\n\t"
-        "smlad r3, r11, lr, r3\n\t"
-        "sxtb16 lr, r9\n\t"
-        "smlad r5, r10, lr, r5\n\t"
-        "smlad r6, r11, lr, r6\n\t"
         "ldm r0!, {r10, r11}\n\t"
-        "sxtb16 r8, r8, ror #8\n\t"
-        "smlad r2, r10, r8, r2\n\t"
-        "smlad r3, r11, r8, r3\n\t"
-        "sxtb16 r9, r9, ror #8\n\t"
-        "smlad r5, r10, r9, r5\n\t"
-        "smlad r6, r11, r9, r6\n\t"
-        "ldm r0!, {r10, r11}\n\t"
+        "mov pc, r8\n"
+        "4:\n\t" TE_PAIR2_ASM_GROUP
+        "8:\n\t" TE_PAIR2_ASM_GROUP
         "cmp r10, #0x7F7F7F7F\n\t"
         "bne 4b\n\t" TE_PAIR_ASM_SCALES TE_PAIR_ASM_ROUND("r10") TE_PAIR_ASM_REQUANT("r2", "r8", "r10")
             TE_PAIR_ASM_REQUANT("r3", "r8", "r10") TE_PAIR_ASM_ROUND("r11") TE_PAIR_ASM_REQUANT("r5", "r9", "r11")
@@ -403,6 +426,7 @@ static inline void te_pair3_block(const int32_t *column, const int8_t *filter, i
         job->to_c = (int32_t)(out_c - out_a);
         job->out_end = out_a + 2 * pairs;
         job->filter = filter;
+        job->odd_groups = (row >> 2) & 1;
         te_pair3_pairs(job);
     }
     if (2 * pairs < out_channels) {
@@ -430,7 +454,7 @@ static inline int32_t te_pair2_slot(int32_t t, int32_t p)
  * Output pixels A, B of a two-pixel column (sentinel after group row / 4: two words) for every
  * channel; only for layers te_requant2 covers with an even channel count (te_pair2_applies).
  */
-static inline void te_pair2_block(const int32_t *column, const int8_t *filter, int32_t out_channels,
+static inline void te_pair2_block(const int32_t *column, const int8_t *filter, int32_t row, int32_t out_channels,
                                   const te_pair3_out *q, te_pair3_job *job, int8_t *out_a, int8_t *out_b)
 {
     job->column = column;
@@ -441,6 +465,7 @@ static inline void te_pair2_block(const int32_t *column, const int8_t *filter, i
     job->to_b = (int32_t)(out_b - out_a);
     job->out_end = out_a + out_channels;
     job->filter = filter;
+    job->odd_groups = (row >> 2) & 1;
     te_pair2_pairs(job);
 }
 
