@@ -129,7 +129,7 @@ static void te_dw_group4_setup(const te_depthwise_params *params, const te_per_c
 }
 
 /* Output pixels per run of te_dw_group4 (windows and accumulators: stack arrays). */
-#define TE_DW_GROUP_RUN 16
+#define TE_DW_GROUP_RUN 9
 
 /* One output pixel's window in a group copy: byte offsets of its first tap in the copy (x) and in
  * the weight pairs (w); taps inside the input: rows x n; bytes from a row's end to the next row's
@@ -999,7 +999,7 @@ static int te_dw_fast(const te_depthwise_params *params, const te_per_channel_qu
 /* The padded-plane path: square 3/5/7 kernels, no dilation. The plane's border holds the input zero
  * point (written once), each channel's input goes into its interior; on the DSP path the fast
  * multiply and requantization passes, else one output at a time. */
-static void te_dw_inplace_padded(const te_depthwise_params *params, const te_per_channel_quant *quant,
+TE_NOINLINE static void te_dw_inplace_padded(const te_depthwise_params *params, const te_per_channel_quant *quant,
                                  const te_dims *input_dims, int8_t *buffer, const te_dims *filter_dims,
                                  const int8_t *filter, const int32_t *bias, const te_dims *output_dims,
                                  int8_t *plane)
@@ -1081,12 +1081,13 @@ TE_NOINLINE static int32_t te_plane_pixel_pairs(const te_depthwise_params *param
 }
 #endif
 
-te_status te_depthwise_conv_inplace_s8(const te_depthwise_params *params, const te_per_channel_quant *quant,
-                                       const te_dims *input_dims, int8_t *buffer, const te_dims *filter_dims,
-                                       const int8_t *filter, const int32_t *bias, const te_dims *output_dims,
-                                       void *scratch)
+/* Other kernels (not square 3/5/7, or dilated): each channel copied unpadded, the taps inside the
+ * input per output. */
+TE_NOINLINE static void te_dw_inplace_plain(const te_depthwise_params *params, const te_per_channel_quant *quant,
+                                            const te_dims *input_dims, int8_t *buffer, const te_dims *filter_dims,
+                                            const int8_t *filter, const int32_t *bias, const te_dims *output_dims,
+                                            int8_t *plane)
 {
-    int8_t *plane = (int8_t *)scratch;
     const int32_t channels = input_dims->c;
     const int32_t pixels = input_dims->h * input_dims->w;
     const int32_t kw = filter_dims->w;
@@ -1096,23 +1097,6 @@ te_status te_depthwise_conv_inplace_s8(const te_depthwise_params *params, const 
     int16_t weights16[TE_DW_INPLACE_MAX_TAPS];
     const int use_pairs = params->dilation_w == 1 && taps <= TE_DW_INPLACE_MAX_TAPS;
 #endif
-    if (params->depth_multiplier != 1 || input_dims->n != 1 || output_dims->n != 1 || output_dims->c != channels ||
-        filter_dims->c != channels || output_dims->h * output_dims->w > pixels || params->stride_h < 1 ||
-        params->stride_w < 1 || params->dilation_h < 1 || params->dilation_w < 1 || output_dims->h < 1 ||
-        output_dims->w < 1 || params->pad_top < 0 || params->pad_left < 0) {
-        return TE_ERROR_ARGUMENT;
-    }
-    if (plane == NULL) {
-        return TE_ERROR_SCRATCH;
-    }
-    if (te_dw_group_path(params, input_dims, filter_dims, output_dims)) {
-        te_dw_inplace_groups(params, quant, input_dims, buffer, filter_dims, filter, bias, output_dims, plane);
-        return TE_OK;
-    }
-    if (te_dw_padded_path(params, filter_dims)) {
-        te_dw_inplace_padded(params, quant, input_dims, buffer, filter_dims, filter, bias, output_dims, plane);
-        return TE_OK;
-    }
     for (c = 0; c < channels; ++c) {
         const int32_t multiplier = quant->multiplier[c];
         const int32_t shift = quant->shift[c];
@@ -1150,6 +1134,31 @@ te_status te_depthwise_conv_inplace_s8(const te_depthwise_params *params, const 
                 out[ox * channels] = te_requantize_s8(acc, multiplier, shift, params->output_offset, params->activation);
             }
         }
+    }
+}
+
+te_status te_depthwise_conv_inplace_s8(const te_depthwise_params *params, const te_per_channel_quant *quant,
+                                       const te_dims *input_dims, int8_t *buffer, const te_dims *filter_dims,
+                                       const int8_t *filter, const int32_t *bias, const te_dims *output_dims,
+                                       void *scratch)
+{
+    int8_t *plane = (int8_t *)scratch;
+    const int32_t channels = input_dims->c;
+    if (params->depth_multiplier != 1 || input_dims->n != 1 || output_dims->n != 1 || output_dims->c != channels ||
+        filter_dims->c != channels || output_dims->h * output_dims->w > input_dims->h * input_dims->w ||
+        params->stride_h < 1 || params->stride_w < 1 || params->dilation_h < 1 || params->dilation_w < 1 ||
+        output_dims->h < 1 || output_dims->w < 1 || params->pad_top < 0 || params->pad_left < 0) {
+        return TE_ERROR_ARGUMENT;
+    }
+    if (plane == NULL) {
+        return TE_ERROR_SCRATCH;
+    }
+    if (te_dw_group_path(params, input_dims, filter_dims, output_dims)) {
+        te_dw_inplace_groups(params, quant, input_dims, buffer, filter_dims, filter, bias, output_dims, plane);
+    } else if (te_dw_padded_path(params, filter_dims)) {
+        te_dw_inplace_padded(params, quant, input_dims, buffer, filter_dims, filter, bias, output_dims, plane);
+    } else {
+        te_dw_inplace_plain(params, quant, input_dims, buffer, filter_dims, filter, bias, output_dims, plane);
     }
     return TE_OK;
 }
