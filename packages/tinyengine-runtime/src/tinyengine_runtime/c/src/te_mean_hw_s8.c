@@ -50,14 +50,20 @@ typedef struct {
     int32_t round;
 } te_mean_requant;
 
-static int8_t te_mean_output(const te_mean_requant *q, int32_t sum)
+/* The general requantization, out of line (rare: te_requant2 covers the usual scales). */
+TE_NOINLINE static int32_t te_mean_general(const te_mean_requant *q, int32_t shifted_sum)
+{
+    return te_multiply_by_quantized_multiplier(shifted_sum, q->multiplier, q->shift) + q->output_offset;
+}
+
+static inline int8_t te_mean_output(const te_mean_requant *q, int32_t sum)
 {
     const int32_t shifted_sum = sum + q->input_offset * q->count;
     int32_t v;
     if (q->fast) {
         v = te_requant2(2 * shifted_sum, q->multiplier, q->round, -q->shift);
     } else {
-        v = te_multiply_by_quantized_multiplier(shifted_sum, q->multiplier, q->shift) + q->output_offset;
+        v = te_mean_general(q, shifted_sum);
     }
     v = v < -128 ? -128 : (v > 127 ? 127 : v);
     return (int8_t)v;
@@ -93,6 +99,18 @@ te_status te_mean_hw_s8(const te_mean_params *params, const te_dims *input_dims,
     /* te_requant2 needs |sum + input_offset * count| < 2^30: |q + offset| <= 255 per value. */
     q.fast = te_requant2_applies(multiplier, shift) && count < (1 << 21);
     q.round = q.fast ? te_requant2_round(shift, params->output_offset) : 0;
+    if (input_dims->c == 1) { /* one channel (a MEAN over the innermost axis): contiguous sums */
+        const int32_t total = input_dims->n;
+        for (n = 0; n < total; ++n) {
+            int32_t sum = 0;
+            int32_t i;
+            for (i = 0; i < count; ++i) {
+                sum += *input++;
+            }
+            *output++ = te_mean_output(&q, sum);
+        }
+        return TE_OK;
+    }
     for (n = 0; n < input_dims->n; ++n) {
         const int8_t *base = input + n * count * input_dims->c;
         c = 0;
