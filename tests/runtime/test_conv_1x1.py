@@ -123,7 +123,9 @@ def test_every_requantization_path_is_exact(build_dir: Path) -> None:
     n, c = 6, 20
     small = rng.integers(-1000, 1000, n)
     edge = np.array([2**29 - 1, -(2**29) + 1, 0, 5, -5, 2**29 - 2])
+    unshifted = np.array([2**21, 2**22 + 3, 2**20, 2**30, 2**21 + 9, 2**23], np.int32)
     raw = [
+        ("every shift 0: one SMMLAR, blocks of two", small, np.zeros(n, np.int64), unshifted),
         ("fast form, shifts -1 and -22", small, np.array([-1, -22, -8, -9, -1, -22]), None),
         ("biases at the fast bound", edge, np.full(n, -9), None),
         ("a bias past the bound: per-pixel loop", np.array([2**29, 0, 0, 0, 0, -(2**29)]), np.full(n, -9),
@@ -134,6 +136,7 @@ def test_every_requantization_path_is_exact(build_dir: Path) -> None:
          np.array([2**21, 2**30, 2**21 + 5, 2**30, 2**30, 2**30], np.int32)),
         ("a left shift and a zero multiplier", small, np.array([1, -8, -8, 2, -8, -8]),
          np.array([2**30, 0, 2**31 - 1, 2**30 + 7, 1, 2**30], np.int32)),
+        ("every shift 0: one SMMLAR, blocks of three", small, np.zeros(n, np.int64), unshifted),
     ]  # fmt: skip
     cases, expected = [], []
     for i, (name, bias, shift, mult) in enumerate(raw):

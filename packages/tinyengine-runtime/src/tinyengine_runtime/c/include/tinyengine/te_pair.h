@@ -124,9 +124,10 @@ typedef struct {
     int32_t add_offset;        /* 52: output offset added after the shift (0 when folded into round) */
     int32_t odd_groups;        /* 56: the column has an odd number of groups of four taps */
     int32_t entry;             /* 60: (the assembly's) where the dot loop starts for that parity */
+    int32_t unshifted;         /* 64: every shift is 0: out = SMMLAR(acc, m, add_offset) (slow set) */
 } te_pair3_job;
 
-typedef char te_pair3_job_layout[(sizeof(te_pair3_job) == 64 && sizeof(void *) == 4) ? 1 : -1];
+typedef char te_pair3_job_layout[(sizeof(te_pair3_job) == 68 && sizeof(void *) == 4) ? 1 : -1];
 
 /* The dot loop runs two groups per iteration; an odd group count enters at the second. */
 #define TE_PAIR_ASM_ENTRY                                                                                         \
@@ -191,9 +192,8 @@ typedef char te_pair3_job_layout[(sizeof(te_pair3_job) == 64 && sizeof(void *) =
     "movs r5, #0\n"                                                                                               \
     "3:\n\t"
 
-/* The pair's multipliers into r8, r9, exponents e into r10, r11, offset21 into r0 (ip = job). */
+/* The pair's multipliers into r8, r9, shifts into r10, r11, offset21 into r0 (ip = job). */
 #define TE_PAIR_ASM_SCALES                                                                                        \
-    "ldr ip, [sp]\n\t"                                                                                            \
     "ldrd r0, lr, [ip, #8]\n\t"                                                                                   \
     "ldrd r8, r9, [r0], #8\n\t"                                                                                   \
     "ldrd r10, r11, [lr], #8\n\t"                                                                                 \
@@ -211,6 +211,19 @@ typedef char te_pair3_job_layout[(sizeof(te_pair3_job) == 64 && sizeof(void *) =
     "add ip, lr, " acc ", asr #31\n\t"                                                                            \
     "smmlar " acc ", " acc ", " m ", ip\n\t"                                                                      \
     "asr " acc ", " acc ", " e "\n\t"
+
+/* te_requant2 of a three-pixel block's six accumulators (ip = job on entry, then scratch). */
+#define TE_PAIR3_ASM_REQUANT_ALL                                                                                  \
+    TE_PAIR_ASM_SCALES TE_PAIR_ASM_ROUND("r10") TE_PAIR_ASM_REQUANT("r2", "r8", "r10")                            \
+        TE_PAIR_ASM_REQUANT("r3", "r8", "r10") TE_PAIR_ASM_REQUANT("r4", "r8", "r10") TE_PAIR_ASM_ROUND("r11")   \
+            TE_PAIR_ASM_REQUANT("r5", "r9", "r11") TE_PAIR_ASM_REQUANT("r6", "r9", "r11")                         \
+                TE_PAIR_ASM_REQUANT("r7", "r9", "r11")
+
+/* te_requant2 of a two-pixel block's four accumulators. */
+#define TE_PAIR2_ASM_REQUANT_ALL                                                                                  \
+    TE_PAIR_ASM_SCALES TE_PAIR_ASM_ROUND("r10") TE_PAIR_ASM_REQUANT("r2", "r8", "r10")                            \
+        TE_PAIR_ASM_REQUANT("r3", "r8", "r10") TE_PAIR_ASM_ROUND("r11") TE_PAIR_ASM_REQUANT("r5", "r9", "r11")   \
+            TE_PAIR_ASM_REQUANT("r6", "r9", "r11")
 
 /* a = (sat8(a), sat8(b)) as the two low bytes. */
 #define TE_PAIR_ASM_PACK(a, b)                                                                                    \
@@ -251,13 +264,13 @@ __attribute__((naked, noinline, unused)) static void te_pair3_pairs(__attribute_
         "4:\n\t" TE_PAIR3_ASM_GROUP
         "8:\n\t" TE_PAIR3_ASM_GROUP
         "cmp r10, #0x7F7F7F7F\n\t" /* the sentinel group */
-        "bne 4b\n\t" TE_PAIR_ASM_SCALES TE_PAIR_ASM_ROUND("r10") TE_PAIR_ASM_REQUANT("r2", "r8", "r10")
-            TE_PAIR_ASM_REQUANT("r3", "r8", "r10") TE_PAIR_ASM_REQUANT("r4", "r8", "r10") TE_PAIR_ASM_ROUND("r11")
-                TE_PAIR_ASM_REQUANT("r5", "r9", "r11") TE_PAIR_ASM_REQUANT("r6", "r9", "r11")
-                    TE_PAIR_ASM_REQUANT("r7", "r9", "r11")
+        "bne 4b\n\t"
         "ldr ip, [sp]\n\t"
         "ldr r0, [ip, #36]\n\t"
-        "cbnz r0, 7f\n\t" TE_PAIR_ASM_PACK("r2", "r5") TE_PAIR_ASM_PACK("r3", "r6") TE_PAIR_ASM_PACK("r4", "r7")
+        "cbz r0, 10f\n\t"
+        "b 7f\n"
+        "10:\n\t" TE_PAIR3_ASM_REQUANT_ALL
+        "ldr ip, [sp]\n\t" TE_PAIR_ASM_PACK("r2", "r5") TE_PAIR_ASM_PACK("r3", "r6") TE_PAIR_ASM_PACK("r4", "r7")
         "5:\n\t"
         "ldr r0, [ip, #16]\n\t"
         "ldrd r8, r9, [ip, #20]\n\t"
@@ -269,14 +282,31 @@ __attribute__((naked, noinline, unused)) static void te_pair3_pairs(__attribute_
         "cmp r0, r8\n\t"
         "bne 1b\n\t"
         "pop {r0, r4-r11, pc}\n"
-        "7:\n\t" /* the offset after the shift, and/or a narrower activation range */
+        "7:\n\t" /* all shifts 0, the offset after the shift, and/or a narrower activation range */
+        "ldr r0, [ip, #64]\n\t"
+        "cbz r0, 13f\n\t" /* shift 0: SRDHM + offset in one SMMLAR on the doubled accumulator */
+        "ldrd r0, lr, [ip, #8]\n\t"
+        "ldrd r8, r9, [r0], #8\n\t"
+        "add lr, lr, #8\n\t"
+        "strd r0, lr, [ip, #8]\n\t"
+        "ldr r0, [ip, #52]\n\t"
+        "smmlar r2, r2, r8, r0\n\t"
+        "smmlar r3, r3, r8, r0\n\t"
+        "smmlar r4, r4, r8, r0\n\t"
+        "smmlar r5, r5, r9, r0\n\t"
+        "smmlar r6, r6, r9, r0\n\t"
+        "smmlar r7, r7, r9, r0\n\t"
+        "b 12f\n"
+        "13:\n\t" TE_PAIR3_ASM_REQUANT_ALL
+        "ldr ip, [sp]\n\t"
         "ldr r0, [ip, #52]\n\t"
         "add r2, r2, r0\n\t"
         "add r3, r3, r0\n\t"
         "add r4, r4, r0\n\t"
         "add r5, r5, r0\n\t"
         "add r6, r6, r0\n\t"
-        "add r7, r7, r0\n\t" TE_PAIR_ASM_PACK("r2", "r5") TE_PAIR_ASM_PACK("r3", "r6") TE_PAIR_ASM_PACK("r4", "r7")
+        "add r7, r7, r0\n"
+        "12:\n\t" TE_PAIR_ASM_PACK("r2", "r5") TE_PAIR_ASM_PACK("r3", "r6") TE_PAIR_ASM_PACK("r4", "r7")
         "ldrd r8, r9, [ip, #40]\n\t" TE_PAIR_ASM_CLAMP("r2") TE_PAIR_ASM_CLAMP("r3") TE_PAIR_ASM_CLAMP("r4")
         "b 5b\n\t");
 }
@@ -301,12 +331,13 @@ __attribute__((naked, noinline, unused)) static void te_pair2_pairs(__attribute_
         "4:\n\t" TE_PAIR2_ASM_GROUP
         "8:\n\t" TE_PAIR2_ASM_GROUP
         "cmp r10, #0x7F7F7F7F\n\t"
-        "bne 4b\n\t" TE_PAIR_ASM_SCALES TE_PAIR_ASM_ROUND("r10") TE_PAIR_ASM_REQUANT("r2", "r8", "r10")
-            TE_PAIR_ASM_REQUANT("r3", "r8", "r10") TE_PAIR_ASM_ROUND("r11") TE_PAIR_ASM_REQUANT("r5", "r9", "r11")
-                TE_PAIR_ASM_REQUANT("r6", "r9", "r11")
+        "bne 4b\n\t"
         "ldr ip, [sp]\n\t"
         "ldr r0, [ip, #36]\n\t"
-        "cbnz r0, 7f\n\t" TE_PAIR_ASM_PACK("r2", "r5") TE_PAIR_ASM_PACK("r3", "r6")
+        "cbz r0, 10f\n\t"
+        "b 7f\n"
+        "10:\n\t" TE_PAIR2_ASM_REQUANT_ALL
+        "ldr ip, [sp]\n\t" TE_PAIR_ASM_PACK("r2", "r5") TE_PAIR_ASM_PACK("r3", "r6")
         "5:\n\t"
         "ldr r0, [ip, #16]\n\t"
         "ldr r8, [ip, #20]\n\t"
@@ -318,11 +349,26 @@ __attribute__((naked, noinline, unused)) static void te_pair2_pairs(__attribute_
         "bne 1b\n\t"
         "pop {r0, r4-r11, pc}\n"
         "7:\n\t"
+        "ldr r0, [ip, #64]\n\t"
+        "cbz r0, 13f\n\t" /* shift 0: SRDHM + offset in one SMMLAR on the doubled accumulator */
+        "ldrd r0, lr, [ip, #8]\n\t"
+        "ldrd r8, r9, [r0], #8\n\t"
+        "add lr, lr, #8\n\t"
+        "strd r0, lr, [ip, #8]\n\t"
+        "ldr r0, [ip, #52]\n\t"
+        "smmlar r2, r2, r8, r0\n\t"
+        "smmlar r3, r3, r8, r0\n\t"
+        "smmlar r5, r5, r9, r0\n\t"
+        "smmlar r6, r6, r9, r0\n\t"
+        "b 12f\n"
+        "13:\n\t" TE_PAIR2_ASM_REQUANT_ALL
+        "ldr ip, [sp]\n\t"
         "ldr r0, [ip, #52]\n\t"
         "add r2, r2, r0\n\t"
         "add r3, r3, r0\n\t"
         "add r5, r5, r0\n\t"
-        "add r6, r6, r0\n\t" TE_PAIR_ASM_PACK("r2", "r5") TE_PAIR_ASM_PACK("r3", "r6")
+        "add r6, r6, r0\n"
+        "12:\n\t" TE_PAIR_ASM_PACK("r2", "r5") TE_PAIR_ASM_PACK("r3", "r6")
         "ldrd r8, r9, [ip, #40]\n\t" TE_PAIR_ASM_CLAMP("r2") TE_PAIR_ASM_CLAMP("r3")
         "b 5b\n\t");
 }
@@ -475,6 +521,18 @@ static inline int te_pair2_applies(const te_pair3_out *q, int32_t out_channels)
     return !q->general && (out_channels & 1) == 0;
 }
 
+/** True when no channel has shift 0 (te_requant2's rounding term needs e >= 1). */
+static inline int te_pair3_no_zero_shift(const te_per_channel_quant *quant, int32_t out_channels)
+{
+    int32_t oc;
+    for (oc = 0; oc < out_channels; ++oc) {
+        if (quant->shift[oc] == 0) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
 /**
  * The constants of one layer for te_pair3_block / te_pair2_block (job: the assembly's, the
  * per-block fields set later). Right shifts e of 1..22 fold the output offset into te_requant2's
@@ -486,6 +544,7 @@ static inline void te_pair3_setup(const te_per_channel_quant *quant, const int32
                                   te_pair3_job *job)
 {
     int folded = 1;
+    int unshifted = 1;
     int32_t oc;
     q->multiplier = quant->multiplier;
     q->shift = quant->shift;
@@ -495,15 +554,22 @@ static inline void te_pair3_setup(const te_per_channel_quant *quant, const int32
     q->general = 0;
     for (oc = 0; oc < out_channels; ++oc) {
         const int32_t shift = quant->shift[oc];
-        if (quant->multiplier[oc] < 0 || shift > -1 || shift < -31) {
+        unshifted = unshifted && shift == 0;
+        if (quant->multiplier[oc] < 0 || shift > 0 || shift < -31) {
             q->general = 1;
         } else if (!te_requant2_applies(quant->multiplier[oc], shift)) {
             folded = 0;
         }
     }
+    if (unshifted && !q->general) { /* every shift 0: SMMLAR(acc2, m, offset) is SRDHM + offset */
+        folded = 0;
+    } else if (!folded) {
+        q->general = q->general || !te_pair3_no_zero_shift(quant, out_channels);
+    }
+    job->unshifted = unshifted && !q->general;
     job->offset21 = folded ? 2 * output_offset + 1 : 1;
     job->add_offset = folded ? 0 : output_offset;
-    job->slow = job->add_offset != 0 || activation.min > -128 || activation.max < 127;
+    job->slow = job->unshifted || job->add_offset != 0 || activation.min > -128 || activation.max < 127;
     job->lo2 = te_pack_s8x2(activation.min);
     job->hi2 = te_pack_s8x2(activation.max);
 }
