@@ -14,7 +14,9 @@
  * below it, and relies on it; tests verify it bit-exactly): output pixels are written in raster
  * order (y, then x); once any byte of output pixel p is written, the kernel reads only input
  * pixels inside the windows of output pixels >= p, and it writes nothing else into the output
- * buffer. Batch 1. (Channels of one pixel may be written in any order.)
+ * buffer. Batch 1. (Channels of one pixel may be written in any order. The tap-pair path of a depth
+ * multiplier 8 reads, with an odd kernel width, one byte past a window's right edge inside the same
+ * input row and multiplies it by zero: its value never matters.)
  */
 #ifndef TINYENGINE_TE_DEPTHWISE_H
 #define TINYENGINE_TE_DEPTHWISE_H
