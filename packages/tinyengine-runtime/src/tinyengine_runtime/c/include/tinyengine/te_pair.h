@@ -225,6 +225,39 @@ typedef char te_pair3_job_layout[(sizeof(te_pair3_job) == 68 && sizeof(void *) =
         TE_PAIR_ASM_REQUANT("r3", "r8", "r10") TE_PAIR_ASM_ROUND("r11") TE_PAIR_ASM_REQUANT("r5", "r9", "r11")   \
             TE_PAIR_ASM_REQUANT("r6", "r9", "r11")
 
+/* Save registers and the job ([sp]), r1 = the first pair's weights, the loop entry, then pair
+ * label 1 and the accumulators' bias. */
+#define TE_PAIR_ASM_PROLOGUE                                                                                      \
+    "push {r0, r4-r11, lr}\n\t"                                                                                   \
+    "mov ip, r0\n\t"                                                                                              \
+    "ldr r1, [ip, #48]\n\t" TE_PAIR_ASM_ENTRY "1:\n\t" TE_PAIR_ASM_BIAS
+
+/* After the dot loop: ip = job; on to label 7 when the layer needs the slow tail, else fall through. */
+#define TE_PAIR_ASM_PLAIN_OR_7                                                                                    \
+    "ldr ip, [sp]\n\t"                                                                                            \
+    "ldr r0, [ip, #36]\n\t"                                                                                       \
+    "cbz r0, 10f\n\t"                                                                                             \
+    "b 7f\n"                                                                                                       \
+    "10:\n\t"
+
+/* r0 = the advanced out pointer: store it, next pair until out_end, else return. */
+#define TE_PAIR_ASM_NEXT                                                                                          \
+    "str r0, [ip, #16]\n\t"                                                                                       \
+    "ldr r8, [ip, #28]\n\t"                                                                                       \
+    "cmp r0, r8\n\t"                                                                                              \
+    "bne 1b\n\t"                                                                                                  \
+    "pop {r0, r4-r11, pc}\n"
+
+/* Slow path: when every shift is 0 (job unshifted), r8/r9 = multipliers, r0 = the offset; else to 13. */
+#define TE_PAIR_ASM_UNSHIFTED                                                                                     \
+    "ldr r0, [ip, #64]\n\t"                                                                                       \
+    "cbz r0, 13f\n\t"                                                                                             \
+    "ldrd r0, lr, [ip, #8]\n\t"                                                                                   \
+    "ldrd r8, r9, [r0], #8\n\t"                                                                                   \
+    "add lr, lr, #8\n\t"                                                                                          \
+    "strd r0, lr, [ip, #8]\n\t"                                                                                   \
+    "ldr r0, [ip, #52]\n\t"
+
 /* a = (sat8(a), sat8(b)) as the two low bytes. */
 #define TE_PAIR_ASM_PACK(a, b)                                                                                    \
     "ssat " a ", #8, " a "\n\t"                                                                                   \
@@ -249,10 +282,7 @@ typedef char te_pair3_job_layout[(sizeof(te_pair3_job) == 68 && sizeof(void *) =
 __attribute__((naked, noinline, unused)) static void te_pair3_pairs(__attribute__((unused)) te_pair3_job *job)
 {
     __asm__ volatile(
-        "push {r0, r4-r11, lr}\n\t"
-        "mov ip, r0\n\t"
-        "ldr r1, [ip, #48]\n\t" TE_PAIR_ASM_ENTRY
-        "1:\n\t" TE_PAIR_ASM_BIAS
+        TE_PAIR_ASM_PROLOGUE
         "mov r3, r2\n\t"
         "mov r4, r2\n\t"
         "mov r6, r5\n\t"
@@ -265,11 +295,7 @@ __attribute__((naked, noinline, unused)) static void te_pair3_pairs(__attribute_
         "8:\n\t" TE_PAIR3_ASM_GROUP
         "cmp r10, #0x7F7F7F7F\n\t" /* the sentinel group */
         "bne 4b\n\t"
-        "ldr ip, [sp]\n\t"
-        "ldr r0, [ip, #36]\n\t"
-        "cbz r0, 10f\n\t"
-        "b 7f\n"
-        "10:\n\t" TE_PAIR3_ASM_REQUANT_ALL
+        TE_PAIR_ASM_PLAIN_OR_7 TE_PAIR3_ASM_REQUANT_ALL
         "ldr ip, [sp]\n\t" TE_PAIR_ASM_PACK("r2", "r5") TE_PAIR_ASM_PACK("r3", "r6") TE_PAIR_ASM_PACK("r4", "r7")
         "5:\n\t"
         "ldr r0, [ip, #16]\n\t"
@@ -277,19 +303,9 @@ __attribute__((naked, noinline, unused)) static void te_pair3_pairs(__attribute_
         "strh r3, [r0, r8]\n\t"
         "strh r4, [r0, r9]\n\t"
         "strh r2, [r0], #2\n\t"
-        "str r0, [ip, #16]\n\t"
-        "ldr r8, [ip, #28]\n\t"
-        "cmp r0, r8\n\t"
-        "bne 1b\n\t"
-        "pop {r0, r4-r11, pc}\n"
+        TE_PAIR_ASM_NEXT
         "7:\n\t" /* all shifts 0, the offset after the shift, and/or a narrower activation range */
-        "ldr r0, [ip, #64]\n\t"
-        "cbz r0, 13f\n\t" /* shift 0: SRDHM + offset in one SMMLAR on the doubled accumulator */
-        "ldrd r0, lr, [ip, #8]\n\t"
-        "ldrd r8, r9, [r0], #8\n\t"
-        "add lr, lr, #8\n\t"
-        "strd r0, lr, [ip, #8]\n\t"
-        "ldr r0, [ip, #52]\n\t"
+        TE_PAIR_ASM_UNSHIFTED
         "smmlar r2, r2, r8, r0\n\t"
         "smmlar r3, r3, r8, r0\n\t"
         "smmlar r4, r4, r8, r0\n\t"
@@ -318,10 +334,7 @@ __attribute__((naked, noinline, unused)) static void te_pair3_pairs(__attribute_
 __attribute__((naked, noinline, unused)) static void te_pair2_pairs(__attribute__((unused)) te_pair3_job *job)
 {
     __asm__ volatile(
-        "push {r0, r4-r11, lr}\n\t"
-        "mov ip, r0\n\t"
-        "ldr r1, [ip, #48]\n\t" TE_PAIR_ASM_ENTRY
-        "1:\n\t" TE_PAIR_ASM_BIAS
+        TE_PAIR_ASM_PROLOGUE
         "mov r3, r2\n\t"
         "mov r6, r5\n\t"
         "ldr r8, [ip, #60]\n\t"
@@ -332,30 +345,16 @@ __attribute__((naked, noinline, unused)) static void te_pair2_pairs(__attribute_
         "8:\n\t" TE_PAIR2_ASM_GROUP
         "cmp r10, #0x7F7F7F7F\n\t"
         "bne 4b\n\t"
-        "ldr ip, [sp]\n\t"
-        "ldr r0, [ip, #36]\n\t"
-        "cbz r0, 10f\n\t"
-        "b 7f\n"
-        "10:\n\t" TE_PAIR2_ASM_REQUANT_ALL
+        TE_PAIR_ASM_PLAIN_OR_7 TE_PAIR2_ASM_REQUANT_ALL
         "ldr ip, [sp]\n\t" TE_PAIR_ASM_PACK("r2", "r5") TE_PAIR_ASM_PACK("r3", "r6")
         "5:\n\t"
         "ldr r0, [ip, #16]\n\t"
         "ldr r8, [ip, #20]\n\t"
         "strh r3, [r0, r8]\n\t"
         "strh r2, [r0], #2\n\t"
-        "str r0, [ip, #16]\n\t"
-        "ldr r8, [ip, #28]\n\t"
-        "cmp r0, r8\n\t"
-        "bne 1b\n\t"
-        "pop {r0, r4-r11, pc}\n"
+        TE_PAIR_ASM_NEXT
         "7:\n\t"
-        "ldr r0, [ip, #64]\n\t"
-        "cbz r0, 13f\n\t" /* shift 0: SRDHM + offset in one SMMLAR on the doubled accumulator */
-        "ldrd r0, lr, [ip, #8]\n\t"
-        "ldrd r8, r9, [r0], #8\n\t"
-        "add lr, lr, #8\n\t"
-        "strd r0, lr, [ip, #8]\n\t"
-        "ldr r0, [ip, #52]\n\t"
+        TE_PAIR_ASM_UNSHIFTED
         "smmlar r2, r2, r8, r0\n\t"
         "smmlar r3, r3, r8, r0\n\t"
         "smmlar r5, r5, r9, r0\n\t"
@@ -457,30 +456,38 @@ TE_PAIR3_HELPER static void te_pair3_block_general(const int32_t *column, const 
     }
 }
 
+/* The per-block fields of a job: channels [0, channels) of the block's pixels A (out_a) and B. */
+static inline void te_pair_job_block(te_pair3_job *job, const te_pair3_out *q, const int32_t *column,
+                                     const int8_t *filter, int32_t row, int8_t *out_a, int8_t *out_b,
+                                     int32_t channels)
+{
+    job->column = column;
+    job->bias = q->bias;
+    job->multiplier = q->multiplier;
+    job->shift = q->shift;
+    job->out = out_a;
+    job->to_b = (int32_t)(out_b - out_a);
+    job->out_end = out_a + channels;
+    job->filter = filter;
+    job->odd_groups = (row >> 2) & 1;
+}
+
 /* Output pixels A, B, C of a prepared column: full pairs in assembly, the rest in C. */
 static inline void te_pair3_block(const int32_t *column, const int8_t *filter, int32_t row, int32_t out_channels,
-                          const te_pair3_out *q, te_pair3_job *job, int8_t *out_a, int8_t *out_b, int8_t *out_c)
+                                  const te_pair3_out *q, te_pair3_job *job, int8_t *out_a, int8_t *out_b,
+                                  int8_t *out_c)
 {
     const int32_t pairs = q->general ? 0 : out_channels >> 1;
     if (pairs > 0) {
-        job->column = column;
-        job->bias = q->bias;
-        job->multiplier = q->multiplier;
-        job->shift = q->shift;
-        job->out = out_a;
-        job->to_b = (int32_t)(out_b - out_a);
+        te_pair_job_block(job, q, column, filter, row, out_a, out_b, 2 * pairs);
         job->to_c = (int32_t)(out_c - out_a);
-        job->out_end = out_a + 2 * pairs;
-        job->filter = filter;
-        job->odd_groups = (row >> 2) & 1;
         te_pair3_pairs(job);
     }
     if (2 * pairs < out_channels) {
         te_pair3_block_general(column, filter + (size_t)pairs * 2u * (size_t)row, 2 * pairs, out_channels, q, out_a,
-                              out_b, out_c);
+                               out_b, out_c);
     }
 }
-
 
 /** The sentinel after group `groups` of a two-pixel column (words). */
 static inline void te_pair2_end(int32_t *words, int32_t groups)
@@ -503,15 +510,7 @@ static inline int32_t te_pair2_slot(int32_t t, int32_t p)
 static inline void te_pair2_block(const int32_t *column, const int8_t *filter, int32_t row, int32_t out_channels,
                                   const te_pair3_out *q, te_pair3_job *job, int8_t *out_a, int8_t *out_b)
 {
-    job->column = column;
-    job->bias = q->bias;
-    job->multiplier = q->multiplier;
-    job->shift = q->shift;
-    job->out = out_a;
-    job->to_b = (int32_t)(out_b - out_a);
-    job->out_end = out_a + out_channels;
-    job->filter = filter;
-    job->odd_groups = (row >> 2) & 1;
+    te_pair_job_block(job, q, column, filter, row, out_a, out_b, out_channels);
     te_pair2_pairs(job);
 }
 
