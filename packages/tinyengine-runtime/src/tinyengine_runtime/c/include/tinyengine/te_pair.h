@@ -125,9 +125,10 @@ typedef struct {
     int32_t odd_groups;        /* 56: the column has an odd number of groups of four taps */
     int32_t entry;             /* 60: (the assembly's) where the dot loop starts for that parity */
     int32_t unshifted;         /* 64: every shift is 0: out = SMMLAR(acc, m, add_offset) (slow set) */
+    int32_t clamp;             /* 68: the activation range is narrower than int8 (slow set) */
 } te_pair3_job;
 
-typedef char te_pair3_job_layout[(sizeof(te_pair3_job) == 68 && sizeof(void *) == 4) ? 1 : -1];
+typedef char te_pair3_job_layout[(sizeof(te_pair3_job) == 72 && sizeof(void *) == 4) ? 1 : -1];
 
 /* The dot loop runs two groups per iteration; an odd group count enters at the second. */
 #define TE_PAIR_ASM_ENTRY                                                                                         \
@@ -181,15 +182,15 @@ typedef char te_pair3_job_layout[(sizeof(te_pair3_job) == 68 && sizeof(void *) =
 /* Accumulators = 2 * bias (r2 row 0, r5 row 1; 0 without bias); r0 = the bias pointer. */
 #define TE_PAIR_ASM_BIAS                                                                                          \
     "ldr r0, [ip, #4]\n\t"                                                                                        \
-    "cbz r0, 2f\n\t"                                                                                              \
+    "cbnz r0, 2f\n\t"                                                                                             \
+    "movs r2, #0\n\t"                                                                                             \
+    "movs r5, #0\n\t"                                                                                             \
+    "b 3f\n"                                                                                                      \
+    "2:\n\t"                                                                                                      \
     "ldrd r2, r5, [r0], #8\n\t"                                                                                   \
     "str r0, [ip, #4]\n\t"                                                                                        \
     "lsls r2, r2, #1\n\t"                                                                                         \
-    "lsls r5, r5, #1\n\t"                                                                                         \
-    "b 3f\n"                                                                                                      \
-    "2:\n\t"                                                                                                      \
-    "movs r2, #0\n\t"                                                                                             \
-    "movs r5, #0\n"                                                                                               \
+    "lsls r5, r5, #1\n"                                                                                           \
     "3:\n\t"
 
 /* The pair's multipliers into r8, r9, shifts into r10, r11, offset21 into r0 (ip = job). */
@@ -264,6 +265,13 @@ typedef char te_pair3_job_layout[(sizeof(te_pair3_job) == 68 && sizeof(void *) =
     "ssat " b ", #8, " b "\n\t"                                                                                   \
     "bfi " a ", " b ", #8, #8\n\t"
 
+/* Slow tail: back to the stores (label 5) unless the activation range clamps; r8, r9 = lo2, hi2. */
+#define TE_PAIR_ASM_CLAMP_OR_5                                                                                    \
+    "ldr r0, [ip, #68]\n\t"                                                                                       \
+    "cmp r0, #0\n\t"                                                                                              \
+    "beq 5b\n\t"                                                                                                  \
+    "ldrd r8, r9, [ip, #40]\n\t"
+
 /* Byte-wise max(lo2 = r8), min(hi2 = r9) of a packed pair; r0 scratch. */
 #define TE_PAIR_ASM_CLAMP(a)                                                                                      \
     "ssub8 r0, " a ", r8\n\t"                                                                                     \
@@ -323,7 +331,7 @@ __attribute__((naked, noinline, unused)) static void te_pair3_pairs(__attribute_
         "add r6, r6, r0\n\t"
         "add r7, r7, r0\n"
         "12:\n\t" TE_PAIR_ASM_PACK("r2", "r5") TE_PAIR_ASM_PACK("r3", "r6") TE_PAIR_ASM_PACK("r4", "r7")
-        "ldrd r8, r9, [ip, #40]\n\t" TE_PAIR_ASM_CLAMP("r2") TE_PAIR_ASM_CLAMP("r3") TE_PAIR_ASM_CLAMP("r4")
+            TE_PAIR_ASM_CLAMP_OR_5 TE_PAIR_ASM_CLAMP("r2") TE_PAIR_ASM_CLAMP("r3") TE_PAIR_ASM_CLAMP("r4")
         "b 5b\n\t");
 }
 
@@ -368,7 +376,7 @@ __attribute__((naked, noinline, unused)) static void te_pair2_pairs(__attribute_
         "add r5, r5, r0\n\t"
         "add r6, r6, r0\n"
         "12:\n\t" TE_PAIR_ASM_PACK("r2", "r5") TE_PAIR_ASM_PACK("r3", "r6")
-        "ldrd r8, r9, [ip, #40]\n\t" TE_PAIR_ASM_CLAMP("r2") TE_PAIR_ASM_CLAMP("r3")
+            TE_PAIR_ASM_CLAMP_OR_5 TE_PAIR_ASM_CLAMP("r2") TE_PAIR_ASM_CLAMP("r3")
         "b 5b\n\t");
 }
 
@@ -568,7 +576,8 @@ static inline void te_pair3_setup(const te_per_channel_quant *quant, const int32
     job->unshifted = unshifted && !q->general;
     job->offset21 = folded ? 2 * output_offset + 1 : 1;
     job->add_offset = folded ? 0 : output_offset;
-    job->slow = job->unshifted || job->add_offset != 0 || activation.min > -128 || activation.max < 127;
+    job->clamp = activation.min > -128 || activation.max < 127;
+    job->slow = job->unshifted || job->add_offset != 0 || job->clamp;
     job->lo2 = te_pack_s8x2(activation.min);
     job->hi2 = te_pack_s8x2(activation.max);
 }
