@@ -40,7 +40,7 @@ def test_builtin_boards_have_the_published_figures() -> None:
     )
     assert (h743.core, h743.clock_hz, h743.sram.size, h743.flash.size) == (
         "cortex-m7",
-        480_000_000,
+        400_000_000,
         512 << 10,
         2 << 20,
     )

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from mcu_bench import firmware
 from mcu_bench.boards import Board
+from mcu_bench.boards.clock import ClockRecipe
 from mcu_bench.compiler import compile_objects, link
 from mcu_bench.errors import DoesNotFitError, InputError, RunError
 from mcu_bench.firmware.glue import golden_data, model_header
@@ -45,6 +46,7 @@ class Firmware:
     layout: Layout | None = None
     memory: MemoryFigures | None = None
     symbols: dict[str, int] = field(default_factory=dict)
+    clock: ClockRecipe | None = None  # the clock set-up built in; None: clocks as reset leaves them
 
 
 def cortexm_cflags(board: Board) -> tuple[str, ...]:
@@ -67,12 +69,33 @@ def board_layout(board: Board, *, emulated: bool, stack_size: int = DEFAULT_STAC
     return Layout(flash_origin, board.flash.size, sram_origin, board.sram.size, stack_size, title)
 
 
+def target_clock(board: Board, *, emulated: bool) -> ClockRecipe | None:
+    """The clock recipe to build in: the board's own on the board itself; on an emulated machine only
+    if that machine models the recipe's clock tree (QEMU's MPS2 machines model none: no STM32 RCC)."""
+    recipe = board.clock
+    if recipe is None or not emulated:
+        return recipe
+    machine = board.machine
+    return recipe if machine is not None and machine.rcc == recipe.family else None
+
+
 def build_cortexm(
-    project: Project, board: Board, layout: Layout, out_dir: Path, *, repeat: int, warmup: int = 1
+    project: Project,
+    board: Board,
+    layout: Layout,
+    out_dir: Path,
+    *,
+    repeat: int,
+    warmup: int = 1,
+    clock: ClockRecipe | None = None,
 ) -> Firmware:
-    """Cross-compile for the board; DoesNotFitError (with the numbers) when the board is too small."""
-    cflags = cortexm_cflags(board)
-    sources = _prepare(project, out_dir, repeat=repeat, warmup=warmup, platform="cortexm")
+    """Cross-compile for the board, with `clock`'s set-up code (see `target_clock`) or none;
+    DoesNotFitError (with the numbers) when the board is too small."""
+    cflags = cortexm_cflags(board) + (clock.defines if clock else ())
+    sources = _prepare(
+        project, out_dir, repeat=repeat, warmup=warmup, platform="cortexm",
+        clock_source=clock.source_file if clock else None,
+    )  # fmt: skip
     objects = compile_objects(CROSS_CC, cflags, _includes(project, out_dir), sources, out_dir / "obj")
     elf = out_dir / "firmware.elf"
     ldflags = _cortexm_ldflags(out_dir / "link.ld", layout)
@@ -93,6 +116,7 @@ def build_cortexm(
         layout=layout,
         memory=figures,
         symbols=elf_symbols(elf, _SYMBOLS),
+        clock=clock,
     )
 
 
@@ -119,11 +143,19 @@ def compiler_version(cc: str) -> str:
     return done.stdout.strip()
 
 
-def _prepare(project: Project, out_dir: Path, *, repeat: int, warmup: int, platform: str) -> list[Path]:
+def _prepare(
+    project: Project,
+    out_dir: Path,
+    *,
+    repeat: int,
+    warmup: int,
+    platform: str,
+    clock_source: str | None = None,
+) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "bench_model.h").write_text(model_header(project, warmup=warmup, repeat=repeat))
     (out_dir / "bench_data.S").write_text(golden_data(project))
-    return [*project.sources, *firmware.sources(platform), out_dir / "bench_data.S"]
+    return [*project.sources, *firmware.sources(platform, clock_source), out_dir / "bench_data.S"]
 
 
 def _includes(project: Project, out_dir: Path) -> list[str]:

@@ -145,6 +145,12 @@ def run(
             f"[red]error:[/red] the stack ({stack_size} B) was used up: run again with a larger --stack"
         )
         raise typer.Exit(1)
+    if result["clock"]["error"]:
+        err.print(
+            f"[red]error:[/red] the clock set-up failed: {escape(result['clock']['error'])}; the bench ran "
+            "at the reset clock (see the result's clock and latency.note)"
+        )
+        raise typer.Exit(1)
     if result["status"] != "ok":
         err.print(
             f"[red]error:[/red] the firmware reported: {escape(result['status'])} "
@@ -154,6 +160,16 @@ def run(
     if result["outputs"]["check"] == "mismatch":
         err.print("[red]error:[/red] outputs differ from the golden vectors")
         raise typer.Exit(1)
+
+
+def _clock_text(clock: dict, board_hz: int) -> str:
+    """`216 MHz (PLL)`, `16 MHz (reset clock: the PLL did not lock)`, `216 MHz? (reset clocks)`."""
+    if clock["setup"] == "pll":
+        return f"{clock['hz'] / 1e6:g} MHz (PLL)"
+    if clock["error"]:
+        hz = f"{clock['hz'] / 1e6:g} MHz" if clock["hz"] else "unknown"
+        return f"{hz} (reset clock: {clock['error']})"
+    return f"as reset leaves it (ms assume {board_hz / 1e6:g} MHz)"
 
 
 def _print_result(result: dict) -> None:
@@ -171,6 +187,8 @@ def _print_result(result: dict) -> None:
         table.add_row("latency (min / max)", f"{lat['min']:,} / {lat['max']:,}")
     if lat["ms"] is not None:
         table.add_row("latency (ms)", f"{lat['ms']:.3f}")
+    if not result["runner"]["emulated"] and lat["unit"] == "cycles":
+        table.add_row("core clock", _clock_text(result["clock"], result["board"]["clock_hz"]))
     for key, label in (
         ("flash", "Flash"),
         ("static_ram", "static RAM"),
@@ -208,7 +226,8 @@ def boards(
     for column in ("name", "core", "clock", "SRAM", "Flash", "pyOCD target", "QEMU machine"):
         table.add_column(column, no_wrap=True)
     for b in found:
-        table.add_row(b.name, b.core, f"{b.clock_hz / 1e6:g} MHz", kb(b.sram.size), kb(b.flash.size),
+        clock = f"{b.clock_hz / 1e6:g} MHz" + (" PLL" if b.clock else " (reset)")
+        table.add_row(b.name, b.core, clock, kb(b.sram.size), kb(b.flash.size),
                       b.pyocd_target or "-", b.qemu_machine or "-")  # fmt: skip
     out.print(table)
     if not probes:
@@ -222,6 +241,7 @@ def _board_dict(b) -> dict:
         "name": b.name, "description": b.description, "core": b.core, "fpu": b.fpu, "clock_hz": b.clock_hz,
         "sram": {"origin": b.sram.origin, "size": b.sram.size},
         "flash": {"origin": b.flash.origin, "size": b.flash.size},
+        "clock": dict(b.clock.settings) if b.clock else None,
         "pyocd_target": b.pyocd_target, "qemu_machine": b.qemu_machine, "file": str(b.path),
     }  # fmt: skip
 

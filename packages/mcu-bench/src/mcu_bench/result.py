@@ -12,13 +12,22 @@ from mcu_bench import __version__
 from mcu_bench.boards import Board
 from mcu_bench.build import Firmware
 from mcu_bench.errors import InputError
+from mcu_bench.firmware.protocol import CLOCK_PLL, CLOCK_RESET
 from mcu_bench.project import Project
 from mcu_bench.runners.base import RunResult
 
 FORMAT = "mcu-bench-result/1"
 BOARD_NOTE = (
-    "DWT core cycles, clock and flash wait states as left by reset (the firmware configures no PLL); "
-    "ms = cycles / board clock_hz"
+    "DWT core cycles at the clock the firmware set up from the board's clock recipe (PLL, regulator "
+    "scale, flash wait states); ms = cycles / clock.hz"
+)
+RESET_NOTE = (
+    "DWT core cycles, clock and flash wait states as left by reset (the board file has no clock recipe: "
+    "the firmware configures no PLL); ms = cycles / board clock_hz"
+)
+FALLBACK_NOTE = (
+    "DWT core cycles at the reset clock (HSI): the clock set-up failed (see clock.error), flash wait "
+    "states as far as it got; ms = cycles / clock.hz"
 )
 EMULATED_NOTE = "emulated instruction count (QEMU -icount), not board time: no pipeline, cache or wait states"
 
@@ -45,6 +54,7 @@ def make_result(project: Project, board: Board, firmware: Firmware, run: RunResu
             "flash_bytes": board.flash.size,
         },
         "runner": {"name": run.runner, "device": run.device, "emulated": run.emulated},
+        "clock": clock(firmware, run),
         "build": {
             "compiler": firmware.compiler,
             "compiler_version": firmware.compiler_version,
@@ -68,12 +78,34 @@ def _status(run: RunResult) -> str:
     return record.status_text
 
 
+def clock(firmware: Firmware, run: RunResult) -> dict:
+    """What the firmware did to the clocks: `pll` (the recipe's clock, `hz`) or `reset` (no recipe
+    built in, or the set-up failed: `error` says where, `hz` is the reset clock it fell back to)."""
+    rec = run.record
+    return {
+        "setup": "pll" if rec.clock_status == CLOCK_PLL else "reset",
+        "hz": rec.clock_hz or None,
+        "error": rec.clock_error,
+        "recipe": dict(firmware.clock.settings) if firmware.clock else None,
+    }
+
+
+def _board_time(board: Board, run: RunResult) -> tuple[float | None, str]:
+    """ms per cycle on a board and the note saying which clock that is."""
+    rec = run.record
+    if rec.clock_status == CLOCK_RESET:
+        return 1e3 / board.clock_hz, RESET_NOTE
+    note = BOARD_NOTE if rec.clock_status == CLOCK_PLL else FALLBACK_NOTE
+    return (1e3 / rec.clock_hz if rec.clock_hz else None), note
+
+
 def latency(board: Board, run: RunResult) -> dict:
     """Per-inference figures in the unit the counter allows; `ms` only where it is real time."""
     rec = run.record
     mean = rec.ticks_total / rec.repeat if rec.repeat else None
     figures = {"min": rec.ticks_min, "max": rec.ticks_max, "mean": mean}
-    scale, unit, ms_per_unit, note = 1.0, "cycles", 1e3 / board.clock_hz, BOARD_NOTE
+    scale, unit = 1.0, "cycles"
+    ms_per_unit, note = _board_time(board, run)
     if rec.counter == "host_ns":
         unit, ms_per_unit, note = "ns", 1e-6, "host machine, not the board"
     elif run.emulated:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import yaml
 
+from mcu_bench.boards.clock import FAMILY_CORE, ClockRecipe, parse_clock
 from mcu_bench.boards.machines import MACHINES, Machine
 from mcu_bench.errors import InputError
 from mcu_bench.sizes import parse_size
@@ -20,8 +21,8 @@ SEARCH_ENV = "MCU_BENCH_BOARDS"
 CORES = ("cortex-m4", "cortex-m7")
 FPUS = ("none", "fpv4-sp-d16", "fpv5-sp-d16", "fpv5-d16")
 
-_KEYS = {"format", "name", "description", "core", "fpu", "clock_hz", "flash", "sram", "pyocd", "qemu"}
 _REQUIRED = {"format", "name", "core", "fpu", "clock_hz", "flash", "sram"}
+_KEYS = _REQUIRED | {"description", "clock", "pyocd", "qemu"}
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,7 @@ class Board:
     pyocd_pack: str | None
     qemu_machine: str | None
     path: Path
+    clock: ClockRecipe | None = None  # None: the firmware leaves the clocks as reset leaves them
 
     @property
     def machine(self) -> Machine | None:
@@ -116,6 +118,7 @@ def _parse(data: object, path: Path) -> Board:
     clock = data["clock_hz"]
     if not isinstance(clock, int) or clock <= 0:
         raise ValueError(f"clock_hz must be a positive integer, got {clock!r}")
+    recipe = _clock(data, clock)
     pyocd = _section(data, "pyocd", {"target", "pack"})
     qemu = _section(data, "qemu", {"machine"})
     board = Board(
@@ -130,9 +133,23 @@ def _parse(data: object, path: Path) -> Board:
         pyocd_pack=pyocd.get("pack"),
         qemu_machine=qemu.get("machine"),
         path=path,
+        clock=recipe,
     )
     _check_machine(board)
     return board
+
+
+def _clock(data: dict, clock_hz: int) -> ClockRecipe | None:
+    """The board's clock recipe, checked against its core and its `clock_hz`; None without `clock:`."""
+    if "clock" not in data:
+        return None
+    recipe = parse_clock(data["clock"])
+    core = FAMILY_CORE[recipe.family]
+    if core != data["core"]:
+        raise ValueError(f"clock: family {recipe.family} has a {core} core, the board a {data['core']}")
+    if recipe.core_hz != clock_hz:
+        raise ValueError(f"clock: the recipe gives {recipe.core_hz} Hz, clock_hz is {clock_hz}")
+    return recipe
 
 
 def _section(data: dict, key: str, keys: set[str]) -> dict:

@@ -1,4 +1,8 @@
-"""QEMU machines that stand in for a board's core when no board is attached."""
+"""QEMU machines that stand in for a board's core when no board is attached.
+
+The MPS2 machines model no STM32 RCC, PWR or flash interface (writing there faults), so firmware
+built for them leaves out the board's clock set-up: `Machine.rcc` is None.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ class Machine:
     sram_origin: int
     sram_size: int
     systick_hz: int  # SysTick's clock with CLKSOURCE = processor clock
+    rcc: str | None = None  # the STM32 clock tree it models (a clock family), None: no STM32 RCC at all
 
 
 MACHINES: dict[str, Machine] = {

@@ -55,6 +55,9 @@ int main(void)
     r->magic = BENCH_MAGIC;
     r->version = BENCH_VERSION;
     r->status = BENCH_STATUS_RUNNING;
+    uint32_t clock_hz = 0;
+    r->clock_status = bench_clock_setup(&clock_hz);
+    r->clock_hz = clock_hz;
     r->warmup = BENCH_WARMUP;
     r->repeat = BENCH_REPEAT;
     r->counter = bench_timer_start();

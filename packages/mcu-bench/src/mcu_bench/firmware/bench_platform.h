@@ -14,6 +14,13 @@ typedef struct {
     uint32_t bytes;
 } bench_buffer;
 
+/**
+ * Bring the core to the board's clock where the build has a clock recipe (clock_stm32*.c), or leave
+ * the clocks as they are (clock_reset.c, the host). Returns a BENCH_CLOCK_* status; `*hz` is the core
+ * clock in Hz it leaves (the recipe's, or HSI after a failure), 0 when the firmware does not know it.
+ */
+uint32_t bench_clock_setup(uint32_t *hz);
+
 /** Start the timer; returns the BENCH_COUNTER_* kind that bench_now() counts in. */
 uint32_t bench_timer_start(void);
 

@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #define BENCH_MAGIC 0x4255434Du /* "MCUB" */
-#define BENCH_VERSION 1u
+#define BENCH_VERSION 2u
 
 /* status */
 #define BENCH_STATUS_OK 0u
@@ -24,6 +24,22 @@
 #define BENCH_COUNTER_DWT_CYCLES 1u /* DWT CYCCNT: core clock cycles */
 #define BENCH_COUNTER_SYSTICK 2u    /* SysTick at the processor clock (used when CYCCNT reads 0) */
 #define BENCH_COUNTER_HOST_NS 3u    /* host monotonic clock, nanoseconds */
+
+/* clock_status: what the firmware did to the clocks before timing */
+#define BENCH_CLOCK_RESET 0u /* nothing: clocks as reset leaves them (no clock recipe in this build) */
+#define BENCH_CLOCK_PLL 1u   /* the core runs from the PLL at clock_hz, as the board's recipe says */
+/* 16 and up: the set-up stopped at this step (a bounded wait timed out); the core went back to HSI */
+#define BENCH_CLOCK_ERR_HSI 16u        /* HSI not ready */
+#define BENCH_CLOCK_ERR_SWITCH_HSI 17u /* SYSCLK did not switch back to HSI */
+#define BENCH_CLOCK_ERR_PLL_OFF 18u    /* the PLL did not stop */
+#define BENCH_CLOCK_ERR_HSE 19u        /* HSE not ready (no crystal, or no bypass clock) */
+#define BENCH_CLOCK_ERR_SUPPLY 20u     /* H7: supply locked in another configuration, or not ready */
+#define BENCH_CLOCK_ERR_VOS 21u        /* regulator voltage scaling not ready */
+#define BENCH_CLOCK_ERR_OVERDRIVE 22u  /* over-drive not ready (F7 ODRDY/ODSWRDY, H7 VOS0) */
+#define BENCH_CLOCK_ERR_PLL_LOCK 23u   /* the PLL did not lock */
+#define BENCH_CLOCK_ERR_FLASH 24u      /* the flash wait states did not read back */
+#define BENCH_CLOCK_ERR_SWITCH_PLL 25u /* SYSCLK did not switch to the PLL */
+#define BENCH_CLOCK_ERR_HSIDIV 26u     /* H7: the HSI divider did not return to 1 */
 
 typedef struct {
     uint32_t magic;
@@ -42,6 +58,8 @@ typedef struct {
     uint32_t output_bytes;   /* all outputs, concatenated in `mcu_bench_output` */
     uint32_t output_checksum; /* FNV-1a 32 of those bytes */
     uint32_t output_addr;    /* address of `mcu_bench_output` (low 32 bits on the host) */
+    uint32_t clock_status;   /* BENCH_CLOCK_* */
+    uint32_t clock_hz;       /* core clock the bench ran at, when the firmware set it or fell back (else 0) */
 } bench_result;
 
 extern volatile bench_result mcu_bench_result;

@@ -10,6 +10,12 @@
 
 #include "bench_platform.h"
 
+uint32_t bench_clock_setup(uint32_t *hz)
+{
+    *hz = 0;
+    return BENCH_CLOCK_RESET;
+}
+
 uint32_t bench_timer_start(void)
 {
     return BENCH_COUNTER_HOST_NS;

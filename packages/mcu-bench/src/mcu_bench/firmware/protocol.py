@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from mcu_bench.errors import RunError
 
 MAGIC = 0x4255434D
-VERSION = 1
+VERSION = 2
 FIELDS = (
     "magic",
     "version",
@@ -27,12 +27,29 @@ FIELDS = (
     "output_bytes",
     "output_checksum",
     "output_addr",
+    "clock_status",
+    "clock_hz",
 )
-RECORD_FORMAT = "<3Ii12I"
+RECORD_FORMAT = "<3Ii14I"
 RECORD_BYTES = struct.calcsize(RECORD_FORMAT)
 
 STATUS = {0: "ok", 1: "did not finish", 2: "invoke failed", 3: "fault"}
 COUNTERS = {0: "none", 1: "dwt_cycles", 2: "systick", 3: "host_ns"}
+CLOCK_RESET, CLOCK_PLL = 0, 1
+#: clock_status 16 and up: the clock set-up step that failed (bench_result.h BENCH_CLOCK_ERR_*).
+CLOCK_ERRORS = {
+    16: "HSI not ready",
+    17: "SYSCLK did not switch back to HSI",
+    18: "the PLL did not stop",
+    19: "HSE not ready (no crystal or bypass clock?)",
+    20: "supply configuration locked otherwise or not ready",
+    21: "voltage scaling not ready",
+    22: "over-drive not ready",
+    23: "the PLL did not lock",
+    24: "flash wait states did not read back",
+    25: "SYSCLK did not switch to the PLL",
+    26: "the HSI divider did not return to 1",
+}
 _DUMP = re.compile(r"mcu-bench-result: ([0-9a-f]+)")
 
 
@@ -53,11 +70,20 @@ class Record:
     output_checksum: int
     output_addr: int
     output: bytes
+    clock_status: int = CLOCK_RESET
+    clock_hz: int = 0  # the core clock the firmware set or fell back to; 0: it did not touch the clocks
 
     @property
     def status_text(self) -> str:
         """`ok`, `invoke failed`, ..."""
         return STATUS.get(self.status, f"unknown status {self.status}")
+
+    @property
+    def clock_error(self) -> str | None:
+        """What stopped the clock set-up, or None when it did not fail."""
+        if self.clock_status in (CLOCK_RESET, CLOCK_PLL):
+            return None
+        return CLOCK_ERRORS.get(self.clock_status, f"unknown clock status {self.clock_status}")
 
 
 def parse_header(raw: bytes) -> dict[str, int]:
@@ -94,6 +120,8 @@ def parse_record(raw: bytes) -> Record:
         output_checksum=w["output_checksum"],
         output_addr=w["output_addr"],
         output=output,
+        clock_status=w["clock_status"],
+        clock_hz=w["clock_hz"],
     )
 
 

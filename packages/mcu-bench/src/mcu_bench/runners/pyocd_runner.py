@@ -12,7 +12,7 @@ from pathlib import Path
 
 from mcu_bench import firmware
 from mcu_bench.boards import Board
-from mcu_bench.build import Firmware, board_layout, build_cortexm
+from mcu_bench.build import Firmware, board_layout, build_cortexm, target_clock
 from mcu_bench.errors import InputError, RunError
 from mcu_bench.firmware.protocol import RECORD_BYTES, parse_header, parse_record
 from mcu_bench.project import Project
@@ -73,7 +73,10 @@ class PyocdRunner(Runner):
 
     def build(self, project: Project, board: Board, out_dir: Path, options: BuildOptions) -> Firmware:
         layout = board_layout(board, emulated=self.emulated, stack_size=options.stack_size)
-        return build_cortexm(project, board, layout, out_dir, repeat=options.repeat, warmup=options.warmup)
+        clock = target_clock(board, emulated=self.emulated)
+        return build_cortexm(
+            project, board, layout, out_dir, repeat=options.repeat, warmup=options.warmup, clock=clock
+        )
 
     def run(self, firmware_: Firmware, board: Board, *, timeout_s: float) -> RunResult:
         from pyocd.core.helpers import ConnectHelper

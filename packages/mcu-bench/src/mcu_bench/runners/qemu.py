@@ -16,7 +16,7 @@ from pathlib import Path
 from mcu_bench import firmware
 from mcu_bench.boards import Board
 from mcu_bench.boards.machines import Machine
-from mcu_bench.build import Firmware, board_layout, build_cortexm
+from mcu_bench.build import Firmware, board_layout, build_cortexm, target_clock
 from mcu_bench.errors import RunError
 from mcu_bench.firmware.protocol import parse_dump
 from mcu_bench.project import Project
@@ -58,7 +58,10 @@ class QemuRunner(Runner):
 
     def build(self, project: Project, board: Board, out_dir: Path, options: BuildOptions) -> Firmware:
         layout = board_layout(board, emulated=True, stack_size=options.stack_size)
-        return build_cortexm(project, board, layout, out_dir, repeat=options.repeat, warmup=options.warmup)
+        clock = target_clock(board, emulated=True)
+        return build_cortexm(
+            project, board, layout, out_dir, repeat=options.repeat, warmup=options.warmup, clock=clock
+        )
 
     def run(self, firmware_: Firmware, board: Board, *, timeout_s: float) -> RunResult:
         machine = board.machine
