@@ -1,5 +1,5 @@
 /*
- * tinyengine-runtime: the three-pixel blocks of te_conv_1x1_s8 and te_conv_3x3_c3_s8 (internal, static).
+ * tinyengine-runtime: the pixel blocks of te_conv_1x1_s8 and te_conv_3x3_c3_s8 (internal, static).
  *
  * Both kernels read a PACKED filter (te_conv.h): rows of `length` weights (1x1: the input
  * channels; stem: the 27 taps) padded with zeros to row = te_pair3_row(length), in pairs, per
@@ -10,14 +10,18 @@
  *   A(t0,t2) B(t0,t2) C(t0,t2) A(t1,t3) B(t1,t3) C(t1,t3),   each lane 2 * (input + offset)
  * (0 for padding and past the last tap; te_pair3_slot gives a tap's place), then a sentinel group
  * (0x7F7F7F7F cannot be a column word: lanes are within +-510). te_pair3_block computes every
- * output channel of the three pixels: full channel pairs in assembly (te_pair3_pairs: one LDRD
- * for the pair's eight weights, one LDM per three column words, every SXTB16'd weight word feeds
- * three SMLADs: 21 instructions per 24 MACs; accumulators start at 2 * bias; te_requant2 in three
- * instructions per output, te_store_s8x2 for a pixel's two bytes), the odd last channel and layers
- * whose scales te_requant2 does not cover in C (te_pair3_block_general: the same loop, the exact
- * general requantization). The doubled accumulators need |bias| < 2^29 and at most 8192 taps
- * (te_pair3_fits); otherwise, in builds without optimisation (the loop needs 14 registers and no
- * frame pointer) and on the portable path the kernels use te_pair3_pixel_exact.
+ * output channel of the three pixels, channel pairs in assembly (te_pair3_pairs, a naked function:
+ * one LDRD for the pair's eight weights, one LDM per three column words, every SXTB16'd weight
+ * word feeds three SMLADs, two groups per loop iteration: 40 instructions per 48 MACs;
+ * accumulators start at 2 * bias; te_requant2 in three instructions per output, te_store_s8x2's
+ * SSAT/BFI/STRH for a pixel's two bytes). Blocks of two pixels (te_pair2_*: A(t0,t2) B(t0,t2)
+ * A(t1,t3) B(t1,t3)) finish a 1x1 image whose pixel count leaves 1, 2 or 4. Scales: right shifts
+ * 1..22 fold the output offset into the rounding term, 23..31 add it after the shift, all-zero
+ * shifts are one SMMLAR; anything else (negative multipliers, left shifts, a mix of shift 0 and
+ * others) and the odd last channel requantize by the exact general form in C on the assembly's
+ * dot products (te_pair3_block_general). The doubled accumulators need |bias| < 2^29 and at most
+ * 8192 taps (te_pair3_fits); otherwise, and on the portable path, the kernels use
+ * te_pair3_pixel_exact.
  */
 #ifndef TINYENGINE_TE_PAIR_H
 #define TINYENGINE_TE_PAIR_H
@@ -25,7 +29,7 @@
 #include "tinyengine/te_conv.h"
 #include "tinyengine/te_mac.h"
 
-#if defined(__ARM_FEATURE_DSP) && defined(__GNUC__) && defined(__OPTIMIZE__)
+#if defined(__ARM_FEATURE_DSP) && defined(__GNUC__)
 #define TE_PAIR3_ASM 1
 #endif
 
@@ -126,9 +130,11 @@ typedef struct {
     int32_t entry;             /* 60: (the assembly's) where the dot loop starts for that parity */
     int32_t unshifted;         /* 64: every shift is 0: out = SMMLAR(acc, m, add_offset) (slow set) */
     int32_t clamp;             /* 68: the activation range is narrower than int8 (slow set) */
+    int32_t dot_only;          /* 72: one pair, no requantization: accumulators to acc (slow set) */
+    int32_t acc[6];            /* 76: 2 * dot of pixels A, B, C x rows 0 (acc[0..2]) and 1 (acc[3..5]) */
 } te_pair3_job;
 
-typedef char te_pair3_job_layout[(sizeof(te_pair3_job) == 72 && sizeof(void *) == 4) ? 1 : -1];
+typedef char te_pair3_job_layout[(sizeof(te_pair3_job) == 100 && sizeof(void *) == 4) ? 1 : -1];
 
 /* The dot loop runs two groups per iteration; an odd group count enters at the second. */
 #define TE_PAIR_ASM_ENTRY                                                                                         \
@@ -312,8 +318,13 @@ __attribute__((naked, noinline, unused)) static void te_pair3_pairs(__attribute_
         "strh r4, [r0, r9]\n\t"
         "strh r2, [r0], #2\n\t"
         TE_PAIR_ASM_NEXT
-        "7:\n\t" /* all shifts 0, the offset after the shift, and/or a narrower activation range */
-        TE_PAIR_ASM_UNSHIFTED
+        "7:\n\t" /* dot only; all shifts 0; the offset after the shift; a narrower activation range */
+        "ldr r0, [ip, #72]\n\t"
+        "cbz r0, 15f\n\t"
+        "add r0, ip, #76\n\t"
+        "stm r0, {r2-r7}\n\t"
+        "pop {r0, r4-r11, pc}\n"
+        "15:\n\t" TE_PAIR_ASM_UNSHIFTED
         "smmlar r2, r2, r8, r0\n\t"
         "smmlar r3, r3, r8, r0\n\t"
         "smmlar r4, r4, r8, r0\n\t"
@@ -401,69 +412,6 @@ TE_PAIR3_HELPER static void te_pair3_store_general(int8_t *out, int32_t acc2_0, 
     }
 }
 
-/*
- * Output pixels A, B, C (their column prepared) for output channels [oc_begin, out_channels), two
- * per pass, requantized by the exact general form: layers with degenerate scales, and the odd last
- * channel. filter: the packed rows of channel oc_begin's pair; out_*: the pixels' first output bytes.
- */
-TE_PAIR3_HELPER static void te_pair3_block_general(const int32_t *column, const int8_t *filter, int32_t oc_begin,
-                                                   int32_t out_channels, const te_pair3_out *q, int8_t *out_a,
-                                                   int8_t *out_b, int8_t *out_c)
-{
-    const int8_t *w = filter;
-    int32_t oc;
-    for (oc = oc_begin; oc < out_channels; oc += 2) {
-        const int pair = oc + 1 < out_channels;
-        const int32_t *col = column;
-        int32_t a0 = q->bias != NULL ? 2 * q->bias[oc] : 0;
-        int32_t a1 = q->bias != NULL && pair ? 2 * q->bias[oc + 1] : 0;
-        int32_t b0 = a0;
-        int32_t b1 = a1;
-        int32_t c0 = a0;
-        int32_t c1 = a1;
-        int32_t w0;
-        int32_t w1;
-        int32_t t;
-        /* LDM fills its registers in ascending order: pa, pb, pc must be too */
-        register int32_t pa __asm__("r10");
-        register int32_t pb __asm__("r11");
-        register int32_t pc __asm__("r12");
-        /* the dot loop of te_pair3_pairs (x0 / x1: pixel x's accumulators of the pair's channels) */
-        __asm__ volatile(
-            "ldm %[col]!, {%[pa], %[pb], %[pc]}\n"
-            "1:\n\t"
-            "ldrd %[w0], %[w1], [%[w]], #8\n\t"
-            "sxtb16 %[t], %[w0]\n\t"
-            "smlad %[a0], %[pa], %[t], %[a0]\n\t"
-            "smlad %[b0], %[pb], %[t], %[b0]\n\t"
-            "smlad %[c0], %[pc], %[t], %[c0]\n\t"
-            "sxtb16 %[t], %[w1]\n\t"
-            "smlad %[a1], %[pa], %[t], %[a1]\n\t"
-            "smlad %[b1], %[pb], %[t], %[b1]\n\t"
-            "smlad %[c1], %[pc], %[t], %[c1]\n\t"
-            "ldm %[col]!, {%[pa], %[pb], %[pc]}\n\t"
-            "sxtb16 %[w0], %[w0], ror #8\n\t"
-            "smlad %[a0], %[pa], %[w0], %[a0]\n\t"
-            "smlad %[b0], %[pb], %[w0], %[b0]\n\t"
-            "smlad %[c0], %[pc], %[w0], %[c0]\n\t"
-            "sxtb16 %[w1], %[w1], ror #8\n\t"
-            "smlad %[a1], %[pa], %[w1], %[a1]\n\t"
-            "smlad %[b1], %[pb], %[w1], %[b1]\n\t"
-            "smlad %[c1], %[pc], %[w1], %[c1]\n\t"
-            "ldm %[col]!, {%[pa], %[pb], %[pc]}\n\t"
-            "cmp %[pa], #0x7F7F7F7F\n\t"
-            "bne 1b"
-            : [a0] "+r"(a0), [a1] "+r"(a1), [b0] "+r"(b0), [b1] "+r"(b1), [c0] "+r"(c0), [c1] "+r"(c1),
-              [col] "+r"(col), [w] "+r"(w), [w0] "=&r"(w0), [w1] "=&r"(w1), [t] "=&r"(t), [pa] "=&r"(pa),
-              [pb] "=&r"(pb), [pc] "=&r"(pc)
-            :
-            : "cc", "memory");
-        te_pair3_store_general(out_a + oc, a0, a1, oc, pair, q);
-        te_pair3_store_general(out_b + oc, b0, b1, oc, pair, q);
-        te_pair3_store_general(out_c + oc, c0, c1, oc, pair, q);
-    }
-}
-
 /* The per-block fields of a job: channels [0, channels) of the block's pixels A (out_a) and B. */
 static inline void te_pair_job_block(te_pair3_job *job, const te_pair3_out *q, const int32_t *column,
                                      const int8_t *filter, int32_t row, int8_t *out_a, int8_t *out_b,
@@ -480,6 +428,39 @@ static inline void te_pair_job_block(te_pair3_job *job, const te_pair3_out *q, c
     job->odd_groups = (row >> 2) & 1;
 }
 
+/*
+ * Output pixels A, B, C (their column prepared) for output channels [oc_begin, out_channels), two
+ * per pass, requantized by the exact general form: layers with degenerate scales, and the odd last
+ * channel. te_pair3_pairs computes each pair's dot products only (job dot_only, no bias: a zero row
+ * pads an odd count, its bias would lie past the array). filter: the packed rows of channel
+ * oc_begin's pair; row: their length; out_*: the pixels' first output bytes.
+ */
+TE_PAIR3_HELPER static void te_pair3_block_general(const int32_t *column, const int8_t *filter, int32_t row,
+                                                   int32_t oc_begin, int32_t out_channels, const te_pair3_out *q,
+                                                   te_pair3_job *job, int8_t *out_a, int8_t *out_b, int8_t *out_c)
+{
+    te_pair3_out dot = *q;
+    const int32_t slow = job->slow;
+    int32_t oc;
+    dot.bias = NULL;
+    job->slow = 1;
+    job->dot_only = 1;
+    for (oc = oc_begin; oc < out_channels; oc += 2) {
+        const int pair = oc + 1 < out_channels;
+        const int32_t b0 = q->bias != NULL ? 2 * q->bias[oc] : 0;
+        const int32_t b1 = q->bias != NULL && pair ? 2 * q->bias[oc + 1] : 0;
+        te_pair_job_block(job, &dot, column, filter + (size_t)(oc - oc_begin) * (size_t)row, row, out_a + oc,
+                          out_b + oc, 2);
+        job->to_c = (int32_t)(out_c - out_a);
+        te_pair3_pairs(job);
+        te_pair3_store_general(out_a + oc, job->acc[0] + b0, job->acc[3] + b1, oc, pair, q);
+        te_pair3_store_general(out_b + oc, job->acc[1] + b0, job->acc[4] + b1, oc, pair, q);
+        te_pair3_store_general(out_c + oc, job->acc[2] + b0, job->acc[5] + b1, oc, pair, q);
+    }
+    job->dot_only = 0;
+    job->slow = slow;
+}
+
 /* Output pixels A, B, C of a prepared column: full pairs in assembly, the rest in C. */
 static inline void te_pair3_block(const int32_t *column, const int8_t *filter, int32_t row, int32_t out_channels,
                                   const te_pair3_out *q, te_pair3_job *job, int8_t *out_a, int8_t *out_b,
@@ -492,8 +473,8 @@ static inline void te_pair3_block(const int32_t *column, const int8_t *filter, i
         te_pair3_pairs(job);
     }
     if (2 * pairs < out_channels) {
-        te_pair3_block_general(column, filter + (size_t)pairs * 2u * (size_t)row, 2 * pairs, out_channels, q, out_a,
-                               out_b, out_c);
+        te_pair3_block_general(column, filter + (size_t)pairs * 2u * (size_t)row, row, 2 * pairs, out_channels, q, job,
+                               out_a, out_b, out_c);
     }
 }
 
@@ -577,6 +558,7 @@ static inline void te_pair3_setup(const te_per_channel_quant *quant, const int32
     job->offset21 = folded ? 2 * output_offset + 1 : 1;
     job->add_offset = folded ? 0 : output_offset;
     job->clamp = activation.min > -128 || activation.max < 127;
+    job->dot_only = 0;
     job->slow = job->unshifted || job->add_offset != 0 || job->clamp;
     job->lo2 = te_pack_s8x2(activation.min);
     job->hi2 = te_pack_s8x2(activation.max);
