@@ -24,6 +24,7 @@ def test_qemu_runner_outputs_match_golden_with_real_memory_figures(tiny_project:
     assert result["outputs"]["tensors"][0]["output_hex"] == golden_output().hex()
     lat, mem = result["latency"], result["memory"]
     assert lat["unit"] == "emulated_instructions" and lat["ms"] is None and "not board time" in lat["note"]
+    assert result["clock"] == {"setup": "reset", "hz": None, "error": None, "recipe": None}  # no RCC in QEMU
     assert lat["repeat"] == 2 and 0 < lat["min"] <= lat["mean"] <= lat["max"]
     assert mem["stack_reserved"] == 4096 and 0 < mem["stack_used"] < 4096
     assert mem["flash"] == mem["text"] + mem["rodata"] + mem["data"] > 1000

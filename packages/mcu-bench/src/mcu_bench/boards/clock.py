@@ -109,7 +109,7 @@ def _stm32f4f7(s: dict, family: str) -> ClockRecipe:
         top = 180 * MHZ if overdrive else 168 * MHZ
         apb1_max, apb2_max = 50 * MHZ, 100 * MHZ
     over = "with" if overdrive else "without"
-    _within(f"core clock (SYSCLK / ahb_div; vos {vos}, {over} overdrive)", hclk, 1, top)
+    _at_most(f"core clock (SYSCLK / ahb_div; vos {vos}, {over} overdrive)", hclk, top)
     apb1 = _apb(s, "apb1_div", hclk, apb1_max)
     apb2 = _apb(s, "apb2_div", hclk, apb2_max)
     latency = _int(s, "flash_latency", 0, 15)
@@ -151,10 +151,10 @@ def _stm32h7(s: dict) -> ClockRecipe:
         _within("VCO (PLL input * pll_n, medium range for a 1-2 MHz input)", vco, 150 * MHZ, 420 * MHZ)
     sys_ck = vco / p
     cpu_max, axi_max, apb_max = _H7_MAX_HZ[vos]
-    _within(f"sys_ck (VCO / pll_p) at vos {vos}", sys_ck, 1, cpu_max)
+    _at_most(f"sys_ck (VCO / pll_p) at vos {vos}", sys_ck, cpu_max)
     cpu = sys_ck / _divider(s, "d1cpre", AHB_FIELD, default=1)
     axi = cpu / _divider(s, "hpre", AHB_FIELD, default=_least(AHB_FIELD, cpu, axi_max))
-    _within(f"AXI/AHB clock (core / hpre) at vos {vos}", axi, 1, axi_max)
+    _at_most(f"AXI/AHB clock (core / hpre) at vos {vos}", axi, axi_max)
     apbs = {key: _apb(s, key, axi, apb_max) for key in ("d1ppre", "d2ppre1", "d2ppre2", "d3ppre")}
     latency = _int(s, "flash_latency", 0, 7)
     least, wrhigh = next((ws, wr) for top, ws, wr in _H7_FLASH[vos] if axi <= top * MHZ)
@@ -216,7 +216,7 @@ def _source(s: dict, hsi: int, *, hse_max: int) -> int:
 def _apb(s: dict, key: str, bus: Fraction, most: int) -> int:
     """An APB prescaler: the recipe's, or the smallest that keeps that bus within its limit."""
     div = _divider(s, key, APB_FIELD, default=_least(APB_FIELD, bus, most))
-    _within(f"APB clock ({key})", bus / div, 1, most)
+    _at_most(f"APB clock ({key})", bus / div, most)
     return div
 
 
@@ -243,6 +243,11 @@ def _bool(s: dict, key: str) -> bool:
     if not isinstance(s[key], bool):
         raise ValueError(f"clock: {key} must be true or false, got {s[key]!r}")
     return s[key]
+
+
+def _at_most(what: str, value: Fraction, high: float) -> None:
+    if value > high:
+        raise ValueError(f"clock: {what} is {_mhz(value)}, above the {_mhz(high)} limit")
 
 
 def _within(what: str, value: Fraction, low: float, high: float) -> None:
