@@ -1,7 +1,8 @@
 /*
- * mcu-bench: the bench main. Copies the golden input into the model, runs BENCH_WARMUP
- * untimed and BENCH_REPEAT timed inferences, then fills `mcu_bench_result` and hands it
- * to the runner. The model-specific part (API prefix, sizes, golden input) comes from the
+ * mcu-bench: the bench main. Brings the core to the board's clock (bench_clock_setup: the
+ * board's clock recipe, or nothing on an emulated machine), copies the golden input into the
+ * model, runs BENCH_WARMUP untimed and BENCH_REPEAT timed inferences, then fills
+ * `mcu_bench_result` and hands it to the runner. The model-specific part (API prefix, sizes, golden input) comes from the
  * generated bench_model.h.
  */
 #include <stdint.h>
