@@ -126,8 +126,8 @@ typedef struct {
     int32_t hi2;               /* 44: te_pack_s8x2(activation.max) */
     const int8_t *filter;      /* 48: the packed rows of the first pair */
     int32_t add_offset;        /* 52: output offset added after the shift (0 when folded into round) */
-    int32_t odd_groups;        /* 56: the column has an odd number of groups of four taps */
-    int32_t entry;             /* 60: (the assembly's) where the dot loop starts for that parity */
+    int32_t groups;            /* 56: groups of four taps in the column (>= 1) */
+    int32_t reserved;          /* 60: unused */
     int32_t unshifted;         /* 64: every shift is 0: out = SMMLAR(acc, m, add_offset) (slow set) */
     int32_t clamp;             /* 68: the activation range is narrower than int8 (slow set) */
     int32_t dot_only;          /* 72: one pair, no requantization: accumulators to acc (slow set) */
@@ -136,17 +136,24 @@ typedef struct {
 
 typedef char te_pair3_job_layout[(sizeof(te_pair3_job) == 100 && sizeof(void *) == 4) ? 1 : -1];
 
-/* The dot loop runs two groups per iteration; an odd group count enters at the second. */
+/*
+ * The first group runs peeled (its SMLADs start from the bias registers), then the loop two groups
+ * per iteration: entered at its first group (label 4) for an even rest, its second (8) for an odd
+ * one, or skipped (16) for a single group. Computed once per call into r1 (pushed: [sp, #4]).
+ */
 #define TE_PAIR_ASM_ENTRY                                                                                         \
-    "ldr r0, [ip, #56]\n\t"                                                                                       \
-    "adr r8, 4f\n\t"                                                                                              \
-    "cbz r0, 9f\n\t"                                                                                              \
-    "adr r8, 8f\n"                                                                                                 \
-    "9:\n\t"                                                                                                      \
-    "str r8, [ip, #60]\n"
+    "ldr r2, [r0, #56]\n\t"                                                                                       \
+    "adr r1, 16f\n\t"                                                                                             \
+    "cmp r2, #1\n\t"                                                                                              \
+    "beq 9f\n\t"                                                                                                  \
+    "adr r1, 4f\n\t"                                                                                              \
+    "tst r2, #1\n\t"                                                                                              \
+    "bne 9f\n\t"                                                                                                  \
+    "adr r1, 8f\n"                                                                                                 \
+    "9:\n\t"
 
 /* One group of four taps, three pixels: (k0, k2) then (k1, k3) words of A, B, C x rows 0, 1. */
-#define TE_PAIR3_ASM_GROUP                                                                                        \
+#define TE_PAIR3_ASM_EVEN                                                                                         \
     "ldrd r8, r9, [r1], #8\n\t"                                                                                   \
     "sxtb16 lr, r8\n\t"                                                                                           \
     "smlad r2, r10, lr, r2\n\t"                                                                                   \
@@ -155,7 +162,21 @@ typedef char te_pair3_job_layout[(sizeof(te_pair3_job) == 100 && sizeof(void *) 
     "sxtb16 lr, r9\n\t"                                                                                           \
     "smlad r5, r10, lr, r5\n\t"                                                                                   \
     "smlad r6, r11, lr, r6\n\t"                                                                                   \
-    "smlad r7, r12, lr, r7\n\t"                                                                                   \
+    "smlad r7, r12, lr, r7\n\t"
+
+/* The first group's (k0, k2) half: every pixel's accumulator starts from its row's bias (r2, r5). */
+#define TE_PAIR3_ASM_EVEN_FIRST                                                                                   \
+    "ldrd r8, r9, [r1], #8\n\t"                                                                                   \
+    "sxtb16 lr, r8\n\t"                                                                                           \
+    "smlad r3, r11, lr, r2\n\t"                                                                                   \
+    "smlad r4, r12, lr, r2\n\t"                                                                                   \
+    "smlad r2, r10, lr, r2\n\t"                                                                                   \
+    "sxtb16 lr, r9\n\t"                                                                                           \
+    "smlad r6, r11, lr, r5\n\t"                                                                                   \
+    "smlad r7, r12, lr, r5\n\t"                                                                                   \
+    "smlad r5, r10, lr, r5\n\t"
+
+#define TE_PAIR3_ASM_ODD                                                                                          \
     "ldm r0!, {r10, r11, r12}\n\t"                                                                                \
     "sxtb16 r8, r8, ror #8\n\t"                                                                                   \
     "smlad r2, r10, r8, r2\n\t"                                                                                   \
@@ -167,15 +188,26 @@ typedef char te_pair3_job_layout[(sizeof(te_pair3_job) == 100 && sizeof(void *) 
     "smlad r7, r12, r9, r7\n\t"                                                                                   \
     "ldm r0!, {r10, r11, r12}\n\t"
 
-/* One group of four taps, two pixels. */
-#define TE_PAIR2_ASM_GROUP                                                                                        \
+/* One group of four taps, two pixels (the first group's even half starts from the bias). */
+#define TE_PAIR2_ASM_EVEN                                                                                         \
     "ldrd r8, r9, [r1], #8\n\t"                                                                                   \
     "sxtb16 lr, r8\n\t"                                                                                           \
     "smlad r2, r10, lr, r2\n\t"                                                                                   \
     "smlad r3, r11, lr, r3\n\t"                                                                                   \
     "sxtb16 lr, r9\n\t"                                                                                           \
     "smlad r5, r10, lr, r5\n\t"                                                                                   \
-    "smlad r6, r11, lr, r6\n\t"                                                                                   \
+    "smlad r6, r11, lr, r6\n\t"
+
+#define TE_PAIR2_ASM_EVEN_FIRST                                                                                   \
+    "ldrd r8, r9, [r1], #8\n\t"                                                                                   \
+    "sxtb16 lr, r8\n\t"                                                                                           \
+    "smlad r3, r11, lr, r2\n\t"                                                                                   \
+    "smlad r2, r10, lr, r2\n\t"                                                                                   \
+    "sxtb16 lr, r9\n\t"                                                                                           \
+    "smlad r6, r11, lr, r5\n\t"                                                                                   \
+    "smlad r5, r10, lr, r5\n\t"
+
+#define TE_PAIR2_ASM_ODD                                                                                          \
     "ldm r0!, {r10, r11}\n\t"                                                                                     \
     "sxtb16 r8, r8, ror #8\n\t"                                                                                   \
     "smlad r2, r10, r8, r2\n\t"                                                                                   \
@@ -232,12 +264,13 @@ typedef char te_pair3_job_layout[(sizeof(te_pair3_job) == 100 && sizeof(void *) 
         TE_PAIR_ASM_REQUANT("r3", "r8", "r10") TE_PAIR_ASM_ROUND("r11") TE_PAIR_ASM_REQUANT("r5", "r9", "r11")   \
             TE_PAIR_ASM_REQUANT("r6", "r9", "r11")
 
-/* Save registers and the job ([sp]), r1 = the first pair's weights, the loop entry, then pair
- * label 1 and the accumulators' bias. */
+/* The loop entry, save registers, the job ([sp]) and the entry ([sp, #4]), r1 = the first pair's
+ * weights, then pair label 1 and the accumulators' bias. */
 #define TE_PAIR_ASM_PROLOGUE                                                                                      \
-    "push {r0, r4-r11, lr}\n\t"                                                                                   \
+    TE_PAIR_ASM_ENTRY "push {r0, r1, r4-r11, lr}\n\t"                                                             \
     "mov ip, r0\n\t"                                                                                              \
-    "ldr r1, [ip, #48]\n\t" TE_PAIR_ASM_ENTRY "1:\n\t" TE_PAIR_ASM_BIAS
+    "ldr r1, [ip, #48]\n"                                                                                         \
+    "1:\n\t" TE_PAIR_ASM_BIAS
 
 /* After the dot loop: ip = job; on to label 7 when the layer needs the slow tail, else fall through. */
 #define TE_PAIR_ASM_PLAIN_OR_7                                                                                    \
@@ -253,7 +286,7 @@ typedef char te_pair3_job_layout[(sizeof(te_pair3_job) == 100 && sizeof(void *) 
     "ldr r8, [ip, #28]\n\t"                                                                                       \
     "cmp r0, r8\n\t"                                                                                              \
     "bne 1b\n\t"                                                                                                  \
-    "pop {r0, r4-r11, pc}\n"
+    "pop {r0, r1, r4-r11, pc}\n"
 
 /* Slow path: when every shift is 0 (job unshifted), r8/r9 = multipliers, r0 = the offset; else to 13. */
 #define TE_PAIR_ASM_UNSHIFTED                                                                                     \
@@ -297,18 +330,15 @@ __attribute__((naked, noinline, unused)) static void te_pair3_pairs(__attribute_
 {
     __asm__ volatile(
         TE_PAIR_ASM_PROLOGUE
-        "mov r3, r2\n\t"
-        "mov r4, r2\n\t"
-        "mov r6, r5\n\t"
-        "mov r7, r5\n\t"
-        "ldr r8, [ip, #60]\n\t"
         "ldr r0, [ip, #0]\n\t"
-        "ldm r0!, {r10, r11, r12}\n\t"
+        "ldm r0!, {r10, r11, r12}\n\t" TE_PAIR3_ASM_EVEN_FIRST TE_PAIR3_ASM_ODD
+        "ldr r8, [sp, #4]\n\t"
         "mov pc, r8\n"
-        "4:\n\t" TE_PAIR3_ASM_GROUP
-        "8:\n\t" TE_PAIR3_ASM_GROUP
+        "4:\n\t" TE_PAIR3_ASM_EVEN TE_PAIR3_ASM_ODD
+        "8:\n\t" TE_PAIR3_ASM_EVEN TE_PAIR3_ASM_ODD
         "cmp r10, #0x7F7F7F7F\n\t" /* the sentinel group */
-        "bne 4b\n\t"
+        "bne 4b\n"
+        "16:\n\t"
         TE_PAIR_ASM_PLAIN_OR_7 TE_PAIR3_ASM_REQUANT_ALL
         "ldr ip, [sp]\n\t" TE_PAIR_ASM_PACK("r2", "r5") TE_PAIR_ASM_PACK("r3", "r6") TE_PAIR_ASM_PACK("r4", "r7")
         "5:\n\t"
@@ -323,7 +353,7 @@ __attribute__((naked, noinline, unused)) static void te_pair3_pairs(__attribute_
         "cbz r0, 15f\n\t"
         "add r0, ip, #76\n\t"
         "stm r0, {r2-r7}\n\t"
-        "pop {r0, r4-r11, pc}\n"
+        "pop {r0, r1, r4-r11, pc}\n"
         "15:\n\t" TE_PAIR_ASM_UNSHIFTED
         "smmlar r2, r2, r8, r0\n\t"
         "smmlar r3, r3, r8, r0\n\t"
@@ -354,16 +384,15 @@ __attribute__((naked, noinline, unused)) static void te_pair2_pairs(__attribute_
 {
     __asm__ volatile(
         TE_PAIR_ASM_PROLOGUE
-        "mov r3, r2\n\t"
-        "mov r6, r5\n\t"
-        "ldr r8, [ip, #60]\n\t"
         "ldr r0, [ip, #0]\n\t"
-        "ldm r0!, {r10, r11}\n\t"
+        "ldm r0!, {r10, r11}\n\t" TE_PAIR2_ASM_EVEN_FIRST TE_PAIR2_ASM_ODD
+        "ldr r8, [sp, #4]\n\t"
         "mov pc, r8\n"
-        "4:\n\t" TE_PAIR2_ASM_GROUP
-        "8:\n\t" TE_PAIR2_ASM_GROUP
+        "4:\n\t" TE_PAIR2_ASM_EVEN TE_PAIR2_ASM_ODD
+        "8:\n\t" TE_PAIR2_ASM_EVEN TE_PAIR2_ASM_ODD
         "cmp r10, #0x7F7F7F7F\n\t"
-        "bne 4b\n\t"
+        "bne 4b\n"
+        "16:\n\t"
         TE_PAIR_ASM_PLAIN_OR_7 TE_PAIR2_ASM_REQUANT_ALL
         "ldr ip, [sp]\n\t" TE_PAIR_ASM_PACK("r2", "r5") TE_PAIR_ASM_PACK("r3", "r6")
         "5:\n\t"
@@ -425,7 +454,7 @@ static inline void te_pair_job_block(te_pair3_job *job, const te_pair3_out *q, c
     job->to_b = (int32_t)(out_b - out_a);
     job->out_end = out_a + channels;
     job->filter = filter;
-    job->odd_groups = (row >> 2) & 1;
+    job->groups = row >> 2;
 }
 
 /*
