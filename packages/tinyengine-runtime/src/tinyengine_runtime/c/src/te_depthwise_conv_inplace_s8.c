@@ -452,6 +452,102 @@ TE_NOINLINE static void te_dw_macs_k3s1(const int8_t *r, int32_t pw, int32_t npa
         : "r4", "r5", "r6", "r8", "r9", "r10", "r11", "lr", "cc", "memory");
 }
 
+/*
+ * 3x3, stride 1, full activation range (SSAT): two output rows at once, requantized and stored in
+ * the same loop (no accumulator run). One step: output columns x, x + 1 of rows y, y + 1 from plane
+ * rows y..y + 3 (each row's word split once by SXTB16 serves both output rows), then te_requant2
+ * (ADD, SMMLAR, ASR), SSAT, STRB per output. blk (16 words) is copied onto the stack; each step
+ * reloads words 0-8 by one LDM: (w21, w11), acc2 x 4, (w00, w02), (w10, w12), (w01, w11),
+ * (w20, w22) (doubled weights), and words 9-15 by another: multiplier, round, exponent, channels,
+ * output pointer (rewritten each step), ow * channels, the window pointer's end. Registers: r0 the
+ * window (row y, column x), r1 pw, r3 / r4 bytes (0, 2) / (1, 3), r5 r6 the outputs of row y, r8 r9
+ * those of row y + 1, r2 r10-r12 lr weights, then the requantization constants.
+ * One step: 66 instructions, 36 MACs, four outputs stored.
+ */
+TE_NOINLINE static void te_dw_k3s1_rows2(const int8_t *r, int32_t pw, const int32_t *blk)
+{
+    register const int8_t *r0 __asm__("r0") = r;
+    register int32_t r1 __asm__("r1") = pw;
+    register const int32_t *r2 __asm__("r2") = blk;
+    __asm__ volatile(
+        "add r3, r2, #32\n\t"
+        "ldm r3, {r3, r4, r5, r6, r8, r9, r10, r11}\n\t"
+        "push {r3, r4, r5, r6, r8, r9, r10, r11}\n\t"
+        "ldm r2, {r2, r3, r4, r5, r6, r8, r9, r10}\n\t"
+        "push {r2, r3, r4, r5, r6, r8, r9, r10}\n"
+        "1:\n\t"
+        "ldm sp, {r2, r5, r6, r8, r9, r10, r11, r12, lr}\n\t"
+        "ldr r3, [r0]\n\t" /* plane row y: p0..p3 */
+        "sxtb16 r4, r3, ror #8\n\t"  /* (p1, p3) */
+        "sxtb16 r3, r3\n\t"          /* (p0, p2) */
+        "smlad r5, r3, r10, r5\n\t"  /* a0 += p0 w00 + p2 w02 */
+        "smlabb r5, r4, r12, r5\n\t" /* a0 += p1 w01 */
+        "smlad r6, r4, r10, r6\n\t"  /* b0 += p1 w00 + p3 w02 */
+        "smlatb r6, r3, r12, r6\n\t" /* b0 += p2 w01 */
+        "ldr r3, [r0, r1]\n\t"       /* row y + 1: kernel row 1 of row y, row 0 of row y + 1 */
+        "sxtb16 r4, r3, ror #8\n\t"
+        "sxtb16 r3, r3\n\t"
+        "smlad r5, r3, r11, r5\n\t"
+        "smlabt r5, r4, r12, r5\n\t"
+        "smlad r6, r4, r11, r6\n\t"
+        "smlatt r6, r3, r12, r6\n\t"
+        "smlad r8, r3, r10, r8\n\t"
+        "smlabb r8, r4, r12, r8\n\t"
+        "smlad r9, r4, r10, r9\n\t"
+        "smlatb r9, r3, r12, r9\n\t"
+        "ldr r3, [r0, r1, lsl #1]\n\t" /* row y + 2: kernel row 2 of row y, row 1 of row y + 1 */
+        "sxtb16 r4, r3, ror #8\n\t"
+        "sxtb16 r3, r3\n\t"
+        "smlad r5, r3, lr, r5\n\t"
+        "smlabb r5, r4, r2, r5\n\t"
+        "smlad r6, r4, lr, r6\n\t"
+        "smlatb r6, r3, r2, r6\n\t"
+        "smlad r8, r3, r11, r8\n\t"
+        "smlabt r8, r4, r2, r8\n\t"
+        "smlad r9, r4, r11, r9\n\t"
+        "smlatt r9, r3, r2, r9\n\t"
+        "add r3, r1, r1, lsl #1\n\t" /* row y + 3: kernel row 2 of row y + 1 */
+        "ldr r3, [r0, r3]\n\t"
+        "sxtb16 r4, r3, ror #8\n\t"
+        "sxtb16 r3, r3\n\t"
+        "smlad r8, r3, lr, r8\n\t"
+        "smlabb r8, r4, r2, r8\n\t"
+        "smlad r9, r4, lr, r9\n\t"
+        "smlatb r9, r3, r2, r9\n\t"
+        "add r0, r0, #2\n\t"
+        "add lr, sp, #36\n\t"
+        "ldm lr, {r2, r3, r4, r10, r11, r12, lr}\n\t"
+        "cmp r0, lr\n\t" /* flags kept to the BNE (no flag-setting instruction below) */
+        "add lr, r3, r5, asr #31\n\t"
+        "smmlar r5, r5, r2, lr\n\t"
+        "asr r5, r5, r4\n\t"
+        "ssat r5, #8, r5\n\t"
+        "add lr, r3, r6, asr #31\n\t"
+        "smmlar r6, r6, r2, lr\n\t"
+        "asr r6, r6, r4\n\t"
+        "ssat r6, #8, r6\n\t"
+        "add lr, r3, r8, asr #31\n\t"
+        "smmlar r8, r8, r2, lr\n\t"
+        "asr r8, r8, r4\n\t"
+        "ssat r8, #8, r8\n\t"
+        "add lr, r3, r9, asr #31\n\t"
+        "smmlar r9, r9, r2, lr\n\t"
+        "asr r9, r9, r4\n\t"
+        "ssat r9, #8, r9\n\t"
+        "strb r5, [r11]\n\t"
+        "strb r6, [r11, r10]\n\t"
+        "add lr, r11, r12\n\t"
+        "strb r8, [lr]\n\t"
+        "strb r9, [lr, r10]\n\t"
+        "add r11, r11, r10, lsl #1\n\t"
+        "str r11, [sp, #52]\n\t"
+        "bne 1b\n\t"
+        "add sp, sp, #64\n\t"
+        : "+r"(r0), "+r"(r1), "+r"(r2)
+        :
+        : "r3", "r4", "r5", "r6", "r8", "r9", "r10", "r11", "r12", "lr", "cc", "memory");
+}
+
 /* 3x3, stride 2: as te_dw_macs_k3s1 with r1 = pw; per row p0..p3 as a word and p4 alone.
  * One step: 33 instructions, 18 MACs. */
 TE_NOINLINE static void te_dw_macs_k3s2(const int8_t *r, int32_t pw, int32_t npairs, int32_t *buf, const int32_t *blk)
@@ -901,6 +997,48 @@ TE_NOINLINE static void te_dw_fast_channel(const te_dw_fast_geom *g, const int32
         row += rows * g->row_step;
     }
 }
+
+/* 3x3 stride 1 with SSAT requantization: output rows in pairs through te_dw_k3s1_rows2 (an odd
+ * width ends with a step one column left, recomputing a stored output), an odd last row through
+ * te_dw_fast_channel. */
+TE_NOINLINE static void te_dw_k3s1_channel(const te_dw_fast_geom *g, const int32_t *blk, const te_dw_fast_q *q,
+                                           int8_t *out)
+{
+    const int32_t ow = g->ow;
+    const int32_t pw = g->pw;
+    const int32_t c = g->channels;
+    const int8_t *row = g->plane;
+    const int8_t *last = g->plane + (g->oh & ~1) * pw;
+    int32_t b[16];
+    b[0] = (int32_t)(((uint32_t)blk[4] & 0xFFFFu) | ((uint32_t)blk[3] & 0xFFFF0000u)); /* (w21, w11) */
+    b[1] = b[2] = b[3] = b[4] = blk[5];                                                  /* acc2 */
+    b[5] = blk[0];
+    b[6] = blk[1];
+    b[7] = blk[3];
+    b[8] = blk[2];
+    b[9] = q->multiplier;
+    b[10] = q->round;
+    b[11] = q->exponent;
+    b[12] = c;
+    b[14] = ow * c;
+    for (; row != last; row += 2 * pw, out += 2 * ow * c) {
+        b[13] = (int32_t)(intptr_t)out;
+        b[15] = (int32_t)(intptr_t)(row + (ow & ~1));
+        te_dw_k3s1_rows2(row, pw, b);
+        if (ow & 1) {
+            b[13] = (int32_t)(intptr_t)(out + (ow - 2) * c);
+            b[15] = (int32_t)(intptr_t)(row + ow);
+            te_dw_k3s1_rows2(row + ow - 2, pw, b);
+        }
+    }
+    if (g->oh & 1) {
+        te_dw_fast_geom one = *g;
+        one.plane = last;
+        one.oh = 1;
+        te_dw_fast_channel(&one, blk, q, out);
+    }
+}
+
 #endif
 
 /* Channel c of the buffer into the interior of the padded plane (its border already holds the pad). */
@@ -991,7 +1129,11 @@ static int te_dw_fast(const te_depthwise_params *params, const te_per_channel_qu
     q.shift = shift;
     q.output_offset = params->output_offset;
     q.act = act;
-    te_dw_fast_channel(g, blk, &q, out);
+    if (k == 3 && g->s == 1 && q.mode == TE_DW_SSAT && g->oh >= 2) {
+        te_dw_k3s1_channel(g, blk, &q, out);
+    } else {
+        te_dw_fast_channel(g, blk, &q, out);
+    }
     return 1;
 }
 #endif
