@@ -121,13 +121,13 @@ typedef struct {
     int32_t to_c;              /* 24: pixel C's output - pixel A's (three-pixel blocks) */
     int8_t *out_end;           /* 28: out after the last pair */
     int32_t offset21;          /* 32: 2 * output_offset + 1 (te_requant2_round) */
-    int32_t slow;              /* 36: add_offset != 0 or the activation range is narrower than int8 */
+    int32_t slow;              /* 36: take the slow tail: add_offset, clamp, unshifted or dot_only */
     int32_t lo2;               /* 40: te_pack_s8x2(activation.min) */
     int32_t hi2;               /* 44: te_pack_s8x2(activation.max) */
     const int8_t *filter;      /* 48: the packed rows of the first pair */
     int32_t add_offset;        /* 52: output offset added after the shift (0 when folded into round) */
     int32_t groups;            /* 56: groups of four taps in the column (>= 1) */
-    int32_t reserved;          /* 60: unused */
+    int32_t reserved;          /* 60: unused (keeps the offsets the assembly uses) */
     int32_t unshifted;         /* 64: every shift is 0: out = SMMLAR(acc, m, add_offset) (slow set) */
     int32_t clamp;             /* 68: the activation range is narrower than int8 (slow set) */
     int32_t dot_only;          /* 72: one pair, no requantization: accumulators to acc (slow set) */
@@ -324,7 +324,7 @@ typedef char te_pair3_job_layout[(sizeof(te_pair3_job) == 100 && sizeof(void *) 
  * column pointer (then scratch), r1 weight pointer (kept across pairs), r2-r4 pixel A, B, C x
  * row 0, r5-r7 x row 1, r8/r9 the pair's four weights (then multipliers, bounds, output strides),
  * r10-r12 three column words (then exponents), lr one SXTB16'd weight word (then a rounding
- * term); [sp] = job.
+ * term); [sp] = job, [sp, #4] = the loop entry.
  */
 __attribute__((naked, noinline, unused)) static void te_pair3_pairs(__attribute__((unused)) te_pair3_job *job)
 {
