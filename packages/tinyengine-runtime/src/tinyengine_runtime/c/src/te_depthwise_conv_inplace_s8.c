@@ -296,6 +296,204 @@ static void te_dw_group4(const te_depthwise_params *params, const te_dims *input
 }
 #endif
 
+#if defined(__ARM_FEATURE_DSP)
+/*
+ * 3x3 maps, 3x3 kernel, stride 1, pad 1 (TFLite SAME), no scratch: one channel per call of
+ * te_dw_map3_channel, every input byte read into registers before any output byte is written.
+ * Kernel row j as the int16 pairs A_j = (w_j1, w_j2), B_j = (w_j0, w_j1); map row i as the doubled
+ * (x + offset) pairs P_i = (v_i0, v_i1), Q_i = (v_i1, v_i2). Output (y, x) sums, over the map rows
+ * i inside its window (kernel row j = i - y + 1): x = 0: P_i.A_j; x = 1: P_i.B_j + v_i2 w_j2 (the
+ * top halves of Q_i and A_j, SMLATT); x = 2: Q_i.B_j. Then te_requant2 + SSAT, STRB.
+ */
+
+/* te_requant2 + SSAT of the accumulator in register R (r8 multiplier, r9 round, r10 exponent). */
+#define TE_DW_MAP3_Q(R)                                                                                      \
+    "add r11, r9, " R ", asr #31\n\t"                                                                       \
+    "smmlar " R ", " R ", r8, r11\n\t"                                                                      \
+    "asr " R ", " R ", r10\n\t"                                                                             \
+    "ssat " R ", #8, " R "\n\t"
+/* Four accumulators (r2 r4 r5 r6) to bytes r0, r0 + C, r0 + 2C, r0 + 3C; r0 advances by 4C. */
+#define TE_DW_MAP3_REQUANT4                                                                                  \
+    TE_DW_MAP3_Q("r2") TE_DW_MAP3_Q("r4") TE_DW_MAP3_Q("r5") TE_DW_MAP3_Q("r6")                               \
+    "strb r2, [r0]\n\t"                                                                                     \
+    "strb r4, [r0, r1]\n\t"                                                                                 \
+    "add r0, r0, r1, lsl #1\n\t"                                                                            \
+    "strb r5, [r0]\n\t"                                                                                     \
+    "strb r6, [r0, r1]\n\t"                                                                                 \
+    "add r0, r0, r1, lsl #1\n\t"
+
+/* blk: acc2 (doubled bias), 2 * input offset, multiplier, round, exponent (te_requant2). Registers:
+ * r0 the channel's first byte, r1 channels, r2 filter then scratch, r3 blk, r4-r6 three weights or
+ * bytes, r8-r12 lr the weight pairs (A0 A1 A2 B0 B1 B2, then pushed) and the input pairs (P0 Q0 P1
+ * Q1 P2 Q2); the nine doubled accumulators in a stack block, requantized four at a time (r8 m,
+ * r9 round, r10 exponent). 152 instructions per channel (81 MACs of the padded count). */
+TE_NOINLINE static void te_dw_map3_channel(int8_t *b, int32_t channels, const int8_t *f, const int32_t *blk)
+{
+    register int8_t *r0 __asm__("r0") = b;
+    register int32_t r1 __asm__("r1") = channels;
+    register const int8_t *r2 __asm__("r2") = f;
+    register const int32_t *r3 __asm__("r3") = blk;
+    __asm__ volatile(
+        "sub sp, sp, #36\n\t" /* o0..o8 */
+        "ldrsb r4, [r2]\n\t"  /* kernel row 0 */
+        "ldrsb r5, [r2, r1]\n\t"
+        "add r2, r2, r1, lsl #1\n\t"
+        "ldrsb r6, [r2]\n\t"
+        "pkhbt r11, r4, r5, lsl #16\n\t"
+        "pkhbt r8, r5, r6, lsl #16\n\t"
+        "ldrsb r4, [r2, r1]\n\t" /* kernel row 1 */
+        "add r2, r2, r1, lsl #1\n\t"
+        "ldrsb r5, [r2]\n\t"
+        "ldrsb r6, [r2, r1]\n\t"
+        "pkhbt r12, r4, r5, lsl #16\n\t"
+        "pkhbt r9, r5, r6, lsl #16\n\t"
+        "add r2, r2, r1, lsl #1\n\t" /* kernel row 2 */
+        "ldrsb r4, [r2]\n\t"
+        "ldrsb r5, [r2, r1]\n\t"
+        "add r2, r2, r1, lsl #1\n\t"
+        "ldrsb r6, [r2]\n\t"
+        "pkhbt lr, r4, r5, lsl #16\n\t"
+        "pkhbt r10, r5, r6, lsl #16\n\t"
+        "push {r8, r9, r10, r11, r12, lr}\n\t" /* [sp]: A0 A1 A2 B0 B1 B2, o at sp + 24 */
+        "ldr lr, [r3, #4]\n\t"
+        "ldrsb r4, [r0]\n\t" /* map row 0 */
+        "ldrsb r5, [r0, r1]\n\t"
+        "add r2, r0, r1, lsl #1\n\t"
+        "ldrsb r6, [r2]\n\t"
+        "add r4, lr, r4, lsl #1\n\t"
+        "add r5, lr, r5, lsl #1\n\t"
+        "add r6, lr, r6, lsl #1\n\t"
+        "pkhbt r8, r4, r5, lsl #16\n\t"
+        "pkhbt r9, r5, r6, lsl #16\n\t"
+        "ldrsb r4, [r2, r1]\n\t" /* map row 1 */
+        "add r2, r2, r1, lsl #1\n\t"
+        "ldrsb r5, [r2]\n\t"
+        "ldrsb r6, [r2, r1]\n\t"
+        "add r4, lr, r4, lsl #1\n\t"
+        "add r5, lr, r5, lsl #1\n\t"
+        "add r6, lr, r6, lsl #1\n\t"
+        "pkhbt r10, r4, r5, lsl #16\n\t"
+        "pkhbt r11, r5, r6, lsl #16\n\t"
+        "add r2, r2, r1, lsl #1\n\t" /* map row 2 */
+        "ldrsb r4, [r2]\n\t"
+        "ldrsb r5, [r2, r1]\n\t"
+        "add r2, r2, r1, lsl #1\n\t"
+        "ldrsb r6, [r2]\n\t"
+        "add r4, lr, r4, lsl #1\n\t"
+        "add r5, lr, r5, lsl #1\n\t"
+        "add r6, lr, r6, lsl #1\n\t"
+        "pkhbt r12, r4, r5, lsl #16\n\t"
+        "pkhbt lr, r5, r6, lsl #16\n\t"
+        "ldm sp, {r4, r5, r6}\n\t" /* A0 A1 A2: column 0, column 1's third taps */
+        "ldr r2, [r3]\n\t"
+        "smlad r2, r8, r5, r2\n\t"
+        "smlad r2, r10, r6, r2\n\t"
+        "str r2, [sp, #24]\n\t" /* o0 = P0.A1 + P1.A2 */
+        "ldr r2, [r3]\n\t"
+        "smlad r2, r8, r4, r2\n\t"
+        "smlad r2, r10, r5, r2\n\t"
+        "smlad r2, r12, r6, r2\n\t"
+        "str r2, [sp, #36]\n\t" /* o3 = P0.A0 + P1.A1 + P2.A2 */
+        "ldr r2, [r3]\n\t"
+        "smlad r2, r10, r4, r2\n\t"
+        "smlad r2, r12, r5, r2\n\t"
+        "str r2, [sp, #48]\n\t" /* o6 = P1.A0 + P2.A1 */
+        "ldr r2, [r3]\n\t"
+        "smlatt r2, r9, r5, r2\n\t"
+        "smlatt r2, r11, r6, r2\n\t"
+        "str r2, [sp, #28]\n\t" /* o1 = v02 w12 + v12 w22 */
+        "ldr r2, [r3]\n\t"
+        "smlatt r2, r9, r4, r2\n\t"
+        "smlatt r2, r11, r5, r2\n\t"
+        "smlatt r2, lr, r6, r2\n\t"
+        "str r2, [sp, #40]\n\t" /* o4 = v02 w02 + v12 w12 + v22 w22 */
+        "ldr r2, [r3]\n\t"
+        "smlatt r2, r11, r4, r2\n\t"
+        "smlatt r2, lr, r5, r2\n\t"
+        "str r2, [sp, #52]\n\t" /* o7 = v12 w02 + v22 w12 */
+        "add r2, sp, #12\n\t"
+        "ldm r2, {r4, r5, r6}\n\t" /* B0 B1 B2: columns 1 and 2 */
+        "ldr r2, [sp, #28]\n\t"
+        "smlad r2, r8, r5, r2\n\t"
+        "smlad r2, r10, r6, r2\n\t"
+        "str r2, [sp, #28]\n\t" /* o1 += P0.B1 + P1.B2 */
+        "ldr r2, [sp, #40]\n\t"
+        "smlad r2, r8, r4, r2\n\t"
+        "smlad r2, r10, r5, r2\n\t"
+        "smlad r2, r12, r6, r2\n\t"
+        "str r2, [sp, #40]\n\t" /* o4 += P0.B0 + P1.B1 + P2.B2 */
+        "ldr r2, [sp, #52]\n\t"
+        "smlad r2, r10, r4, r2\n\t"
+        "smlad r2, r12, r5, r2\n\t"
+        "str r2, [sp, #52]\n\t" /* o7 += P1.B0 + P2.B1 */
+        "ldr r2, [r3]\n\t"
+        "smlad r2, r9, r5, r2\n\t"
+        "smlad r2, r11, r6, r2\n\t"
+        "str r2, [sp, #32]\n\t" /* o2 = Q0.B1 + Q1.B2 */
+        "ldr r2, [r3]\n\t"
+        "smlad r2, r9, r4, r2\n\t"
+        "smlad r2, r11, r5, r2\n\t"
+        "smlad r2, lr, r6, r2\n\t"
+        "str r2, [sp, #44]\n\t" /* o5 = Q0.B0 + Q1.B1 + Q2.B2 */
+        "ldr r2, [r3]\n\t"
+        "smlad r2, r11, r4, r2\n\t"
+        "smlad r2, lr, r5, r2\n\t"
+        "str r2, [sp, #56]\n\t" /* o8 = Q1.B0 + Q2.B1 */
+        "add r3, r3, #8\n\t"
+        "ldm r3, {r8, r9, r10}\n\t" /* multiplier, round, exponent */
+        "add sp, sp, #24\n\t"
+        "ldm sp!, {r2, r4, r5, r6}\n\t" /* o0..o3 */
+        TE_DW_MAP3_REQUANT4
+        "ldm sp!, {r2, r4, r5, r6}\n\t" /* o4..o7 */
+        TE_DW_MAP3_REQUANT4
+        "ldm sp!, {r2}\n\t" /* o8 */
+        "add r11, r9, r2, asr #31\n\t"
+        "smmlar r2, r2, r8, r11\n\t"
+        "asr r2, r2, r10\n\t"
+        "ssat r2, #8, r2\n\t"
+        "strb r2, [r0]\n\t"
+        : "+r"(r0), "+r"(r1), "+r"(r2), "+r"(r3)
+        :
+        : "r4", "r5", "r6", "r8", "r9", "r10", "r11", "r12", "lr", "cc", "memory");
+}
+
+/* The 3x3-map shape of te_dw_map3_channel: 3x3 kernel without dilation, 3x3 in and out, stride 1,
+ * pad 1. */
+static int te_dw_map3_shape(const te_depthwise_params *params, const te_dims *input_dims,
+                            const te_dims *filter_dims, const te_dims *output_dims)
+{
+    return filter_dims->h == 3 && filter_dims->w == 3 && params->dilation_h == 1 && params->dilation_w == 1 &&
+           input_dims->h == 3 && input_dims->w == 3 && output_dims->h == 3 && output_dims->w == 3 &&
+           params->stride_h == 1 && params->stride_w == 1 && params->pad_top == 1 && params->pad_left == 1;
+}
+
+/* Every channel of a 3x3 map through te_dw_map3_channel when te_requant2 applies to all of them
+ * (|bias| < 2^28; the caller checked the whole int8 activation range); returns 0, with nothing
+ * written, when one does not (the small-map path then takes the layer). */
+TE_NOINLINE static int te_dw_inplace_map3(const te_depthwise_params *params, const te_per_channel_quant *quant,
+                                          int8_t *buffer, const int8_t *filter, const int32_t *bias, int32_t channels)
+{
+    int32_t blk[5];
+    int32_t c;
+    for (c = 0; c < channels; ++c) {
+        const int32_t b0 = bias != NULL ? bias[c] : 0;
+        if (!te_requant2_applies(quant->multiplier[c], quant->shift[c]) || b0 >= (1 << 28) || b0 <= -(1 << 28)) {
+            return 0;
+        }
+    }
+    blk[1] = 2 * params->input_offset;
+    for (c = 0; c < channels; ++c) {
+        const int32_t shift = quant->shift[c];
+        blk[0] = bias != NULL ? 2 * bias[c] : 0;
+        blk[2] = quant->multiplier[c];
+        blk[3] = te_requant2_round(shift, params->output_offset);
+        blk[4] = -shift;
+        te_dw_map3_channel(buffer + c, channels, filter + c, blk);
+    }
+    return 1;
+}
+#endif
+
 /* The small-map path: channel groups of four copied to scratch (H x W x 4), then their outputs. */
 TE_NOINLINE static void te_dw_inplace_groups(const te_depthwise_params *params, const te_per_channel_quant *quant,
                                              const te_dims *input_dims, int8_t *buffer, const te_dims *filter_dims,
@@ -805,7 +1003,7 @@ typedef struct {
  * [-128, 127], or for [min, 127] (round folds output offset - min) USAT, UQADD8 by 128 + min
  * clamping the top, minus 128. Per pair: LDRD, per output ADD, SMMLAR, ASR, SSAT, STRB.
  */
-TE_NOINLINE static void te_dw_requant_pairs(const int32_t *buf, int32_t npairs, const te_dw_fast_q *q, int8_t *out,
+TE_NOINLINE_ONE_COPY static void te_dw_requant_pairs(const int32_t *buf, int32_t npairs, const te_dw_fast_q *q, int8_t *out,
                                             int32_t channels)
 {
     const int32_t *end = buf + 2 * npairs;
@@ -999,7 +1197,8 @@ TE_NOINLINE static void te_dw_fast_channel(const te_dw_fast_geom *g, const int32
 }
 
 /* 3x3 stride 1 with SSAT requantization: output rows in pairs through te_dw_k3s1_rows2 (an odd
- * width ends with a step one column left, recomputing a stored output), an odd last row through
+ * width ends with a step one column left, recomputing a stored output: te_dw_fast takes odd widths
+ * from 9 on, narrower ones pay more in calls than they save), an odd last row through
  * te_dw_fast_channel. */
 TE_NOINLINE static void te_dw_k3s1_channel(const te_dw_fast_geom *g, const int32_t *blk, const te_dw_fast_q *q,
                                            int8_t *out)
@@ -1129,7 +1328,7 @@ static int te_dw_fast(const te_depthwise_params *params, const te_per_channel_qu
     q.shift = shift;
     q.output_offset = params->output_offset;
     q.act = act;
-    if (k == 3 && g->s == 1 && q.mode == TE_DW_SSAT && g->oh >= 2) {
+    if (k == 3 && g->s == 1 && q.mode == TE_DW_SSAT && g->oh >= 2 && ((g->ow & 1) == 0 || g->ow > 8)) {
         te_dw_k3s1_channel(g, blk, &q, out);
     } else {
         te_dw_fast_channel(g, blk, &q, out);
@@ -1295,6 +1494,12 @@ te_status te_depthwise_conv_inplace_s8(const te_depthwise_params *params, const 
     if (plane == NULL) {
         return TE_ERROR_SCRATCH;
     }
+#if defined(__ARM_FEATURE_DSP)
+    if (te_dw_map3_shape(params, input_dims, filter_dims, output_dims) && params->activation.min == -128 &&
+        params->activation.max == 127 && te_dw_inplace_map3(params, quant, buffer, filter, bias, channels)) {
+        return TE_OK;
+    }
+#endif
     if (te_dw_group_path(params, input_dims, filter_dims, output_dims)) {
         te_dw_inplace_groups(params, quant, input_dims, buffer, filter_dims, filter, bias, output_dims, plane);
     } else if (te_dw_padded_path(params, filter_dims)) {
