@@ -322,6 +322,25 @@ static void te_dw_group4(const te_depthwise_params *params, const te_dims *input
     "strb r6, [r0, r1]\n\t"                                                                                 \
     "add r0, r0, r1, lsl #1\n\t"
 
+/* One output column of a 3x3 map (rows 0, 1, 2) from the map rows' pairs X0 X1 X2 and the kernel
+ * rows' pairs in r4 r5 r6: row 0 = X0.W1 + X1.W2, row 1 = X0.W0 + X1.W1 + X2.W2, row 2 = X1.W0 + X2.W1
+ * (OP: SMLAD, or SMLATT for the top halves), each started from S0 / S1 / S2 and stored at sp + O. */
+#define TE_DW_MAP3_COLUMN(OP, X0, X1, X2, S0, S1, S2, O0, O1, O2)                                            \
+    "ldr r2, " S0 "\n\t" OP " r2, " X0 ", r5, r2\n\t" OP " r2, " X1 ", r6, r2\n\t"                              \
+    "str r2, [sp, " O0 "]\n\t"                                                                               \
+    "ldr r2, " S1 "\n\t" OP " r2, " X0 ", r4, r2\n\t" OP " r2, " X1 ", r5, r2\n\t" OP " r2, " X2 ", r6, r2\n\t"   \
+    "str r2, [sp, " O1 "]\n\t"                                                                               \
+    "ldr r2, " S2 "\n\t" OP " r2, " X1 ", r4, r2\n\t" OP " r2, " X2 ", r5, r2\n\t"                              \
+    "str r2, [sp, " O2 "]\n\t"
+/* Map row bytes r4 r5 r6 as doubled (x + offset) (lr: 2 * offset) into the pairs P = (v0, v1),
+ * Q = (v1, v2). */
+#define TE_DW_MAP3_PAIRS(P, Q)                                                                               \
+    "add r4, lr, r4, lsl #1\n\t"                                                                            \
+    "add r5, lr, r5, lsl #1\n\t"                                                                            \
+    "add r6, lr, r6, lsl #1\n\t"                                                                            \
+    "pkhbt " P ", r4, r5, lsl #16\n\t"                                                                      \
+    "pkhbt " Q ", r5, r6, lsl #16\n\t"
+
 /* blk: acc2 (doubled bias), 2 * input offset, multiplier, round, exponent (te_requant2). Registers:
  * r0 the channel's first byte, r1 channels, r2 filter then scratch, r3 blk, r4-r6 three weights or
  * bytes, r8-r12 lr the weight pairs (A0 A1 A2 B0 B1 B2, then pushed) and the input pairs (P0 Q0 P1
@@ -360,85 +379,26 @@ TE_NOINLINE static void te_dw_map3_channel(int8_t *b, int32_t channels, const in
         "ldrsb r5, [r0, r1]\n\t"
         "add r2, r0, r1, lsl #1\n\t"
         "ldrsb r6, [r2]\n\t"
-        "add r4, lr, r4, lsl #1\n\t"
-        "add r5, lr, r5, lsl #1\n\t"
-        "add r6, lr, r6, lsl #1\n\t"
-        "pkhbt r8, r4, r5, lsl #16\n\t"
-        "pkhbt r9, r5, r6, lsl #16\n\t"
+        TE_DW_MAP3_PAIRS("r8", "r9")
         "ldrsb r4, [r2, r1]\n\t" /* map row 1 */
         "add r2, r2, r1, lsl #1\n\t"
         "ldrsb r5, [r2]\n\t"
         "ldrsb r6, [r2, r1]\n\t"
-        "add r4, lr, r4, lsl #1\n\t"
-        "add r5, lr, r5, lsl #1\n\t"
-        "add r6, lr, r6, lsl #1\n\t"
-        "pkhbt r10, r4, r5, lsl #16\n\t"
-        "pkhbt r11, r5, r6, lsl #16\n\t"
+        TE_DW_MAP3_PAIRS("r10", "r11")
         "add r2, r2, r1, lsl #1\n\t" /* map row 2 */
         "ldrsb r4, [r2]\n\t"
         "ldrsb r5, [r2, r1]\n\t"
         "add r2, r2, r1, lsl #1\n\t"
         "ldrsb r6, [r2]\n\t"
-        "add r4, lr, r4, lsl #1\n\t"
-        "add r5, lr, r5, lsl #1\n\t"
-        "add r6, lr, r6, lsl #1\n\t"
-        "pkhbt r12, r4, r5, lsl #16\n\t"
-        "pkhbt lr, r5, r6, lsl #16\n\t"
-        "ldm sp, {r4, r5, r6}\n\t" /* A0 A1 A2: column 0, column 1's third taps */
-        "ldr r2, [r3]\n\t"
-        "smlad r2, r8, r5, r2\n\t"
-        "smlad r2, r10, r6, r2\n\t"
-        "str r2, [sp, #24]\n\t" /* o0 = P0.A1 + P1.A2 */
-        "ldr r2, [r3]\n\t"
-        "smlad r2, r8, r4, r2\n\t"
-        "smlad r2, r10, r5, r2\n\t"
-        "smlad r2, r12, r6, r2\n\t"
-        "str r2, [sp, #36]\n\t" /* o3 = P0.A0 + P1.A1 + P2.A2 */
-        "ldr r2, [r3]\n\t"
-        "smlad r2, r10, r4, r2\n\t"
-        "smlad r2, r12, r5, r2\n\t"
-        "str r2, [sp, #48]\n\t" /* o6 = P1.A0 + P2.A1 */
-        "ldr r2, [r3]\n\t"
-        "smlatt r2, r9, r5, r2\n\t"
-        "smlatt r2, r11, r6, r2\n\t"
-        "str r2, [sp, #28]\n\t" /* o1 = v02 w12 + v12 w22 */
-        "ldr r2, [r3]\n\t"
-        "smlatt r2, r9, r4, r2\n\t"
-        "smlatt r2, r11, r5, r2\n\t"
-        "smlatt r2, lr, r6, r2\n\t"
-        "str r2, [sp, #40]\n\t" /* o4 = v02 w02 + v12 w12 + v22 w22 */
-        "ldr r2, [r3]\n\t"
-        "smlatt r2, r11, r4, r2\n\t"
-        "smlatt r2, lr, r5, r2\n\t"
-        "str r2, [sp, #52]\n\t" /* o7 = v12 w02 + v22 w12 */
+        TE_DW_MAP3_PAIRS("r12", "lr")
+        /* A0 A1 A2: o0 o3 o6 = column 0 (P.A), o1 o4 o7 = column 1's third taps (tops of Q, A) */
+        "ldm sp, {r4, r5, r6}\n\t"
+        TE_DW_MAP3_COLUMN("smlad", "r8", "r10", "r12", "[r3]", "[r3]", "[r3]", "#24", "#36", "#48")
+        TE_DW_MAP3_COLUMN("smlatt", "r9", "r11", "lr", "[r3]", "[r3]", "[r3]", "#28", "#40", "#52")
         "add r2, sp, #12\n\t"
-        "ldm r2, {r4, r5, r6}\n\t" /* B0 B1 B2: columns 1 and 2 */
-        "ldr r2, [sp, #28]\n\t"
-        "smlad r2, r8, r5, r2\n\t"
-        "smlad r2, r10, r6, r2\n\t"
-        "str r2, [sp, #28]\n\t" /* o1 += P0.B1 + P1.B2 */
-        "ldr r2, [sp, #40]\n\t"
-        "smlad r2, r8, r4, r2\n\t"
-        "smlad r2, r10, r5, r2\n\t"
-        "smlad r2, r12, r6, r2\n\t"
-        "str r2, [sp, #40]\n\t" /* o4 += P0.B0 + P1.B1 + P2.B2 */
-        "ldr r2, [sp, #52]\n\t"
-        "smlad r2, r10, r4, r2\n\t"
-        "smlad r2, r12, r5, r2\n\t"
-        "str r2, [sp, #52]\n\t" /* o7 += P1.B0 + P2.B1 */
-        "ldr r2, [r3]\n\t"
-        "smlad r2, r9, r5, r2\n\t"
-        "smlad r2, r11, r6, r2\n\t"
-        "str r2, [sp, #32]\n\t" /* o2 = Q0.B1 + Q1.B2 */
-        "ldr r2, [r3]\n\t"
-        "smlad r2, r9, r4, r2\n\t"
-        "smlad r2, r11, r5, r2\n\t"
-        "smlad r2, lr, r6, r2\n\t"
-        "str r2, [sp, #44]\n\t" /* o5 = Q0.B0 + Q1.B1 + Q2.B2 */
-        "ldr r2, [r3]\n\t"
-        "smlad r2, r11, r4, r2\n\t"
-        "smlad r2, lr, r5, r2\n\t"
-        "str r2, [sp, #56]\n\t" /* o8 = Q1.B0 + Q2.B1 */
+        "ldm r2, {r4, r5, r6}\n\t" /* B0 B1 B2: column 1 += P.B, column 2 = Q.B */
+        TE_DW_MAP3_COLUMN("smlad", "r8", "r10", "r12", "[sp, #28]", "[sp, #40]", "[sp, #52]", "#28", "#40", "#52")
+        TE_DW_MAP3_COLUMN("smlad", "r9", "r11", "lr", "[r3]", "[r3]", "[r3]", "#32", "#44", "#56")
         "add r3, r3, #8\n\t"
         "ldm r3, {r8, r9, r10}\n\t" /* multiplier, round, exponent */
         "add sp, sp, #24\n\t"
@@ -447,10 +407,7 @@ TE_NOINLINE static void te_dw_map3_channel(int8_t *b, int32_t channels, const in
         "ldm sp!, {r2, r4, r5, r6}\n\t" /* o4..o7 */
         TE_DW_MAP3_REQUANT4
         "ldm sp!, {r2}\n\t" /* o8 */
-        "add r11, r9, r2, asr #31\n\t"
-        "smmlar r2, r2, r8, r11\n\t"
-        "asr r2, r2, r10\n\t"
-        "ssat r2, #8, r2\n\t"
+        TE_DW_MAP3_Q("r2")
         "strb r2, [r0]\n\t"
         : "+r"(r0), "+r"(r1), "+r"(r2), "+r"(r3)
         :
