@@ -112,14 +112,14 @@ static inline void te_pair3_end(int32_t *words, int32_t groups)
  * multiplier, shift, out) are set again for every block. Offsets are fixed: see the assembly.
  */
 typedef struct {
-    const int32_t *column;     /* 0: the block's column */
-    const int32_t *bias;       /* 4: the pair's two biases, NULL when none (+8 per pair) */
-    const int32_t *multiplier; /* 8: (+8 per pair) */
-    const int32_t *shift;      /* 12: (+8 per pair; right after multiplier: one LDRD) */
-    int8_t *out;               /* 16: pixel A's output of the pair's first channel (+2 per pair) */
-    int32_t to_b;              /* 20: pixel B's output - pixel A's */
-    int32_t to_c;              /* 24: pixel C's output - pixel A's (three-pixel blocks) */
-    int8_t *out_end;           /* 28: out after the last pair */
+    int8_t *out;               /* 0: pixel A's output of the pair's first channel (+2 per pair) */
+    int32_t to_b;              /* 4: pixel B's output - pixel A's */
+    int32_t to_c;              /* 8: pixel C's output - pixel A's (three-pixel blocks) */
+    int8_t *out_end;           /* 12: out after the last pair (0..12: one LDM for the stores) */
+    const int32_t *column;     /* 16: the block's column */
+    const int32_t *bias;       /* 20: the pair's two biases, NULL when none (+8 per pair) */
+    const int32_t *multiplier; /* 24: (+8 per pair) */
+    const int32_t *shift;      /* 28: (+8 per pair; right after multiplier: one LDRD) */
     int32_t offset21;          /* 32: 2 * output_offset + 1 (te_requant2_round) */
     int32_t slow;              /* 36: take the slow tail: add_offset, clamp, unshifted or dot_only */
     int32_t lo2;               /* 40: te_pack_s8x2(activation.min) */
@@ -139,7 +139,9 @@ typedef char te_pair3_job_layout[(sizeof(te_pair3_job) == 100 && sizeof(void *) 
 /*
  * The first group runs peeled (its SMLADs start from the bias registers), then the loop two groups
  * per iteration: entered at its first group (label 4) for an even rest, its second (8) for an odd
- * one, or skipped (16) for a single group. Computed once per call into r1 (pushed: [sp, #4]).
+ * one, or skipped (16) for a single group. Computed once per call into r1 (pushed: [sp, #4]); the
+ * tail after the dot loop (label 10, or 7 when the job is slow) into r2 ([sp, #8]). Both are
+ * branched to by LDR PC, so they carry the Thumb bit.
  */
 #define TE_PAIR_ASM_ENTRY                                                                                         \
     "ldr r2, [r0, #56]\n\t"                                                                                       \
@@ -150,7 +152,14 @@ typedef char te_pair3_job_layout[(sizeof(te_pair3_job) == 100 && sizeof(void *) 
     "tst r2, #1\n\t"                                                                                              \
     "bne 9f\n\t"                                                                                                  \
     "adr r1, 8f\n"                                                                                                 \
-    "9:\n\t"
+    "9:\n\t"                                                                                                      \
+    "orr r1, r1, #1\n\t"                                                                                          \
+    "ldr r3, [r0, #36]\n\t"                                                                                       \
+    "adr r2, 10f\n\t"                                                                                             \
+    "cbz r3, 17f\n\t"                                                                                             \
+    "adr r2, 7f\n"                                                                                                 \
+    "17:\n\t"                                                                                                     \
+    "orr r2, r2, #1\n\t"
 
 /* One group of four taps, three pixels: (k0, k2) then (k1, k3) words of A, B, C x rows 0, 1. */
 #define TE_PAIR3_ASM_EVEN                                                                                         \
@@ -219,24 +228,24 @@ typedef char te_pair3_job_layout[(sizeof(te_pair3_job) == 100 && sizeof(void *) 
 
 /* Accumulators = 2 * bias (r2 row 0, r5 row 1; 0 without bias); r0 = the bias pointer. */
 #define TE_PAIR_ASM_BIAS                                                                                          \
-    "ldr r0, [ip, #4]\n\t"                                                                                        \
+    "ldr r0, [ip, #20]\n\t"                                                                                        \
     "cbnz r0, 2f\n\t"                                                                                             \
     "movs r2, #0\n\t"                                                                                             \
     "movs r5, #0\n\t"                                                                                             \
     "b 3f\n"                                                                                                      \
     "2:\n\t"                                                                                                      \
     "ldrd r2, r5, [r0], #8\n\t"                                                                                   \
-    "str r0, [ip, #4]\n\t"                                                                                        \
+    "str r0, [ip, #20]\n\t"                                                                                        \
     "lsls r2, r2, #1\n\t"                                                                                         \
     "lsls r5, r5, #1\n"                                                                                           \
     "3:\n\t"
 
 /* The pair's multipliers into r8, r9, shifts into r10, r11, offset21 into r0 (ip = job). */
 #define TE_PAIR_ASM_SCALES                                                                                        \
-    "ldrd r0, lr, [ip, #8]\n\t"                                                                                   \
+    "ldrd r0, lr, [ip, #24]\n\t"                                                                                   \
     "ldrd r8, r9, [r0], #8\n\t"                                                                                   \
     "ldrd r10, r11, [lr], #8\n\t"                                                                                 \
-    "strd r0, lr, [ip, #8]\n\t"                                                                                   \
+    "strd r0, lr, [ip, #24]\n\t"                                                                                   \
     "ldr r0, [ip, #32]\n\t"
 
 /* lr = round = offset21 << (e - 1) of shift reg (which becomes e); uses r0 = offset21. */
@@ -264,38 +273,35 @@ typedef char te_pair3_job_layout[(sizeof(te_pair3_job) == 100 && sizeof(void *) 
         TE_PAIR_ASM_REQUANT("r3", "r8", "r10") TE_PAIR_ASM_ROUND("r11") TE_PAIR_ASM_REQUANT("r5", "r9", "r11")   \
             TE_PAIR_ASM_REQUANT("r6", "r9", "r11")
 
-/* The loop entry, save registers, the job ([sp]) and the entry ([sp, #4]), r1 = the first pair's
- * weights, then pair label 1 and the accumulators' bias. */
+/* The loop entry and tail, save registers, the job ([sp]), the entry ([sp, #4]) and the tail
+ * ([sp, #8]), r1 = the first pair's weights, then pair label 1 and the accumulators' bias. */
 #define TE_PAIR_ASM_PROLOGUE                                                                                      \
-    TE_PAIR_ASM_ENTRY "push {r0, r1, r4-r11, lr}\n\t"                                                             \
+    TE_PAIR_ASM_ENTRY "push {r0, r1, r2, r4-r11, lr}\n\t"                                                             \
     "mov ip, r0\n\t"                                                                                              \
     "ldr r1, [ip, #48]\n"                                                                                         \
     "1:\n\t" TE_PAIR_ASM_BIAS
 
-/* After the dot loop: ip = job; on to label 7 when the layer needs the slow tail, else fall through. */
+/* After the dot loop: ip = job; on to the tail: label 7 when the layer needs the slow one, else 10. */
 #define TE_PAIR_ASM_PLAIN_OR_7                                                                                    \
     "ldr ip, [sp]\n\t"                                                                                            \
-    "ldr r0, [ip, #36]\n\t"                                                                                       \
-    "cbz r0, 10f\n\t"                                                                                             \
-    "b 7f\n"                                                                                                       \
+    "ldr pc, [sp, #8]\n"                                                                                          \
     "10:\n\t"
 
 /* r0 = the advanced out pointer: store it, next pair until out_end, else return. */
 #define TE_PAIR_ASM_NEXT                                                                                          \
-    "str r0, [ip, #16]\n\t"                                                                                       \
-    "ldr r8, [ip, #28]\n\t"                                                                                       \
-    "cmp r0, r8\n\t"                                                                                              \
+    "str r0, [ip]\n\t"                                                                                            \
+    "cmp r0, r10\n\t"                                                                                              \
     "bne 1b\n\t"                                                                                                  \
-    "pop {r0, r1, r4-r11, pc}\n"
+    "pop {r0, r1, r2, r4-r11, pc}\n"
 
 /* Slow path: when every shift is 0 (job unshifted), r8/r9 = multipliers, r0 = the offset; else to 13. */
 #define TE_PAIR_ASM_UNSHIFTED                                                                                     \
     "ldr r0, [ip, #64]\n\t"                                                                                       \
     "cbz r0, 13f\n\t"                                                                                             \
-    "ldrd r0, lr, [ip, #8]\n\t"                                                                                   \
+    "ldrd r0, lr, [ip, #24]\n\t"                                                                                   \
     "ldrd r8, r9, [r0], #8\n\t"                                                                                   \
     "add lr, lr, #8\n\t"                                                                                          \
-    "strd r0, lr, [ip, #8]\n\t"                                                                                   \
+    "strd r0, lr, [ip, #24]\n\t"                                                                                   \
     "ldr r0, [ip, #52]\n\t"
 
 /* a = (sat8(a), sat8(b)) as the two low bytes. */
@@ -324,16 +330,15 @@ typedef char te_pair3_job_layout[(sizeof(te_pair3_job) == 100 && sizeof(void *) 
  * column pointer (then scratch), r1 weight pointer (kept across pairs), r2-r4 pixel A, B, C x
  * row 0, r5-r7 x row 1, r8/r9 the pair's four weights (then multipliers, bounds, output strides),
  * r10-r12 three column words (then exponents), lr one SXTB16'd weight word (then a rounding
- * term); [sp] = job, [sp, #4] = the loop entry.
+ * term); [sp] = job, [sp, #4] = the loop entry, [sp, #8] = the tail (label 10 or 7).
  */
 __attribute__((naked, noinline, unused)) static void te_pair3_pairs(__attribute__((unused)) te_pair3_job *job)
 {
     __asm__ volatile(
         TE_PAIR_ASM_PROLOGUE
-        "ldr r0, [ip, #0]\n\t"
+        "ldr r0, [ip, #16]\n\t"
         "ldm r0!, {r10, r11, r12}\n\t" TE_PAIR3_ASM_EVEN_FIRST TE_PAIR3_ASM_ODD
-        "ldr r8, [sp, #4]\n\t"
-        "mov pc, r8\n"
+        "ldr pc, [sp, #4]\n"
         "4:\n\t" TE_PAIR3_ASM_EVEN TE_PAIR3_ASM_ODD
         "8:\n\t" TE_PAIR3_ASM_EVEN TE_PAIR3_ASM_ODD
         "cmp r10, #0x7F7F7F7F\n\t" /* the sentinel group */
@@ -342,8 +347,7 @@ __attribute__((naked, noinline, unused)) static void te_pair3_pairs(__attribute_
         TE_PAIR_ASM_PLAIN_OR_7 TE_PAIR3_ASM_REQUANT_ALL
         "ldr ip, [sp]\n\t" TE_PAIR_ASM_PACK("r2", "r5") TE_PAIR_ASM_PACK("r3", "r6") TE_PAIR_ASM_PACK("r4", "r7")
         "5:\n\t"
-        "ldr r0, [ip, #16]\n\t"
-        "ldrd r8, r9, [ip, #20]\n\t"
+        "ldm ip, {r0, r8, r9, r10}\n\t"
         "strh r3, [r0, r8]\n\t"
         "strh r4, [r0, r9]\n\t"
         "strh r2, [r0], #2\n\t"
@@ -353,7 +357,7 @@ __attribute__((naked, noinline, unused)) static void te_pair3_pairs(__attribute_
         "cbz r0, 15f\n\t"
         "add r0, ip, #76\n\t"
         "stm r0, {r2-r7}\n\t"
-        "pop {r0, r1, r4-r11, pc}\n"
+        "pop {r0, r1, r2, r4-r11, pc}\n"
         "15:\n\t" TE_PAIR_ASM_UNSHIFTED
         "smmlar r2, r2, r8, r0\n\t"
         "smmlar r3, r3, r8, r0\n\t"
@@ -384,10 +388,9 @@ __attribute__((naked, noinline, unused)) static void te_pair2_pairs(__attribute_
 {
     __asm__ volatile(
         TE_PAIR_ASM_PROLOGUE
-        "ldr r0, [ip, #0]\n\t"
+        "ldr r0, [ip, #16]\n\t"
         "ldm r0!, {r10, r11}\n\t" TE_PAIR2_ASM_EVEN_FIRST TE_PAIR2_ASM_ODD
-        "ldr r8, [sp, #4]\n\t"
-        "mov pc, r8\n"
+        "ldr pc, [sp, #4]\n"
         "4:\n\t" TE_PAIR2_ASM_EVEN TE_PAIR2_ASM_ODD
         "8:\n\t" TE_PAIR2_ASM_EVEN TE_PAIR2_ASM_ODD
         "cmp r10, #0x7F7F7F7F\n\t"
@@ -396,8 +399,7 @@ __attribute__((naked, noinline, unused)) static void te_pair2_pairs(__attribute_
         TE_PAIR_ASM_PLAIN_OR_7 TE_PAIR2_ASM_REQUANT_ALL
         "ldr ip, [sp]\n\t" TE_PAIR_ASM_PACK("r2", "r5") TE_PAIR_ASM_PACK("r3", "r6")
         "5:\n\t"
-        "ldr r0, [ip, #16]\n\t"
-        "ldr r8, [ip, #20]\n\t"
+        "ldm ip, {r0, r8, r9, r10}\n\t"
         "strh r3, [r0, r8]\n\t"
         "strh r2, [r0], #2\n\t"
         TE_PAIR_ASM_NEXT
