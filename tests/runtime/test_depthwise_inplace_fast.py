@@ -37,7 +37,7 @@ from .test_depthwise import HEADERS, SOURCES
 @pytest.fixture(scope="module")
 def fast_models():
     """k x stride x activation, with output widths odd and even; one row longer than 64 outputs;
-    3x3 stride 1 row pairs."""
+    3x3 row pairs; 3x3 maps."""
     rng = np.random.default_rng(11)
     specs = []
     shapes = {1: ((5, 9), (4, 12)), 2: ((6, 13), (5, 10))}
@@ -46,10 +46,10 @@ def fast_models():
             for (h, w), act in zip(shapes[stride], (ACT_NONE, ACT_RELU), strict=True):
                 spec = random_spec(rng, depthwise=True, kernel=(k, k), stride=stride, batch=1)
                 specs.append(replace(spec, in_h=h + k, in_w=w + k, padding="SAME", activation=act))
-    # 3x3 stride 1 with the whole int8 range: output rows in pairs (even / odd heights and widths,
-    # two rows only)
-    for h, w in ((6, 8), (7, 10), (2, 21)):
-        pair = random_spec(rng, depthwise=True, kernel=(3, 3), stride=1, batch=1)
+    # 3x3 stride 1 and 2 with the whole int8 range: output rows in pairs (even / odd heights and
+    # widths, two rows only)
+    for h, w, stride in ((6, 8, 1), (7, 10, 1), (2, 21, 1), (8, 21, 2), (3, 18, 2)):
+        pair = random_spec(rng, depthwise=True, kernel=(3, 3), stride=stride, batch=1)
         specs.append(replace(pair, in_h=h, in_w=w, padding="SAME", activation=ACT_NONE))
     # 3x3 maps, 3x3 kernel, stride 1: one channel at a time in registers (no scratch)
     for act in (ACT_NONE, ACT_RELU):

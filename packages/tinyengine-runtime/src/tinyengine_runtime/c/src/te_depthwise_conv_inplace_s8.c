@@ -607,6 +607,37 @@ TE_NOINLINE static void te_dw_macs_k3s1(const int8_t *r, int32_t pw, int32_t npa
         : "r4", "r5", "r6", "r8", "r9", "r10", "r11", "lr", "cc", "memory");
 }
 
+/* Row-pair steps (te_dw_k3s1_rows2, te_dw_k3s2_rows2): blk's 16 words copied onto the stack, then
+ * per step words 0-8 by one LDM: r2 (w21, w11), r5 r6 r8 r9 acc2, r10 (w00, w02), r11 (w10, w12),
+ * r12 (w01, w11), lr (w20, w22) (doubled weights). */
+#define TE_DW_ROWS2_ENTER                                                                                    \
+    "add r3, r2, #32\n\t"                                                                                   \
+    "ldm r3, {r3, r4, r5, r6, r8, r9, r10, r11}\n\t"                                                        \
+    "push {r3, r4, r5, r6, r8, r9, r10, r11}\n\t"                                                           \
+    "ldm r2, {r2, r3, r4, r5, r6, r8, r9, r10}\n\t"                                                         \
+    "push {r2, r3, r4, r5, r6, r8, r9, r10}\n"                                                               \
+    "1:\n\t"                                                                                                \
+    "ldm sp, {r2, r5, r6, r8, r9, r10, r11, r12, lr}\n\t"
+/* te_dw_rows2 step's end (r0 already advanced): words 9-15 (multiplier, round, exponent, channels,
+ * output pointer, ow * channels, end) by one LDM, te_requant2 + SSAT of r5 r6 (row y) and r8 r9
+ * (row y + 1), four STRB, the output pointer stored back; the loop, then the stack block dropped. */
+#define TE_DW_ROWS2_Q(R) "add lr, r3, " R ", asr #31\n\t" "smmlar " R ", " R ", r2, lr\n\t" "asr " R ", " R ", r4\n\t" \
+    "ssat " R ", #8, " R "\n\t"
+#define TE_DW_ROWS2_STORE                                                                                    \
+    "add lr, sp, #36\n\t"                                                                                   \
+    "ldm lr, {r2, r3, r4, r10, r11, r12, lr}\n\t"                                                           \
+    "cmp r0, lr\n\t" /* flags kept to the BNE (no flag-setting instruction below) */                         \
+    TE_DW_ROWS2_Q("r5") TE_DW_ROWS2_Q("r6") TE_DW_ROWS2_Q("r8") TE_DW_ROWS2_Q("r9")                           \
+    "strb r5, [r11]\n\t"                                                                                    \
+    "strb r6, [r11, r10]\n\t"                                                                               \
+    "add lr, r11, r12\n\t"                                                                                  \
+    "strb r8, [lr]\n\t"                                                                                     \
+    "strb r9, [lr, r10]\n\t"                                                                                \
+    "add r11, r11, r10, lsl #1\n\t"                                                                         \
+    "str r11, [sp, #52]\n\t"                                                                                \
+    "bne 1b\n\t"                                                                                            \
+    "add sp, sp, #64\n\t"
+
 /*
  * 3x3, stride 1, full activation range (SSAT): two output rows at once, requantized and stored in
  * the same loop (no accumulator run). One step: output columns x, x + 1 of rows y, y + 1 from plane
@@ -625,13 +656,7 @@ TE_NOINLINE static void te_dw_k3s1_rows2(const int8_t *r, int32_t pw, const int3
     register int32_t r1 __asm__("r1") = pw;
     register const int32_t *r2 __asm__("r2") = blk;
     __asm__ volatile(
-        "add r3, r2, #32\n\t"
-        "ldm r3, {r3, r4, r5, r6, r8, r9, r10, r11}\n\t"
-        "push {r3, r4, r5, r6, r8, r9, r10, r11}\n\t"
-        "ldm r2, {r2, r3, r4, r5, r6, r8, r9, r10}\n\t"
-        "push {r2, r3, r4, r5, r6, r8, r9, r10}\n"
-        "1:\n\t"
-        "ldm sp, {r2, r5, r6, r8, r9, r10, r11, r12, lr}\n\t"
+        TE_DW_ROWS2_ENTER
         "ldr r3, [r0]\n\t" /* plane row y: p0..p3 */
         "sxtb16 r4, r3, ror #8\n\t"  /* (p1, p3) */
         "sxtb16 r3, r3\n\t"          /* (p0, p2) */
@@ -670,34 +695,55 @@ TE_NOINLINE static void te_dw_k3s1_rows2(const int8_t *r, int32_t pw, const int3
         "smlad r9, r4, lr, r9\n\t"
         "smlatb r9, r3, r2, r9\n\t"
         "add r0, r0, #2\n\t"
-        "add lr, sp, #36\n\t"
-        "ldm lr, {r2, r3, r4, r10, r11, r12, lr}\n\t"
-        "cmp r0, lr\n\t" /* flags kept to the BNE (no flag-setting instruction below) */
-        "add lr, r3, r5, asr #31\n\t"
-        "smmlar r5, r5, r2, lr\n\t"
-        "asr r5, r5, r4\n\t"
-        "ssat r5, #8, r5\n\t"
-        "add lr, r3, r6, asr #31\n\t"
-        "smmlar r6, r6, r2, lr\n\t"
-        "asr r6, r6, r4\n\t"
-        "ssat r6, #8, r6\n\t"
-        "add lr, r3, r8, asr #31\n\t"
-        "smmlar r8, r8, r2, lr\n\t"
-        "asr r8, r8, r4\n\t"
-        "ssat r8, #8, r8\n\t"
-        "add lr, r3, r9, asr #31\n\t"
-        "smmlar r9, r9, r2, lr\n\t"
-        "asr r9, r9, r4\n\t"
-        "ssat r9, #8, r9\n\t"
-        "strb r5, [r11]\n\t"
-        "strb r6, [r11, r10]\n\t"
-        "add lr, r11, r12\n\t"
-        "strb r8, [lr]\n\t"
-        "strb r9, [lr, r10]\n\t"
-        "add r11, r11, r10, lsl #1\n\t"
-        "str r11, [sp, #52]\n\t"
-        "bne 1b\n\t"
-        "add sp, sp, #64\n\t"
+        TE_DW_ROWS2_STORE
+        : "+r"(r0), "+r"(r1), "+r"(r2)
+        :
+        : "r3", "r4", "r5", "r6", "r8", "r9", "r10", "r11", "r12", "lr", "cc", "memory");
+}
+
+/* One kernel row of a stride-2 pair step (window row at r0: p0..p3 as a word, p4 alone) for the
+ * outputs A, B (a = p0 w0 + p1 w1 + p2 w2, b = p2 w0 + p3 w1 + p4 w2): W = (w0, w2), w1 in the
+ * bottom (V1 "b") or top (V1 "t") of V. */
+#define TE_DW_S2_ROW(A, B, W, V, V1)                                                                         \
+    "smlad " A ", r3, " W ", " A "\n\t"                                                                      \
+    "smlab" V1 " " A ", r4, " V ", " A "\n\t"                                                                \
+    "smlatb " B ", r3, " W ", " B "\n\t"                                                                     \
+    "smlat" V1 " " B ", r4, " V ", " B "\n\t"
+#define TE_DW_S2_LOAD(NEXT) NEXT "ldr r3, [r0]\n\t" "sxtb16 r4, r3, ror #8\n\t" "sxtb16 r3, r3\n\t"
+
+/*
+ * 3x3, stride 2, whole int8 range: as te_dw_k3s1_rows2 (same block and registers, r0 advancing by
+ * four bytes per step) from plane rows 2y..2y + 4: row 2y + 2 serves kernel row 2 of row y and
+ * kernel row 0 of row y + 1. Per plane row the word p0..p3 split by SXTB16 (r3 (p0, p2), r4 (p1, p3)),
+ * then p4 by LDRSB into r3. One step: 84 instructions, 36 MACs, four outputs stored.
+ */
+TE_NOINLINE static void te_dw_k3s2_rows2(const int8_t *r, int32_t pw, const int32_t *blk)
+{
+    register const int8_t *r0 __asm__("r0") = r;
+    register int32_t r1 __asm__("r1") = pw;
+    register const int32_t *r2 __asm__("r2") = blk;
+    __asm__ volatile(
+        TE_DW_ROWS2_ENTER
+        TE_DW_S2_LOAD("") TE_DW_S2_ROW("r5", "r6", "r10", "r12", "b")
+        "ldrsb r3, [r0, #4]\n\t"
+        "smlabt r6, r3, r10, r6\n\t"
+        TE_DW_S2_LOAD("add r0, r0, r1\n\t") TE_DW_S2_ROW("r5", "r6", "r11", "r12", "t")
+        "ldrsb r3, [r0, #4]\n\t"
+        "smlabt r6, r3, r11, r6\n\t"
+        TE_DW_S2_LOAD("add r0, r0, r1\n\t") TE_DW_S2_ROW("r5", "r6", "lr", "r2", "b")
+        TE_DW_S2_ROW("r8", "r9", "r10", "r12", "b")
+        "ldrsb r3, [r0, #4]\n\t"
+        "smlabt r6, r3, lr, r6\n\t"
+        "smlabt r9, r3, r10, r9\n\t"
+        TE_DW_S2_LOAD("add r0, r0, r1\n\t") TE_DW_S2_ROW("r8", "r9", "r11", "r12", "t")
+        "ldrsb r3, [r0, #4]\n\t"
+        "smlabt r9, r3, r11, r9\n\t"
+        TE_DW_S2_LOAD("add r0, r0, r1\n\t") TE_DW_S2_ROW("r8", "r9", "lr", "r2", "b")
+        "ldrsb r3, [r0, #4]\n\t"
+        "smlabt r9, r3, lr, r9\n\t"
+        "sub r0, r0, r1, lsl #2\n\t"
+        "add r0, r0, #4\n\t"
+        TE_DW_ROWS2_STORE
         : "+r"(r0), "+r"(r1), "+r"(r2)
         :
         : "r3", "r4", "r5", "r6", "r8", "r9", "r10", "r11", "r12", "lr", "cc", "memory");
@@ -1153,18 +1199,20 @@ TE_NOINLINE static void te_dw_fast_channel(const te_dw_fast_geom *g, const int32
     }
 }
 
-/* 3x3 stride 1 with SSAT requantization: output rows in pairs through te_dw_k3s1_rows2 (an odd
- * width ends with a step one column left, recomputing a stored output: te_dw_fast takes odd widths
- * from 9 on, narrower ones pay more in calls than they save), an odd last row through
- * te_dw_fast_channel. */
-TE_NOINLINE static void te_dw_k3s1_channel(const te_dw_fast_geom *g, const int32_t *blk, const te_dw_fast_q *q,
-                                           int8_t *out)
+/* 3x3, stride 1 or 2, with SSAT requantization: output rows in pairs through te_dw_k3s1_rows2 /
+ * te_dw_k3s2_rows2 (an odd width ends with a step one column left, recomputing a stored output:
+ * te_dw_fast takes odd widths from 9 on, narrower ones pay more in calls than they save), an odd
+ * last row through te_dw_fast_channel. */
+TE_NOINLINE static void te_dw_k3_rows_channel(const te_dw_fast_geom *g, const int32_t *blk, const te_dw_fast_q *q,
+                                              int8_t *out)
 {
+    void (*const rows2)(const int8_t *, int32_t, const int32_t *) = g->s == 1 ? te_dw_k3s1_rows2 : te_dw_k3s2_rows2;
     const int32_t ow = g->ow;
     const int32_t pw = g->pw;
     const int32_t c = g->channels;
+    const int32_t s = g->s;
     const int8_t *row = g->plane;
-    const int8_t *last = g->plane + (g->oh & ~1) * pw;
+    const int8_t *last = g->plane + (g->oh & ~1) * g->row_step;
     int32_t b[16];
     b[0] = (int32_t)(((uint32_t)blk[4] & 0xFFFFu) | ((uint32_t)blk[3] & 0xFFFF0000u)); /* (w21, w11) */
     b[1] = b[2] = b[3] = b[4] = blk[5];                                                  /* acc2 */
@@ -1177,14 +1225,14 @@ TE_NOINLINE static void te_dw_k3s1_channel(const te_dw_fast_geom *g, const int32
     b[11] = q->exponent;
     b[12] = c;
     b[14] = ow * c;
-    for (; row != last; row += 2 * pw, out += 2 * ow * c) {
+    for (; row != last; row += 2 * g->row_step, out += 2 * ow * c) {
         b[13] = (int32_t)(intptr_t)out;
-        b[15] = (int32_t)(intptr_t)(row + (ow & ~1));
-        te_dw_k3s1_rows2(row, pw, b);
+        b[15] = (int32_t)(intptr_t)(row + (ow & ~1) * s);
+        rows2(row, pw, b);
         if (ow & 1) {
             b[13] = (int32_t)(intptr_t)(out + (ow - 2) * c);
-            b[15] = (int32_t)(intptr_t)(row + ow);
-            te_dw_k3s1_rows2(row + ow - 2, pw, b);
+            b[15] = (int32_t)(intptr_t)(row + ow * s);
+            rows2(row + (ow - 2) * s, pw, b);
         }
     }
     if (g->oh & 1) {
@@ -1285,8 +1333,8 @@ static int te_dw_fast(const te_depthwise_params *params, const te_per_channel_qu
     q.shift = shift;
     q.output_offset = params->output_offset;
     q.act = act;
-    if (k == 3 && g->s == 1 && q.mode == TE_DW_SSAT && g->oh >= 2 && ((g->ow & 1) == 0 || g->ow > 8)) {
-        te_dw_k3s1_channel(g, blk, &q, out);
+    if (k == 3 && q.mode == TE_DW_SSAT && g->oh >= 2 && ((g->ow & 1) == 0 || g->ow > 8)) {
+        te_dw_k3_rows_channel(g, blk, &q, out);
     } else {
         te_dw_fast_channel(g, blk, &q, out);
     }
