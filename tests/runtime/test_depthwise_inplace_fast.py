@@ -51,10 +51,10 @@ def fast_models():
     for h, w, stride in ((6, 8, 1), (7, 10, 1), (2, 21, 1), (8, 21, 2), (3, 18, 2)):
         pair = random_spec(rng, depthwise=True, kernel=(3, 3), stride=stride, batch=1)
         specs.append(replace(pair, in_h=h, in_w=w, padding="SAME", activation=ACT_NONE))
-    # 3x3 maps, 3x3 kernel, stride 1: one channel at a time in registers (no scratch)
-    for act in (ACT_NONE, ACT_RELU):
-        map3 = random_spec(rng, depthwise=True, kernel=(3, 3), stride=1, batch=1, in_c=13)
-        specs.append(replace(map3, in_h=3, in_w=3, padding="SAME", activation=act))
+    # tiny maps, 3x3 kernel (3x3 stride 1 and 2, 2x2 stride 1): one channel at a time in registers
+    for n, stride, act in ((3, 1, ACT_NONE), (3, 1, ACT_RELU), (3, 2, ACT_NONE), (2, 1, ACT_NONE)):
+        tiny = random_spec(rng, depthwise=True, kernel=(3, 3), stride=stride, batch=1, in_c=13)
+        specs.append(replace(tiny, in_h=n, in_w=n, padding="SAME", activation=act))
     wide = random_spec(rng, depthwise=True, kernel=(3, 3), stride=1, batch=1, in_c=3)
     specs.append(replace(wide, in_h=4, in_w=67, padding="SAME", activation=ACT_NONE))
     wide2 = random_spec(rng, depthwise=True, kernel=(5, 5), stride=2, batch=1, in_c=2)
@@ -190,12 +190,23 @@ def test_fast_requantization_edges_match_tflite_arithmetic(build_dir: Path) -> N
         )
         cases.append(case)
         expected.append(want)
-    # a 3x3 map whose channels all allow te_requant2 (the in-register path; above, channel 4 on
+    # tiny maps whose channels all allow te_requant2 (the in-register path; above, channel 4 on
     # sends the (3, 3) map to the small-map path)
-    case, want = _edge_case(
-        "edge map3 fast", 3, 1, mult[:4], shift[:4], bias[:4], 128, -128, (-128, 127), 60, (3, 3)
-    )
-    cases.append(case)
-    expected.append(want)
+    for i, (stride, hw) in enumerate(((1, (3, 3)), (2, (3, 3)), (1, (2, 2)))):
+        case, want = _edge_case(
+            f"edge tiny s{stride} {hw}",
+            3,
+            stride,
+            mult[:4],
+            shift[:4],
+            bias[:4],
+            128,
+            -128,
+            (-128, 127),
+            60 + i,
+            hw,
+        )
+        cases.append(case)
+        expected.append(want)
     result = run_cases(cases, SOURCES, headers=HEADERS, workdir=build_dir)
     assert_cases_match(cases, result, expected)

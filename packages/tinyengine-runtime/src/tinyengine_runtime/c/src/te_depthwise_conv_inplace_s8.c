@@ -298,13 +298,19 @@ static void te_dw_group4(const te_depthwise_params *params, const te_dims *input
 
 #if defined(__ARM_FEATURE_DSP)
 /*
- * 3x3 maps, 3x3 kernel, stride 1, pad 1 (TFLite SAME), no scratch: one channel per call of
- * te_dw_map3_channel, every input byte read into registers before any output byte is written.
- * Kernel row j as the int16 pairs A_j = (w_j1, w_j2), B_j = (w_j0, w_j1); map row i as the doubled
- * (x + offset) pairs P_i = (v_i0, v_i1), Q_i = (v_i1, v_i2). Output (y, x) sums, over the map rows
- * i inside its window (kernel row j = i - y + 1): x = 0: P_i.A_j; x = 1: P_i.B_j + v_i2 w_j2 (the
- * top halves of Q_i and A_j, SMLATT); x = 2: Q_i.B_j. Then te_requant2 + SSAT, STRB.
+ * Tiny maps with a 3x3 kernel, pad 1 (TFLite SAME), no scratch: 3x3 -> 3x3 (stride 1), 3x3 -> 2x2
+ * (stride 2), 2x2 -> 2x2 (stride 1); one channel per call of te_dw_map3_channel, every input byte
+ * read into registers before any output byte is written. Kernel row j as the int16 pairs
+ * A_j = (w_j1, w_j2), B_j = (w_j0, w_j1); map row i as the doubled (x + offset) pairs
+ * P_i = (v_i0, v_i1), Q_i = (v_i1, v_i2). Output (y, x) of a 3x3 map sums, over the map rows i inside
+ * its window (kernel row j = i - y + 1): x = 0: P_i.A_j; x = 1: P_i.B_j + v_i2 w_j2 (the top halves
+ * of Q_i and A_j, SMLATT); x = 2: Q_i.B_j. Stride 2's outputs are the corners of that 3x3 result; a
+ * 2x2 map is a 3x3 one whose third row and column are zero (its outputs: the top-left 2x2). Then
+ * te_requant2 + SSAT, STRB.
  */
+#define TE_DW_MAP3_S1 0 /* 3x3 -> 3x3 */
+#define TE_DW_MAP3_S2 1 /* 3x3 -> 2x2, stride 2 */
+#define TE_DW_MAP2_S1 2 /* 2x2 -> 2x2 */
 
 /* te_requant2 + SSAT of the accumulator in register R (r8 multiplier, r9 round, r10 exponent). */
 #define TE_DW_MAP3_Q(R)                                                                                      \
@@ -341,11 +347,12 @@ static void te_dw_group4(const te_depthwise_params *params, const te_dims *input
     "pkhbt " P ", r4, r5, lsl #16\n\t"                                                                      \
     "pkhbt " Q ", r5, r6, lsl #16\n\t"
 
-/* blk: acc2 (doubled bias), 2 * input offset, multiplier, round, exponent (te_requant2). Registers:
+/* blk: acc2 (doubled bias), 2 * input offset, multiplier, round, exponent (te_requant2), the shape
+ * (TE_DW_MAP3_S1, TE_DW_MAP3_S2, TE_DW_MAP2_S1). Registers:
  * r0 the channel's first byte, r1 channels, r2 filter then scratch, r3 blk, r4-r6 three weights or
  * bytes, r8-r12 lr the weight pairs (A0 A1 A2 B0 B1 B2, then pushed) and the input pairs (P0 Q0 P1
  * Q1 P2 Q2); the nine doubled accumulators in a stack block, requantized four at a time (r8 m,
- * r9 round, r10 exponent). 152 instructions per channel (81 MACs of the padded count). */
+ * r9 round, r10 exponent). 3x3 -> 3x3: 157 instructions per channel (81 MACs of the padded count). */
 TE_NOINLINE static void te_dw_map3_channel(int8_t *b, int32_t channels, const int8_t *f, const int32_t *blk)
 {
     register int8_t *r0 __asm__("r0") = b;
@@ -375,6 +382,9 @@ TE_NOINLINE static void te_dw_map3_channel(int8_t *b, int32_t channels, const in
         "pkhbt r10, r5, r6, lsl #16\n\t"
         "push {r8, r9, r10, r11, r12, lr}\n\t" /* [sp]: A0 A1 A2 B0 B1 B2, o at sp + 24 */
         "ldr lr, [r3, #4]\n\t"
+        "ldr r4, [r3, #20]\n\t"
+        "cmp r4, #2\n\t"
+        "beq 5f\n\t"
         "ldrsb r4, [r0]\n\t" /* map row 0 */
         "ldrsb r5, [r0, r1]\n\t"
         "add r2, r0, r1, lsl #1\n\t"
@@ -391,6 +401,24 @@ TE_NOINLINE static void te_dw_map3_channel(int8_t *b, int32_t channels, const in
         "add r2, r2, r1, lsl #1\n\t"
         "ldrsb r6, [r2]\n\t"
         TE_DW_MAP3_PAIRS("r12", "lr")
+        "b 4f\n"
+        "5:\n\t" /* 2x2 map: P0 = (v00, v01), Q0 = (v01, 0), P1, Q1 likewise, P2 = Q2 = 0 */
+        "ldrsb r4, [r0]\n\t"
+        "ldrsb r5, [r0, r1]\n\t"
+        "add r2, r0, r1, lsl #1\n\t"
+        "ldrsb r6, [r2]\n\t"
+        "ldrsb r12, [r2, r1]\n\t"
+        "add r4, lr, r4, lsl #1\n\t"
+        "add r5, lr, r5, lsl #1\n\t"
+        "add r6, lr, r6, lsl #1\n\t"
+        "add r12, lr, r12, lsl #1\n\t"
+        "pkhbt r8, r4, r5, lsl #16\n\t"
+        "uxth r9, r5\n\t"
+        "pkhbt r10, r6, r12, lsl #16\n\t"
+        "uxth r11, r12\n\t"
+        "mov r12, #0\n\t"
+        "mov lr, #0\n"
+        "4:\n\t"
         /* A0 A1 A2: o0 o3 o6 = column 0 (P.A), o1 o4 o7 = column 1's third taps (tops of Q, A) */
         "ldm sp, {r4, r5, r6}\n\t"
         TE_DW_MAP3_COLUMN("smlad", "r8", "r10", "r12", "[r3]", "[r3]", "[r3]", "#24", "#36", "#48")
@@ -399,38 +427,68 @@ TE_NOINLINE static void te_dw_map3_channel(int8_t *b, int32_t channels, const in
         "ldm r2, {r4, r5, r6}\n\t" /* B0 B1 B2: column 1 += P.B, column 2 = Q.B */
         TE_DW_MAP3_COLUMN("smlad", "r8", "r10", "r12", "[sp, #28]", "[sp, #40]", "[sp, #52]", "#28", "#40", "#52")
         TE_DW_MAP3_COLUMN("smlad", "r9", "r11", "lr", "[r3]", "[r3]", "[r3]", "#32", "#44", "#56")
+        "ldr r4, [r3, #20]\n\t"
         "add r3, r3, #8\n\t"
         "ldm r3, {r8, r9, r10}\n\t" /* multiplier, round, exponent */
         "add sp, sp, #24\n\t"
-        "ldm sp!, {r2, r4, r5, r6}\n\t" /* o0..o3 */
+        "cmp r4, #1\n\t"
+        "beq 6f\n\t"
+        "bhi 7f\n\t"
+        "ldm sp!, {r2, r4, r5, r6}\n\t" /* 3x3 -> 3x3: o0..o3 */
         TE_DW_MAP3_REQUANT4
         "ldm sp!, {r2, r4, r5, r6}\n\t" /* o4..o7 */
         TE_DW_MAP3_REQUANT4
         "ldm sp!, {r2}\n\t" /* o8 */
         TE_DW_MAP3_Q("r2")
         "strb r2, [r0]\n\t"
+        "b 9f\n"
+        "6:\n\t" /* stride 2: the corners o0 o2 o6 o8 */
+        "ldr r2, [sp]\n\t"
+        "ldr r4, [sp, #8]\n\t"
+        "ldr r5, [sp, #24]\n\t"
+        "ldr r6, [sp, #32]\n\t"
+        "b 8f\n"
+        "7:\n\t" /* 2x2 map: o0 o1 o3 o4 */
+        "ldrd r2, r4, [sp]\n\t"
+        "ldrd r5, r6, [sp, #12]\n"
+        "8:\n\t"
+        TE_DW_MAP3_REQUANT4
+        "add sp, sp, #36\n"
+        "9:\n\t"
         : "+r"(r0), "+r"(r1), "+r"(r2), "+r"(r3)
         :
         : "r4", "r5", "r6", "r8", "r9", "r10", "r11", "r12", "lr", "cc", "memory");
 }
 
-/* The 3x3-map shape of te_dw_map3_channel: 3x3 kernel without dilation, 3x3 in and out, stride 1,
- * pad 1. */
-static int te_dw_map3_shape(const te_depthwise_params *params, const te_dims *input_dims,
-                            const te_dims *filter_dims, const te_dims *output_dims)
+/* The tiny-map shape (TE_DW_MAP3_S1, _S2, TE_DW_MAP2_S1) of a 3x3 kernel without dilation, pad 1;
+ * -1 for any other layer. */
+static int32_t te_dw_map3_shape(const te_depthwise_params *params, const te_dims *input_dims,
+                                const te_dims *filter_dims, const te_dims *output_dims)
 {
-    return filter_dims->h == 3 && filter_dims->w == 3 && params->dilation_h == 1 && params->dilation_w == 1 &&
-           input_dims->h == 3 && input_dims->w == 3 && output_dims->h == 3 && output_dims->w == 3 &&
-           params->stride_h == 1 && params->stride_w == 1 && params->pad_top == 1 && params->pad_left == 1;
+    const int32_t n = input_dims->w;
+    const int32_t s = params->stride_w;
+    if (filter_dims->h != 3 || filter_dims->w != 3 || params->dilation_h != 1 || params->dilation_w != 1 ||
+        params->pad_top != 1 || params->pad_left != 1 || input_dims->h != n || output_dims->h != output_dims->w ||
+        params->stride_h != s) {
+        return -1;
+    }
+    if (n == 3 && s == 1 && output_dims->w == 3) {
+        return TE_DW_MAP3_S1;
+    }
+    if (n == 3 && s == 2 && output_dims->w == 2) {
+        return TE_DW_MAP3_S2;
+    }
+    return n == 2 && s == 1 && output_dims->w == 2 ? TE_DW_MAP2_S1 : -1;
 }
 
-/* Every channel of a 3x3 map through te_dw_map3_channel when te_requant2 applies to all of them
+/* Every channel of a tiny map (shape) through te_dw_map3_channel when te_requant2 applies to all of them
  * (|bias| < 2^28; the caller checked the whole int8 activation range); returns 0, with nothing
  * written, when one does not (the small-map path then takes the layer). */
 TE_NOINLINE static int te_dw_inplace_map3(const te_depthwise_params *params, const te_per_channel_quant *quant,
-                                          int8_t *buffer, const int8_t *filter, const int32_t *bias, int32_t channels)
+                                          int32_t shape, int8_t *buffer, const int8_t *filter, const int32_t *bias,
+                                          int32_t channels)
 {
-    int32_t blk[5];
+    int32_t blk[6];
     int32_t c;
     for (c = 0; c < channels; ++c) {
         const int32_t b0 = bias != NULL ? bias[c] : 0;
@@ -439,6 +497,7 @@ TE_NOINLINE static int te_dw_inplace_map3(const te_depthwise_params *params, con
         }
     }
     blk[1] = 2 * params->input_offset;
+    blk[5] = shape;
     for (c = 0; c < channels; ++c) {
         const int32_t shift = quant->shift[c];
         blk[0] = bias != NULL ? 2 * bias[c] : 0;
@@ -1500,9 +1559,12 @@ te_status te_depthwise_conv_inplace_s8(const te_depthwise_params *params, const 
         return TE_ERROR_SCRATCH;
     }
 #if defined(__ARM_FEATURE_DSP)
-    if (te_dw_map3_shape(params, input_dims, filter_dims, output_dims) && params->activation.min == -128 &&
-        params->activation.max == 127 && te_dw_inplace_map3(params, quant, buffer, filter, bias, channels)) {
-        return TE_OK;
+    {
+        const int32_t shape = te_dw_map3_shape(params, input_dims, filter_dims, output_dims);
+        if (shape >= 0 && params->activation.min == -128 && params->activation.max == 127 &&
+            te_dw_inplace_map3(params, quant, shape, buffer, filter, bias, channels)) {
+            return TE_OK;
+        }
     }
 #endif
     if (te_dw_group_path(params, input_dims, filter_dims, output_dims)) {
