@@ -51,9 +51,15 @@ def fast_models():
     for h, w, stride in ((6, 8, 1), (7, 10, 1), (2, 21, 1), (8, 21, 2), (3, 18, 2)):
         pair = random_spec(rng, depthwise=True, kernel=(3, 3), stride=stride, batch=1)
         specs.append(replace(pair, in_h=h, in_w=w, padding="SAME", activation=ACT_NONE))
-    # tiny maps, 3x3 kernel (3x3 stride 1 and 2, 2x2 stride 1): one channel at a time in registers
-    for n, stride, act in ((3, 1, ACT_NONE), (3, 1, ACT_RELU), (3, 2, ACT_NONE), (2, 1, ACT_NONE)):
-        tiny = random_spec(rng, depthwise=True, kernel=(3, 3), stride=stride, batch=1, in_c=13)
+    # tiny maps (3x3 kernel: 3x3 stride 1 and 2, 2x2; 5x5 kernel on 2x2): a channel at a time in registers
+    for n, k, stride, act in (
+        (3, 3, 1, ACT_NONE),
+        (3, 3, 1, ACT_RELU),
+        (3, 3, 2, ACT_NONE),
+        (2, 3, 1, ACT_NONE),
+        (2, 5, 1, ACT_NONE),
+    ):
+        tiny = random_spec(rng, depthwise=True, kernel=(k, k), stride=stride, batch=1, in_c=13)
         specs.append(replace(tiny, in_h=n, in_w=n, padding="SAME", activation=act))
     wide = random_spec(rng, depthwise=True, kernel=(3, 3), stride=1, batch=1, in_c=3)
     specs.append(replace(wide, in_h=4, in_w=67, padding="SAME", activation=ACT_NONE))
@@ -192,10 +198,12 @@ def test_fast_requantization_edges_match_tflite_arithmetic(build_dir: Path) -> N
         expected.append(want)
     # tiny maps whose channels all allow te_requant2 (the in-register path; above, channel 4 on
     # sends the (3, 3) map to the small-map path)
-    for i, (stride, hw) in enumerate(((1, (3, 3)), (2, (3, 3)), (1, (2, 2)))):
+    for i, (k, stride, hw) in enumerate(
+        ((3, 1, (3, 3)), (3, 2, (3, 3)), (3, 1, (2, 2)), (5, 1, (2, 2)), (7, 1, (2, 2)))
+    ):
         case, want = _edge_case(
-            f"edge tiny s{stride} {hw}",
-            3,
+            f"edge tiny k{k} s{stride} {hw}",
+            k,
             stride,
             mult[:4],
             shift[:4],

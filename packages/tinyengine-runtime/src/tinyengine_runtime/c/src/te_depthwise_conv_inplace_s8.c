@@ -347,8 +347,16 @@ static void te_dw_group4(const te_depthwise_params *params, const te_dims *input
     "pkhbt " P ", r4, r5, lsl #16\n\t"                                                                      \
     "pkhbt " Q ", r5, r6, lsl #16\n\t"
 
+/* One kernel row (taps r2, r2 + C, r2 + 2C) as B = (w0, w1), A = (w1, w2); NEXT moves r2 on. */
+#define TE_DW_MAP3_WROW(B, A, NEXT)                                                                          \
+    "ldrsb r4, [r2]\n\t"                                                                                    \
+    "ldrsb r5, [r2, r1]\n\t"                                                                                \
+    "add r2, r2, r1, lsl #1\n\t"                                                                            \
+    "ldrsb r6, [r2]\n\t" NEXT "pkhbt " B ", r4, r5, lsl #16\n\t"                                           \
+    "pkhbt " A ", r5, r6, lsl #16\n\t"
 /* blk: acc2 (doubled bias), 2 * input offset, multiplier, round, exponent (te_requant2), the shape
- * (TE_DW_MAP3_S1, TE_DW_MAP3_S2, TE_DW_MAP2_S1). Registers:
+ * (TE_DW_MAP3_S1, TE_DW_MAP3_S2, TE_DW_MAP2_S1), (k - 2) * channels; f: the 3x3 taps' first
+ * (a 2x2 map under a k x k kernel with pad (k - 1) / 2 sees only the kernel's central 3x3). Registers:
  * r0 the channel's first byte, r1 channels, r2 filter then scratch, r3 blk, r4-r6 three weights or
  * bytes, r8-r12 lr the weight pairs (A0 A1 A2 B0 B1 B2, then pushed) and the input pairs (P0 Q0 P1
  * Q1 P2 Q2); the nine doubled accumulators in a stack block, requantized four at a time (r8 m,
@@ -361,25 +369,10 @@ TE_NOINLINE static void te_dw_map3_channel(int8_t *b, int32_t channels, const in
     register const int32_t *r3 __asm__("r3") = blk;
     __asm__ volatile(
         "sub sp, sp, #36\n\t" /* o0..o8 */
-        "ldrsb r4, [r2]\n\t"  /* kernel row 0 */
-        "ldrsb r5, [r2, r1]\n\t"
-        "add r2, r2, r1, lsl #1\n\t"
-        "ldrsb r6, [r2]\n\t"
-        "pkhbt r11, r4, r5, lsl #16\n\t"
-        "pkhbt r8, r5, r6, lsl #16\n\t"
-        "ldrsb r4, [r2, r1]\n\t" /* kernel row 1 */
-        "add r2, r2, r1, lsl #1\n\t"
-        "ldrsb r5, [r2]\n\t"
-        "ldrsb r6, [r2, r1]\n\t"
-        "pkhbt r12, r4, r5, lsl #16\n\t"
-        "pkhbt r9, r5, r6, lsl #16\n\t"
-        "add r2, r2, r1, lsl #1\n\t" /* kernel row 2 */
-        "ldrsb r4, [r2]\n\t"
-        "ldrsb r5, [r2, r1]\n\t"
-        "add r2, r2, r1, lsl #1\n\t"
-        "ldrsb r6, [r2]\n\t"
-        "pkhbt lr, r4, r5, lsl #16\n\t"
-        "pkhbt r10, r5, r6, lsl #16\n\t"
+        "ldr lr, [r3, #24]\n\t" /* (k - 2) * channels: a kernel row's end to the next row */
+        TE_DW_MAP3_WROW("r11", "r8", "add r2, r2, lr\n\t") /* kernel row 0 */
+        TE_DW_MAP3_WROW("r12", "r9", "add r2, r2, lr\n\t") /* kernel row 1 */
+        TE_DW_MAP3_WROW("lr", "r10", "")                      /* kernel row 2 */
         "push {r8, r9, r10, r11, r12, lr}\n\t" /* [sp]: A0 A1 A2 B0 B1 B2, o at sp + 24 */
         "ldr lr, [r3, #4]\n\t"
         "ldr r4, [r3, #20]\n\t"
@@ -460,35 +453,38 @@ TE_NOINLINE static void te_dw_map3_channel(int8_t *b, int32_t channels, const in
         : "r4", "r5", "r6", "r8", "r9", "r10", "r11", "r12", "lr", "cc", "memory");
 }
 
-/* The tiny-map shape (TE_DW_MAP3_S1, _S2, TE_DW_MAP2_S1) of a 3x3 kernel without dilation, pad 1;
- * -1 for any other layer. */
+/* The tiny-map shape (TE_DW_MAP3_S1, _S2: 3x3 kernel; TE_DW_MAP2_S1: 3x3, 5x5 or 7x7) of a square
+ * kernel without dilation, pad (k - 1) / 2; -1 for any other layer. */
 static int32_t te_dw_map3_shape(const te_depthwise_params *params, const te_dims *input_dims,
                                 const te_dims *filter_dims, const te_dims *output_dims)
 {
     const int32_t n = input_dims->w;
     const int32_t s = params->stride_w;
-    if (filter_dims->h != 3 || filter_dims->w != 3 || params->dilation_h != 1 || params->dilation_w != 1 ||
-        params->pad_top != 1 || params->pad_left != 1 || input_dims->h != n || output_dims->h != output_dims->w ||
-        params->stride_h != s) {
+    const int32_t k = filter_dims->w;
+    const int32_t pad = (k - 1) / 2;
+    if (filter_dims->h != k || (k != 3 && (k != 5 && k != 7)) || params->dilation_h != 1 ||
+        params->dilation_w != 1 || params->pad_top != pad || params->pad_left != pad || input_dims->h != n ||
+        output_dims->h != output_dims->w || params->stride_h != s) {
         return -1;
     }
-    if (n == 3 && s == 1 && output_dims->w == 3) {
+    if (n == 2 && s == 1 && output_dims->w == 2) {
+        return TE_DW_MAP2_S1;
+    }
+    if (k == 3 && n == 3 && s == 1 && output_dims->w == 3) {
         return TE_DW_MAP3_S1;
     }
-    if (n == 3 && s == 2 && output_dims->w == 2) {
-        return TE_DW_MAP3_S2;
-    }
-    return n == 2 && s == 1 && output_dims->w == 2 ? TE_DW_MAP2_S1 : -1;
+    return k == 3 && n == 3 && s == 2 && output_dims->w == 2 ? TE_DW_MAP3_S2 : -1;
 }
 
 /* Every channel of a tiny map (shape) through te_dw_map3_channel when te_requant2 applies to all of them
  * (|bias| < 2^28; the caller checked the whole int8 activation range); returns 0, with nothing
  * written, when one does not (the small-map path then takes the layer). */
 TE_NOINLINE static int te_dw_inplace_map3(const te_depthwise_params *params, const te_per_channel_quant *quant,
-                                          int32_t shape, int8_t *buffer, const int8_t *filter, const int32_t *bias,
-                                          int32_t channels)
+                                          int32_t shape, int32_t k, int8_t *buffer, const int8_t *filter,
+                                          const int32_t *bias, int32_t channels)
 {
-    int32_t blk[6];
+    const int8_t *centre = filter + (k - 3) / 2 * (k + 1) * channels; /* tap ((k - 3) / 2, (k - 3) / 2) */
+    int32_t blk[7];
     int32_t c;
     for (c = 0; c < channels; ++c) {
         const int32_t b0 = bias != NULL ? bias[c] : 0;
@@ -498,13 +494,14 @@ TE_NOINLINE static int te_dw_inplace_map3(const te_depthwise_params *params, con
     }
     blk[1] = 2 * params->input_offset;
     blk[5] = shape;
+    blk[6] = (k - 2) * channels;
     for (c = 0; c < channels; ++c) {
         const int32_t shift = quant->shift[c];
         blk[0] = bias != NULL ? 2 * bias[c] : 0;
         blk[2] = quant->multiplier[c];
         blk[3] = te_requant2_round(shift, params->output_offset);
         blk[4] = -shift;
-        te_dw_map3_channel(buffer + c, channels, filter + c, blk);
+        te_dw_map3_channel(buffer + c, channels, centre + c, blk);
     }
     return 1;
 }
@@ -1562,7 +1559,7 @@ te_status te_depthwise_conv_inplace_s8(const te_depthwise_params *params, const 
     {
         const int32_t shape = te_dw_map3_shape(params, input_dims, filter_dims, output_dims);
         if (shape >= 0 && params->activation.min == -128 && params->activation.max == 127 &&
-            te_dw_inplace_map3(params, quant, shape, buffer, filter, bias, channels)) {
+            te_dw_inplace_map3(params, quant, shape, filter_dims->w, buffer, filter, bias, channels)) {
             return TE_OK;
         }
     }
