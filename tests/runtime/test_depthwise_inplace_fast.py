@@ -163,7 +163,8 @@ def test_fast_requantization_edges_match_tflite_arithmetic(build_dir: Path) -> N
     # per channel: (multiplier, shift, bias); in_off 128 and w[.., 0] = 127 move channel 0 by up to
     # 128 * 127 * k * k, so its bias is set to land near (or past) the 2^28 limit on purpose
     # channels 0-3 all within te_requant2's range (the small-map path's four-channel loop), 2 and 3
-    # with outputs that do not saturate; 4-7 not all; 8-9 a last group of two
+    # with outputs that do not saturate; 4-7 not all; 8-10 a last group of three (10: a bias past
+    # 2^30, whose doubling wraps in the tiny maps' general path)
     quant = [
         (2**31 - 1, -1, big - 128 * 127 * 9 - 40000),
         ((1 << 30) + 12345, -22, -big + 30000),
@@ -175,6 +176,7 @@ def test_fast_requantization_edges_match_tflite_arithmetic(build_dir: Path) -> N
         (0, -5, 77),
         (2**31 - 1, -12, big + 5),
         (1073741824, -2, -(1 << 27)),
+        (1518500250, -20, (1 << 30) + 12345),
     ]
     mult, shift, bias = (list(t) for t in zip(*quant, strict=True))
     cases, expected = [], []

@@ -22,6 +22,13 @@
 
 #define TE_DW_INPLACE_MAX_TAPS 128
 
+/* te_requantize_s8 in one out-of-line copy for the kernel's general (rare) requantizations. */
+TE_NOINLINE_ONE_COPY static int8_t te_dw_requantize(int32_t acc, int32_t multiplier, int32_t shift,
+                                                     int32_t output_offset, te_activation activation)
+{
+    return te_requantize_s8(acc, multiplier, shift, output_offset, activation);
+}
+
 /* The fast path's kernels: square 3x3, 5x5, 7x7, no dilation. */
 static int te_dw_padded_path(const te_depthwise_params *params, const te_dims *filter_dims)
 {
@@ -279,7 +286,7 @@ static void te_dw_group4(const te_depthwise_params *params, const te_dims *input
             int8_t *o = out + p0 * channels + j;
             if (q->generic) {
                 for (; a != a_end; a += 4, o += channels) {
-                    *o = te_requantize_s8(*a, m, e, params->output_offset, act);
+                    *o = te_dw_requantize(*a, m, e, params->output_offset, act);
                 }
             } else if (full) {
                 for (; a != a_end; a += 4, o += channels) {
@@ -355,7 +362,8 @@ static void te_dw_group4(const te_depthwise_params *params, const te_dims *input
     "ldrsb r6, [r2]\n\t" NEXT "pkhbt " B ", r4, r5, lsl #16\n\t"                                           \
     "pkhbt " A ", r5, r6, lsl #16\n\t"
 /* blk: acc2 (doubled bias), 2 * input offset, multiplier, round, exponent (te_requant2), the shape
- * (TE_DW_MAP3_S1, TE_DW_MAP3_S2, TE_DW_MAP2_S1), (k - 2) * channels; f: the 3x3 taps' first
+ * (TE_DW_MAP3_S1, TE_DW_MAP3_S2, TE_DW_MAP2_S1), (k - 2) * channels, and 0 or where to leave the
+ * nine accumulators of the 3x3 result unrequantized (then nothing is written to the map); f: the 3x3 taps' first
  * (a 2x2 map under a k x k kernel with pad (k - 1) / 2 sees only the kernel's central 3x3). Registers:
  * r0 the channel's first byte, r1 channels, r2 filter then scratch, r3 blk, r4-r6 three weights or
  * bytes, r8-r12 lr the weight pairs (A0 A1 A2 B0 B1 B2, then pushed) and the input pairs (P0 Q0 P1
@@ -420,6 +428,15 @@ TE_NOINLINE static void te_dw_map3_channel(int8_t *b, int32_t channels, const in
         "ldm r2, {r4, r5, r6}\n\t" /* B0 B1 B2: column 1 += P.B, column 2 = Q.B */
         TE_DW_MAP3_COLUMN("smlad", "r8", "r10", "r12", "[sp, #28]", "[sp, #40]", "[sp, #52]", "#28", "#40", "#52")
         TE_DW_MAP3_COLUMN("smlad", "r9", "r11", "lr", "[r3]", "[r3]", "[r3]", "#32", "#44", "#56")
+        "ldr r2, [r3, #28]\n\t" /* raw: the nine accumulators to r2, not requantized */
+        "cbz r2, 3f\n\t"
+        "add sp, sp, #24\n\t"
+        "ldm sp!, {r4, r5, r6, r8, r9}\n\t"
+        "stm r2!, {r4, r5, r6, r8, r9}\n\t"
+        "ldm sp!, {r4, r5, r6, r8}\n\t"
+        "stm r2, {r4, r5, r6, r8}\n\t"
+        "b 9f\n"
+        "3:\n\t"
         "ldr r4, [r3, #20]\n\t"
         "add r3, r3, #8\n\t"
         "ldm r3, {r8, r9, r10}\n\t" /* multiplier, round, exponent */
@@ -476,34 +493,55 @@ static int32_t te_dw_map3_shape(const te_depthwise_params *params, const te_dims
     return k == 3 && n == 3 && s == 2 && output_dims->w == 2 ? TE_DW_MAP3_S2 : -1;
 }
 
-/* Every channel of a tiny map (shape) through te_dw_map3_channel when te_requant2 applies to all of them
- * (|bias| < 2^28; the caller checked the whole int8 activation range); returns 0, with nothing
- * written, when one does not (the small-map path then takes the layer). */
-TE_NOINLINE static int te_dw_inplace_map3(const te_depthwise_params *params, const te_per_channel_quant *quant,
-                                          int32_t shape, int32_t k, int8_t *buffer, const int8_t *filter,
-                                          const int32_t *bias, int32_t channels)
+/* Channel c of a tiny map whose requantization te_requant2 does not cover: te_dw_map3_channel leaves
+ * its accumulators (blk[0] the doubled bias b0 as it started them), te_requantize_s8 takes the
+ * halved tap sums plus the bias. */
+TE_NOINLINE static void te_dw_map3_general(const te_depthwise_params *params, const te_per_channel_quant *quant,
+                                           int32_t shape, const int8_t *centre, int32_t b0, int32_t *blk,
+                                           int8_t *buffer, int32_t c, int32_t channels)
+{
+    /* the outputs among the 3x3 result's nine accumulators, by shape, up to the 9 */
+    static const uint8_t picks[3][10] = {{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, {0, 2, 6, 8, 9}, {0, 1, 3, 4, 9}};
+    const uint8_t *pick;
+    int8_t *out = buffer + c;
+    int32_t acc[9];
+    blk[7] = (int32_t)(intptr_t)acc;
+    te_dw_map3_channel(out, channels, centre + c, blk);
+    blk[7] = 0;
+    for (pick = picks[shape]; *pick != 9; ++pick, out += channels) { /* the doubled tap sum, halved */
+        const int32_t taps = (int32_t)((uint32_t)acc[*pick] - (uint32_t)blk[0]) >> 1; /* exact mod 2^32 */
+        *out = te_dw_requantize(taps + b0, quant->multiplier[c], quant->shift[c], params->output_offset,
+                                params->activation);
+    }
+}
+
+/* Every channel of a tiny map (shape, kernel k) through te_dw_map3_channel: requantized there when
+ * te_requant2 applies (whole int8 activation range, |bias| < 2^28), else by te_dw_map3_general. */
+TE_NOINLINE static void te_dw_inplace_map3(const te_depthwise_params *params, const te_per_channel_quant *quant,
+                                           int32_t shape, int32_t k, int8_t *buffer, const int8_t *filter,
+                                           const int32_t *bias, int32_t channels)
 {
     const int8_t *centre = filter + (k - 3) / 2 * (k + 1) * channels; /* tap ((k - 3) / 2, (k - 3) / 2) */
-    int32_t blk[7];
+    const int full = params->activation.min == -128 && params->activation.max == 127;
+    int32_t blk[8];
     int32_t c;
-    for (c = 0; c < channels; ++c) {
-        const int32_t b0 = bias != NULL ? bias[c] : 0;
-        if (!te_requant2_applies(quant->multiplier[c], quant->shift[c]) || b0 >= (1 << 28) || b0 <= -(1 << 28)) {
-            return 0;
-        }
-    }
     blk[1] = 2 * params->input_offset;
     blk[5] = shape;
     blk[6] = (k - 2) * channels;
+    blk[7] = 0;
     for (c = 0; c < channels; ++c) {
+        const int32_t b0 = bias != NULL ? bias[c] : 0;
         const int32_t shift = quant->shift[c];
-        blk[0] = bias != NULL ? 2 * bias[c] : 0;
-        blk[2] = quant->multiplier[c];
-        blk[3] = te_requant2_round(shift, params->output_offset);
-        blk[4] = -shift;
-        te_dw_map3_channel(buffer + c, channels, centre + c, blk);
+        blk[0] = (int32_t)(2u * (uint32_t)b0); /* wraps for |bias| >= 2^30: undone by the general path */
+        if (full && te_requant2_applies(quant->multiplier[c], shift) && b0 < (1 << 28) && b0 > -(1 << 28)) {
+            blk[2] = quant->multiplier[c];
+            blk[3] = te_requant2_round(shift, params->output_offset);
+            blk[4] = -shift;
+            te_dw_map3_channel(buffer + c, channels, centre + c, blk);
+        } else {
+            te_dw_map3_general(params, quant, shape, centre, b0, blk, buffer, c, channels);
+        }
     }
-    return 1;
 }
 #endif
 
@@ -557,7 +595,7 @@ TE_NOINLINE static void te_dw_inplace_groups(const te_depthwise_params *params, 
                                   oy * params->stride_h - params->pad_top, ox * params->stride_w - params->pad_left,
                                   acc);
                 for (j = 0; j < n; ++j) {
-                    out[j] = te_requantize_s8(acc[j], quant->multiplier[c + j], quant->shift[c + j],
+                    out[j] = te_dw_requantize(acc[j], quant->multiplier[c + j], quant->shift[c + j],
                                               params->output_offset, params->activation);
                 }
                 out += channels;
@@ -1123,8 +1161,8 @@ TE_NOINLINE_ONE_COPY static void te_dw_requant_pairs(const int32_t *buf, int32_t
         } while (buf != end);
     } else {
         do { /* the accumulators are doubled: halve them exactly */
-            out[0] = te_requantize_s8(buf[0] >> 1, m, q->shift, q->output_offset, q->act);
-            out[channels] = te_requantize_s8(buf[1] >> 1, m, q->shift, q->output_offset, q->act);
+            out[0] = te_dw_requantize(buf[0] >> 1, m, q->shift, q->output_offset, q->act);
+            out[channels] = te_dw_requantize(buf[1] >> 1, m, q->shift, q->output_offset, q->act);
             out += step;
             buf += 2;
         } while (buf != end);
@@ -1450,7 +1488,7 @@ TE_NOINLINE static void te_dw_inplace_padded(const te_depthwise_params *params, 
             for (ox = 0; ox < ow; ++ox) {
                 const int32_t acc = te_plane_pixel(params, plane, pw, filter + c, channels, k, oy * params->stride_h,
                                                    ox * s, range, bias != NULL ? bias[c] : 0);
-                buffer[(oy * ow + ox) * channels + c] = te_requantize_s8(acc, quant->multiplier[c], quant->shift[c],
+                buffer[(oy * ow + ox) * channels + c] = te_dw_requantize(acc, quant->multiplier[c], quant->shift[c],
                                                                          params->output_offset, params->activation);
             }
         }
@@ -1533,7 +1571,7 @@ TE_NOINLINE static void te_dw_inplace_plain(const te_depthwise_params *params, c
                 {
                     acc = te_plane_pixel(params, plane, input_dims->w, filter + c, channels, kw, y0, x0, range, acc0);
                 }
-                out[ox * channels] = te_requantize_s8(acc, multiplier, shift, params->output_offset, params->activation);
+                out[ox * channels] = te_dw_requantize(acc, multiplier, shift, params->output_offset, params->activation);
             }
         }
     }
@@ -1558,8 +1596,8 @@ te_status te_depthwise_conv_inplace_s8(const te_depthwise_params *params, const 
 #if defined(__ARM_FEATURE_DSP)
     {
         const int32_t shape = te_dw_map3_shape(params, input_dims, filter_dims, output_dims);
-        if (shape >= 0 && params->activation.min == -128 && params->activation.max == 127 &&
-            te_dw_inplace_map3(params, quant, shape, filter_dims->w, buffer, filter, bias, channels)) {
+        if (shape >= 0) {
+            te_dw_inplace_map3(params, quant, shape, filter_dims->w, buffer, filter, bias, channels);
             return TE_OK;
         }
     }
