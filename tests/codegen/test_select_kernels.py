@@ -123,7 +123,7 @@ def test_scratch_bytes_equal_the_runtime_companions(shared_models, tmp_path):
     )
     runtime = tinyengine_runtime.source_dir()
     sources = [str(runtime / f) for f in ("te_conv_s8.c", "te_conv_1x1_s8.c", "te_conv_3x3_c3_s8.c",
-                                          "te_depthwise_conv_inplace_s8.c")]  # fmt: skip
+                                          "te_pair.c", "te_depthwise_conv_inplace_s8.c")]  # fmt: skip
     exe = tmp_path / "scratch"
     cc = ["gcc", "-std=c99", f"-I{tinyengine_runtime.include_dir()}", str(program), *sources, "-o", str(exe)]
     subprocess.run(cc, check=True, capture_output=True)

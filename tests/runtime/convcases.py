@@ -37,6 +37,7 @@ SOURCES = [
     "te_conv_s8.c",
     "te_conv_1x1_s8.c",
     "te_conv_3x3_c3_s8.c",
+    "te_pair.c",
     "te_depthwise_conv_s8.c",
     "te_depthwise_conv_inplace_s8.c",
     "te_fully_connected_s8.c",

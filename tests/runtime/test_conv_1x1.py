@@ -20,7 +20,7 @@ from .convcases import build_models, conv_call, dead_relu, describe, geometry, r
 from .harness import CCase, assert_cases_match, c_dims, run_cases
 from .test_requantize_fast import _reference
 
-SOURCES = ["te_conv_1x1_s8.c"]
+SOURCES = ["te_conv_1x1_s8.c", "te_pair.c"]
 
 
 def test_packed_layout_puts_each_weight_where_the_kernel_reads_it() -> None:

@@ -53,6 +53,12 @@ def kernel_code_bytes() -> dict[str, int]:
     return dict(json.loads(KERNEL_CODE_BYTES_FILE.read_text())["kernels"])
 
 
+@functools.cache
+def source_code_bytes() -> dict[str, int]:
+    """Measured .text bytes per runtime source file (a kernel's entry sums the sources it needs)."""
+    return dict(json.loads(KERNEL_CODE_BYTES_FILE.read_text())["sources"])
+
+
 def conv_macs(kind: str, out_shape: tuple[int, ...], weight_shape: tuple[int, ...]) -> int:
     """Multiply-accumulates of a CONV_2D / DEPTHWISE_CONV_2D / FULLY_CONNECTED from its shapes."""
     outputs = math.prod(out_shape)
@@ -97,21 +103,23 @@ def op_weight_bytes(graph: Graph, op: Operator, seen: set[int] | None = None) ->
 def code_bytes_estimate(kernels: list[tuple[str, str | None]]) -> int:
     """Estimated code Flash from the (kind, kernel) of every operator that runs code.
 
-    A base for the model's API, each distinct kernel's measured size (or its kind's; kernels
-    defined in the same runtime sources count once), one call per operator (views run no code
-    and are left out by the caller).
+    A base for the model's API, each distinct kernel's measured size (or its kind's), every runtime
+    source file counted once (kernels defined in the same file, or sharing one such as te_pair.c,
+    do not pay for it twice), one call per operator (views run no code and are left out by the
+    caller).
     """
     first_kind: dict[str, str] = {}
     for kind, kernel in kernels:
         first_kind.setdefault(kernel or kind, kind)
-    measured = kernel_code_bytes()
-    groups: dict[tuple[str, ...], tuple[str, str]] = {}  # kernels in the same sources count once
+    measured, per_source = kernel_code_bytes(), source_code_bytes()
+    sources: set[str] = set()
+    per_kernel = 0
     for kernel, kind in first_kind.items():
-        groups.setdefault(_sources_of(kernel), (kernel, kind))
-    per_kernel = sum(
-        measured.get(kernel) or CODE_PER_KIND_BYTES.get(kind, CODE_DEFAULT_KERNEL_BYTES)
-        for kernel, kind in groups.values()
-    )
+        if measured.get(kernel):
+            sources.update(_sources_of(kernel))
+        else:
+            per_kernel += CODE_PER_KIND_BYTES.get(kind, CODE_DEFAULT_KERNEL_BYTES)
+    per_kernel += sum(per_source.get(name, 0) for name in sources)
     return CODE_BASE_BYTES + per_kernel + CODE_PER_CALL_BYTES * len(kernels)
 
 

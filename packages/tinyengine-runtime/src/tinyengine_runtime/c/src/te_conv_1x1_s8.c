@@ -32,6 +32,59 @@ static const int8_t *te_1x1_pixel(const te_conv_params *params, const te_dims *i
 }
 
 #if defined(TE_PAIR3_ASM)
+/*
+ * te_pair3_pairs for a two-pixel block (column: per group of four taps A(t0,t2) B(t0,t2)
+ * A(t1,t3) B(t1,t3), then a two-word sentinel). Registers as there, without pixel C (r4, r7, r12).
+ */
+__attribute__((naked, noinline, unused)) static void te_pair2_pairs(__attribute__((unused)) te_pair3_job *job)
+{
+    __asm__ volatile(
+        TE_PAIR_ASM_PROLOGUE
+        "ldr r0, [ip, #16]\n\t"
+        "ldm r0!, {r10, r11}\n\t" TE_PAIR2_ASM_EVEN_FIRST TE_PAIR2_ASM_ODD
+        "ldr pc, [sp, #4]\n"
+        "4:\n\t" TE_PAIR2_ASM_EVEN TE_PAIR2_ASM_ODD
+        "8:\n\t" TE_PAIR2_ASM_EVEN TE_PAIR2_ASM_ODD
+        "cmp r10, #0x7F7F7F7F\n\t"
+        "bne 4b\n"
+        "16:\n\t"
+        TE_PAIR_ASM_PLAIN_OR_7 TE_PAIR2_ASM_REQUANT_ALL
+        "ldr ip, [sp]\n\t" TE_PAIR_ASM_PACK("r2", "r5") TE_PAIR_ASM_PACK("r3", "r6")
+        "5:\n\t"
+        "ldm ip, {r0, r8, r9, r10}\n\t"
+        "strh r3, [r0, r8]\n\t"
+        "strh r2, [r0], #2\n\t"
+        TE_PAIR_ASM_NEXT
+        "7:\n\t"
+        TE_PAIR_ASM_UNSHIFTED
+        "smmlar r2, r2, r8, r0\n\t"
+        "smmlar r3, r3, r8, r0\n\t"
+        "smmlar r5, r5, r9, r0\n\t"
+        "smmlar r6, r6, r9, r0\n\t"
+        "b 12f\n"
+        "13:\n\t" TE_PAIR2_ASM_REQUANT_ALL
+        "ldr ip, [sp]\n\t"
+        "ldr r0, [ip, #52]\n\t"
+        "add r2, r2, r0\n\t"
+        "add r3, r3, r0\n\t"
+        "add r5, r5, r0\n\t"
+        "add r6, r6, r0\n"
+        "12:\n\t" TE_PAIR_ASM_PACK("r2", "r5") TE_PAIR_ASM_PACK("r3", "r6")
+            TE_PAIR_ASM_CLAMP_OR_5 TE_PAIR_ASM_CLAMP("r2") TE_PAIR_ASM_CLAMP("r3")
+        "b 5b\n\t");
+}
+
+/**
+ * Output pixels A, B of a two-pixel column (sentinel after group row / 4: two words) for every
+ * channel; only for layers te_requant2 covers with an even channel count (te_pair2_applies).
+ */
+static inline void te_pair2_block(const int32_t *column, const int8_t *filter, int32_t row, int32_t out_channels,
+                                  const te_pair3_out *q, te_pair3_job *job, int8_t *out_a, int8_t *out_b)
+{
+    te_pair_job_block(job, q, column, filter, row, out_a, out_b, out_channels);
+    te_pair2_pairs(job);
+}
+
 /* 2 * (input + offset) of four channels as the even (k0, k2) and odd (k1, k3) column words. */
 static inline void te_1x1_widen(int32_t x, int32_t off2, int32_t *even, int32_t *odd)
 {

@@ -1,5 +1,7 @@
 /*
- * tinyengine-runtime: the pixel blocks of te_conv_1x1_s8 and te_conv_3x3_c3_s8 (internal, static).
+ * tinyengine-runtime: the pixel blocks of te_conv_1x1_s8 and te_conv_3x3_c3_s8 (internal). The
+ * pieces both kernels share live once in te_pair.c (te_pair3_pixel_exact, te_pair3_block and its
+ * assembly); the two-pixel blocks (te_pair2_*), used by the 1x1 kernel only, in te_conv_1x1_s8.c.
  *
  * Both kernels read a PACKED filter (te_conv.h): rows of `length` weights (1x1: the input
  * channels; stem: the 27 taps) padded with zeros to row = te_pair3_row(length), in pairs, per
@@ -34,12 +36,6 @@
 #endif
 
 #define TE_PAIR3_SENTINEL 0x7F7F7F7F
-/* Out of line, one copy, and no warning in a file that includes the header without using it. */
-#if defined(__GNUC__)
-#define TE_PAIR3_HELPER TE_NOINLINE_ONE_COPY __attribute__((unused))
-#else
-#define TE_PAIR3_HELPER TE_NOINLINE_ONE_COPY
-#endif
 #define TE_PAIR3_MAX_LENGTH 8192
 
 /** Packed row length: length rounded up to a multiple of four. */
@@ -50,25 +46,12 @@ static inline int32_t te_pair3_row(int32_t length)
 
 /**
  * One output pixel, exact for any quantization: every channel's dot product of the packed rows
- * with column[0..length) (input + offset, 0 for padding), requantized into out[0..out_channels).
+ * with column[0..length) (input + offset, 0 for padding), requantized into out[0..out_channels)
+ * (te_pair.c).
  */
-TE_NOINLINE_HELPER static void te_pair3_pixel_exact(const int16_t *column, int32_t length, const int8_t *filter,
-                                                    const int32_t *bias, int32_t out_channels,
-                                                    const te_per_channel_quant *quant, int32_t output_offset,
-                                                    te_activation activation, int8_t *out)
-{
-    const int32_t row = te_pair3_row(length);
-    int32_t oc;
-    for (oc = 0; oc < out_channels; ++oc) {
-        const int8_t *w = filter + (size_t)(oc >> 1) * 2u * (size_t)row + (size_t)(oc & 1) * 4u;
-        int32_t acc = bias != NULL ? bias[oc] : 0;
-        int32_t k;
-        for (k = 0; k < length; ++k) {
-            acc += (int32_t)w[(k >> 2) * 8 + (k & 3)] * (int32_t)column[k];
-        }
-        out[oc] = te_requantize_s8(acc, quant->multiplier[oc], quant->shift[oc], output_offset, activation);
-    }
-}
+void te_pair3_pixel_exact(const int16_t *column, int32_t length, const int8_t *filter, const int32_t *bias,
+                          int32_t out_channels, const te_per_channel_quant *quant, int32_t output_offset,
+                          te_activation activation, int8_t *out);
 
 #if defined(TE_PAIR3_ASM)
 /** The int16 index of tap t of pixel p (0..2) in a three-pixel column. */
@@ -324,104 +307,6 @@ typedef char te_pair3_job_layout[(sizeof(te_pair3_job) == 100 && sizeof(void *) 
     "ssub8 r0, r9, " a "\n\t"                                                                                     \
     "sel " a ", " a ", r9\n\t"
 
-/*
- * Every full channel pair of a three-pixel block: accumulators = 2 * bias, the dot loop,
- * te_requant2 of the six outputs, te_store_s8x2 of the three pixels' byte pairs. Registers: r0
- * column pointer (then scratch), r1 weight pointer (kept across pairs), r2-r4 pixel A, B, C x
- * row 0, r5-r7 x row 1, r8/r9 the pair's four weights (then multipliers, bounds, output strides),
- * r10-r12 three column words (then exponents), lr one SXTB16'd weight word (then a rounding
- * term); [sp] = job, [sp, #4] = the loop entry, [sp, #8] = the tail (label 10 or 7).
- */
-__attribute__((naked, noinline, unused)) static void te_pair3_pairs(__attribute__((unused)) te_pair3_job *job)
-{
-    __asm__ volatile(
-        TE_PAIR_ASM_PROLOGUE
-        "ldr r0, [ip, #16]\n\t"
-        "ldm r0!, {r10, r11, r12}\n\t" TE_PAIR3_ASM_EVEN_FIRST TE_PAIR3_ASM_ODD
-        "ldr pc, [sp, #4]\n"
-        "4:\n\t" TE_PAIR3_ASM_EVEN TE_PAIR3_ASM_ODD
-        "8:\n\t" TE_PAIR3_ASM_EVEN TE_PAIR3_ASM_ODD
-        "cmp r10, #0x7F7F7F7F\n\t" /* the sentinel group */
-        "bne 4b\n"
-        "16:\n\t"
-        TE_PAIR_ASM_PLAIN_OR_7 TE_PAIR3_ASM_REQUANT_ALL
-        "ldr ip, [sp]\n\t" TE_PAIR_ASM_PACK("r2", "r5") TE_PAIR_ASM_PACK("r3", "r6") TE_PAIR_ASM_PACK("r4", "r7")
-        "5:\n\t"
-        "ldm ip, {r0, r8, r9, r10}\n\t"
-        "strh r3, [r0, r8]\n\t"
-        "strh r4, [r0, r9]\n\t"
-        "strh r2, [r0], #2\n\t"
-        TE_PAIR_ASM_NEXT
-        "7:\n\t" /* dot only; all shifts 0; the offset after the shift; a narrower activation range */
-        "ldr r0, [ip, #72]\n\t"
-        "cbz r0, 15f\n\t"
-        "add r0, ip, #76\n\t"
-        "stm r0, {r2-r7}\n\t"
-        "pop {r0, r1, r2, r4-r11, pc}\n"
-        "15:\n\t" TE_PAIR_ASM_UNSHIFTED
-        "smmlar r2, r2, r8, r0\n\t"
-        "smmlar r3, r3, r8, r0\n\t"
-        "smmlar r4, r4, r8, r0\n\t"
-        "smmlar r5, r5, r9, r0\n\t"
-        "smmlar r6, r6, r9, r0\n\t"
-        "smmlar r7, r7, r9, r0\n\t"
-        "b 12f\n"
-        "13:\n\t" TE_PAIR3_ASM_REQUANT_ALL
-        "ldr ip, [sp]\n\t"
-        "ldr r0, [ip, #52]\n\t"
-        "add r2, r2, r0\n\t"
-        "add r3, r3, r0\n\t"
-        "add r4, r4, r0\n\t"
-        "add r5, r5, r0\n\t"
-        "add r6, r6, r0\n\t"
-        "add r7, r7, r0\n"
-        "12:\n\t" TE_PAIR_ASM_PACK("r2", "r5") TE_PAIR_ASM_PACK("r3", "r6") TE_PAIR_ASM_PACK("r4", "r7")
-            TE_PAIR_ASM_CLAMP_OR_5 TE_PAIR_ASM_CLAMP("r2") TE_PAIR_ASM_CLAMP("r3") TE_PAIR_ASM_CLAMP("r4")
-        "b 5b\n\t");
-}
-
-/*
- * te_pair3_pairs for a two-pixel block (column: per group of four taps A(t0,t2) B(t0,t2)
- * A(t1,t3) B(t1,t3), then a two-word sentinel). Registers as there, without pixel C (r4, r7, r12).
- */
-__attribute__((naked, noinline, unused)) static void te_pair2_pairs(__attribute__((unused)) te_pair3_job *job)
-{
-    __asm__ volatile(
-        TE_PAIR_ASM_PROLOGUE
-        "ldr r0, [ip, #16]\n\t"
-        "ldm r0!, {r10, r11}\n\t" TE_PAIR2_ASM_EVEN_FIRST TE_PAIR2_ASM_ODD
-        "ldr pc, [sp, #4]\n"
-        "4:\n\t" TE_PAIR2_ASM_EVEN TE_PAIR2_ASM_ODD
-        "8:\n\t" TE_PAIR2_ASM_EVEN TE_PAIR2_ASM_ODD
-        "cmp r10, #0x7F7F7F7F\n\t"
-        "bne 4b\n"
-        "16:\n\t"
-        TE_PAIR_ASM_PLAIN_OR_7 TE_PAIR2_ASM_REQUANT_ALL
-        "ldr ip, [sp]\n\t" TE_PAIR_ASM_PACK("r2", "r5") TE_PAIR_ASM_PACK("r3", "r6")
-        "5:\n\t"
-        "ldm ip, {r0, r8, r9, r10}\n\t"
-        "strh r3, [r0, r8]\n\t"
-        "strh r2, [r0], #2\n\t"
-        TE_PAIR_ASM_NEXT
-        "7:\n\t"
-        TE_PAIR_ASM_UNSHIFTED
-        "smmlar r2, r2, r8, r0\n\t"
-        "smmlar r3, r3, r8, r0\n\t"
-        "smmlar r5, r5, r9, r0\n\t"
-        "smmlar r6, r6, r9, r0\n\t"
-        "b 12f\n"
-        "13:\n\t" TE_PAIR2_ASM_REQUANT_ALL
-        "ldr ip, [sp]\n\t"
-        "ldr r0, [ip, #52]\n\t"
-        "add r2, r2, r0\n\t"
-        "add r3, r3, r0\n\t"
-        "add r5, r5, r0\n\t"
-        "add r6, r6, r0\n"
-        "12:\n\t" TE_PAIR_ASM_PACK("r2", "r5") TE_PAIR_ASM_PACK("r3", "r6")
-            TE_PAIR_ASM_CLAMP_OR_5 TE_PAIR_ASM_CLAMP("r2") TE_PAIR_ASM_CLAMP("r3")
-        "b 5b\n\t");
-}
-
 /* Requantization constants of a layer (the C side of a block). */
 typedef struct {
     const int32_t *multiplier;
@@ -431,17 +316,6 @@ typedef struct {
     te_activation activation;
     int general; /* some channel's scale is outside te_requant2's range */
 } te_pair3_out;
-
-/* The outputs of one pixel for channels oc and (pair) oc + 1, from doubled accumulators. */
-TE_PAIR3_HELPER static void te_pair3_store_general(int8_t *out, int32_t acc2_0, int32_t acc2_1, int32_t oc, int pair,
-                                                   const te_pair3_out *q)
-{
-    out[0] = te_requantize_s8(acc2_0 / 2, q->multiplier[oc], q->shift[oc], q->output_offset, q->activation);
-    if (pair) {
-        out[1] = te_requantize_s8(acc2_1 / 2, q->multiplier[oc + 1], q->shift[oc + 1], q->output_offset,
-                                  q->activation);
-    }
-}
 
 /* The per-block fields of a job: channels [0, channels) of the block's pixels A (out_a) and B. */
 static inline void te_pair_job_block(te_pair3_job *job, const te_pair3_out *q, const int32_t *column,
@@ -459,38 +333,13 @@ static inline void te_pair_job_block(te_pair3_job *job, const te_pair3_out *q, c
     job->groups = row >> 2;
 }
 
-/*
- * Output pixels A, B, C (their column prepared) for output channels [oc_begin, out_channels), two
- * per pass, requantized by the exact general form: layers with degenerate scales, and the odd last
- * channel. te_pair3_pairs computes each pair's dot products only (job dot_only, no bias: a zero row
- * pads an odd count, its bias would lie past the array). filter: the packed rows of channel
- * oc_begin's pair; row: their length; out_*: the pixels' first output bytes.
- */
-TE_PAIR3_HELPER static void te_pair3_block_general(const int32_t *column, const int8_t *filter, int32_t row,
-                                                   int32_t oc_begin, int32_t out_channels, const te_pair3_out *q,
-                                                   te_pair3_job *job, int8_t *out_a, int8_t *out_b, int8_t *out_c)
-{
-    te_pair3_out dot = *q;
-    const int32_t slow = job->slow;
-    int32_t oc;
-    dot.bias = NULL;
-    job->slow = 1;
-    job->dot_only = 1;
-    for (oc = oc_begin; oc < out_channels; oc += 2) {
-        const int pair = oc + 1 < out_channels;
-        const int32_t b0 = q->bias != NULL ? 2 * q->bias[oc] : 0;
-        const int32_t b1 = q->bias != NULL && pair ? 2 * q->bias[oc + 1] : 0;
-        te_pair_job_block(job, &dot, column, filter + (size_t)(oc - oc_begin) * (size_t)row, row, out_a + oc,
-                          out_b + oc, 2);
-        job->to_c = (int32_t)(out_c - out_a);
-        te_pair3_pairs(job);
-        te_pair3_store_general(out_a + oc, job->acc[0] + b0, job->acc[3] + b1, oc, pair, q);
-        te_pair3_store_general(out_b + oc, job->acc[1] + b0, job->acc[4] + b1, oc, pair, q);
-        te_pair3_store_general(out_c + oc, job->acc[2] + b0, job->acc[5] + b1, oc, pair, q);
-    }
-    job->dot_only = 0;
-    job->slow = slow;
-}
+/* Every full channel pair of a block (assembly, te_pair.c): see te_pair3_pairs there. */
+void te_pair3_pairs(te_pair3_job *job);
+
+/* Channels [oc_begin, out_channels) of a block by the exact general requantization (te_pair.c). */
+void te_pair3_block_general(const int32_t *column, const int8_t *filter, int32_t row, int32_t oc_begin,
+                            int32_t out_channels, const te_pair3_out *q, te_pair3_job *job, int8_t *out_a,
+                            int8_t *out_b, int8_t *out_c);
 
 /* Output pixels A, B, C of a prepared column: full pairs in assembly, the rest in C. */
 static inline void te_pair3_block(const int32_t *column, const int8_t *filter, int32_t row, int32_t out_channels,
@@ -521,17 +370,6 @@ static inline void te_pair2_end(int32_t *words, int32_t groups)
 static inline int32_t te_pair2_slot(int32_t t, int32_t p)
 {
     return (t >> 2) * 8 + (t & 1) * 4 + p * 2 + ((t >> 1) & 1);
-}
-
-/**
- * Output pixels A, B of a two-pixel column (sentinel after group row / 4: two words) for every
- * channel; only for layers te_requant2 covers with an even channel count (te_pair2_applies).
- */
-static inline void te_pair2_block(const int32_t *column, const int8_t *filter, int32_t row, int32_t out_channels,
-                                  const te_pair3_out *q, te_pair3_job *job, int8_t *out_a, int8_t *out_b)
-{
-    te_pair_job_block(job, q, column, filter, row, out_a, out_b, out_channels);
-    te_pair2_pairs(job);
 }
 
 /** True when te_pair2_block applies to the layer. */
