@@ -515,14 +515,16 @@ TE_NOINLINE static void te_dw_map3_general(const te_depthwise_params *params, co
     }
 }
 
-/* Every channel of a tiny map (shape, kernel k) through te_dw_map3_channel: requantized there when
- * te_requant2 applies (whole int8 activation range, |bias| < 2^28), else by te_dw_map3_general. */
+/* Every channel of a tiny map (shape, kernel k, 9 or 4 outputs) through te_dw_map3_channel:
+ * requantized there when te_requant2 applies (activation maximum 127, |bias| < 2^28; a higher
+ * minimum raised after the SSAT, max(SSAT(v), min) being the clamp), else by te_dw_map3_general. */
 TE_NOINLINE static void te_dw_inplace_map3(const te_depthwise_params *params, const te_per_channel_quant *quant,
-                                           int32_t shape, int32_t k, int8_t *buffer, const int8_t *filter,
-                                           const int32_t *bias, int32_t channels)
+                                           int32_t shape, int32_t k, int32_t outputs, int8_t *buffer,
+                                           const int8_t *filter, const int32_t *bias, int32_t channels)
 {
     const int8_t *centre = filter + (k - 3) / 2 * (k + 1) * channels; /* tap ((k - 3) / 2, (k - 3) / 2) */
-    const int full = params->activation.min == -128 && params->activation.max == 127;
+    const int32_t low = params->activation.min;
+    const int top = params->activation.max == 127;
     int32_t blk[8];
     int32_t c;
     blk[1] = 2 * params->input_offset;
@@ -533,11 +535,18 @@ TE_NOINLINE static void te_dw_inplace_map3(const te_depthwise_params *params, co
         const int32_t b0 = bias != NULL ? bias[c] : 0;
         const int32_t shift = quant->shift[c];
         blk[0] = (int32_t)(2u * (uint32_t)b0); /* wraps for |bias| >= 2^30: undone by the general path */
-        if (full && te_requant2_applies(quant->multiplier[c], shift) && b0 < (1 << 28) && b0 > -(1 << 28)) {
+        if (top && te_requant2_applies(quant->multiplier[c], shift) && b0 < (1 << 28) && b0 > -(1 << 28)) {
             blk[2] = quant->multiplier[c];
             blk[3] = te_requant2_round(shift, params->output_offset);
             blk[4] = -shift;
             te_dw_map3_channel(buffer + c, channels, centre + c, blk);
+            if (low > -128) {
+                int8_t *o = buffer + c;
+                int32_t i;
+                for (i = 0; i < outputs; ++i, o += channels) {
+                    *o = (int8_t)(*o < low ? low : *o);
+                }
+            }
         } else {
             te_dw_map3_general(params, quant, shape, centre, b0, blk, buffer, c, channels);
         }
@@ -1597,7 +1606,8 @@ te_status te_depthwise_conv_inplace_s8(const te_depthwise_params *params, const 
     {
         const int32_t shape = te_dw_map3_shape(params, input_dims, filter_dims, output_dims);
         if (shape >= 0) {
-            te_dw_inplace_map3(params, quant, shape, filter_dims->w, buffer, filter, bias, channels);
+            te_dw_inplace_map3(params, quant, shape, filter_dims->w, output_dims->h * output_dims->w, buffer, filter,
+                               bias, channels);
             return TE_OK;
         }
     }
