@@ -40,22 +40,22 @@ __attribute__((naked, noinline, unused)) static void te_pair2_pairs(__attribute_
 {
     __asm__ volatile(
         TE_PAIR_ASM_PROLOGUE
-        "ldr r0, [ip, #16]\n\t"
         "ldm r0!, {r10, r11}\n\t" TE_PAIR2_ASM_EVEN_FIRST TE_PAIR2_ASM_ODD
-        "ldr pc, [sp, #4]\n"
+        "ldr pc, [sp, #16]\n"
         "4:\n\t" TE_PAIR2_ASM_EVEN TE_PAIR2_ASM_ODD
         "8:\n\t" TE_PAIR2_ASM_EVEN TE_PAIR2_ASM_ODD
         "cmp r10, #0x7F7F7F7F\n\t"
         "bne 4b\n"
         "16:\n\t"
         TE_PAIR_ASM_PLAIN_OR_7 TE_PAIR2_ASM_REQUANT_ALL
-        "ldr ip, [sp]\n\t" TE_PAIR_ASM_PACK("r2", "r5") TE_PAIR_ASM_PACK("r3", "r6")
+        "ldr ip, [sp, #12]\n\t" TE_PAIR_ASM_PACK("r2", "r5") TE_PAIR_ASM_PACK("r3", "r6")
         "5:\n\t"
         "ldm ip, {r0, r8, r9, r10}\n\t"
         "strh r3, [r0, r8]\n\t"
         "strh r2, [r0], #2\n\t"
         TE_PAIR_ASM_NEXT
         "7:\n\t"
+        "ldr ip, [sp, #12]\n\t"
         TE_PAIR_ASM_UNSHIFTED
         "smmlar r2, r2, r8, r0\n\t"
         "smmlar r3, r3, r8, r0\n\t"
@@ -63,7 +63,7 @@ __attribute__((naked, noinline, unused)) static void te_pair2_pairs(__attribute_
         "smmlar r6, r6, r9, r0\n\t"
         "b 12f\n"
         "13:\n\t" TE_PAIR2_ASM_REQUANT_ALL
-        "ldr ip, [sp]\n\t"
+        "ldr ip, [sp, #12]\n\t"
         "ldr r0, [ip, #52]\n\t"
         "add r2, r2, r0\n\t"
         "add r3, r3, r0\n\t"

@@ -33,23 +33,22 @@ void te_pair3_pixel_exact(const int16_t *column, int32_t length, const int8_t *f
  * column pointer (then scratch), r1 weight pointer (kept across pairs), r2-r4 pixel A, B, C x
  * row 0, r5-r7 x row 1, r8/r9 the pair's four weights (then multipliers, bounds, output strides),
  * r10-r12 three column words (then exponents), lr one SXTB16'd weight word (then a rounding
- * term); [sp] = job, [sp, #4] = the loop entry, [sp, #8] = the tail (label 10 or 7).
+ * term); the frame: see TE_PAIR_ASM_PROLOGUE.
  */
 __attribute__((naked, noinline))
 void te_pair3_pairs(__attribute__((unused)) te_pair3_job *job)
 {
     __asm__ volatile(
         TE_PAIR_ASM_PROLOGUE
-        "ldr r0, [ip, #16]\n\t"
         "ldm r0!, {r10, r11, r12}\n\t" TE_PAIR3_ASM_EVEN_FIRST TE_PAIR3_ASM_ODD
-        "ldr pc, [sp, #4]\n"
+        "ldr pc, [sp, #16]\n"
         "4:\n\t" TE_PAIR3_ASM_EVEN TE_PAIR3_ASM_ODD
         "8:\n\t" TE_PAIR3_ASM_EVEN TE_PAIR3_ASM_ODD
         "cmp r10, #0x7F7F7F7F\n\t" /* the sentinel group */
         "bne 4b\n"
         "16:\n\t"
         TE_PAIR_ASM_PLAIN_OR_7 TE_PAIR3_ASM_REQUANT_ALL
-        "ldr ip, [sp]\n\t" TE_PAIR_ASM_PACK("r2", "r5") TE_PAIR_ASM_PACK("r3", "r6") TE_PAIR_ASM_PACK("r4", "r7")
+        "ldr ip, [sp, #12]\n\t" TE_PAIR_ASM_PACK("r2", "r5") TE_PAIR_ASM_PACK("r3", "r6") TE_PAIR_ASM_PACK("r4", "r7")
         "5:\n\t"
         "ldm ip, {r0, r8, r9, r10}\n\t"
         "strh r3, [r0, r8]\n\t"
@@ -57,10 +56,12 @@ void te_pair3_pairs(__attribute__((unused)) te_pair3_job *job)
         "strh r2, [r0], #2\n\t"
         TE_PAIR_ASM_NEXT
         "7:\n\t" /* dot only; all shifts 0; the offset after the shift; a narrower activation range */
+        "ldr ip, [sp, #12]\n\t"
         "ldr r0, [ip, #72]\n\t"
         "cbz r0, 15f\n\t"
         "add r0, ip, #76\n\t"
         "stm r0, {r2-r7}\n\t"
+        "add sp, sp, #12\n\t"
         "pop {r0, r1, r2, r4-r11, pc}\n"
         "15:\n\t" TE_PAIR_ASM_UNSHIFTED
         "smmlar r2, r2, r8, r0\n\t"
@@ -71,7 +72,7 @@ void te_pair3_pairs(__attribute__((unused)) te_pair3_job *job)
         "smmlar r7, r7, r9, r0\n\t"
         "b 12f\n"
         "13:\n\t" TE_PAIR3_ASM_REQUANT_ALL
-        "ldr ip, [sp]\n\t"
+        "ldr ip, [sp, #12]\n\t"
         "ldr r0, [ip, #52]\n\t"
         "add r2, r2, r0\n\t"
         "add r3, r3, r0\n\t"

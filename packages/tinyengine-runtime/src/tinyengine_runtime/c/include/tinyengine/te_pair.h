@@ -122,8 +122,8 @@ typedef char te_pair3_job_layout[(sizeof(te_pair3_job) == 100 && sizeof(void *) 
 /*
  * The first group runs peeled (its SMLADs start from the bias registers), then the loop two groups
  * per iteration: entered at its first group (label 4) for an even rest, its second (8) for an odd
- * one, or skipped (16) for a single group. Computed once per call into r1 (pushed: [sp, #4]); the
- * tail after the dot loop (label 10, or 7 when the job is slow) into r2 ([sp, #8]). Both are
+ * one, or skipped (16) for a single group. Computed once per call into r1 (the frame's entry); the
+ * tail after the dot loop (label 10, or 7 when the job is slow) into r2 (its tail). Both are
  * branched to by LDR PC, so they carry the Thumb bit.
  */
 #define TE_PAIR_ASM_ENTRY                                                                                         \
@@ -134,13 +134,13 @@ typedef char te_pair3_job_layout[(sizeof(te_pair3_job) == 100 && sizeof(void *) 
     "adr r1, 4f\n\t"                                                                                              \
     "tst r2, #1\n\t"                                                                                              \
     "bne 9f\n\t"                                                                                                  \
-    "adr r1, 8f\n"                                                                                                 \
+    "adr r1, 8f\n"                                                                                                \
     "9:\n\t"                                                                                                      \
     "orr r1, r1, #1\n\t"                                                                                          \
     "ldr r3, [r0, #36]\n\t"                                                                                       \
     "adr r2, 10f\n\t"                                                                                             \
     "cbz r3, 17f\n\t"                                                                                             \
-    "adr r2, 7f\n"                                                                                                 \
+    "adr r2, 7f\n"                                                                                                \
     "17:\n\t"                                                                                                     \
     "orr r2, r2, #1\n\t"
 
@@ -209,27 +209,27 @@ typedef char te_pair3_job_layout[(sizeof(te_pair3_job) == 100 && sizeof(void *) 
     "smlad r6, r11, r9, r6\n\t"                                                                                   \
     "ldm r0!, {r10, r11}\n\t"
 
-/* Accumulators = 2 * bias (r2 row 0, r5 row 1; 0 without bias); r0 = the bias pointer. */
+/* Accumulators = 2 * bias (r2 row 0, r5 row 1; 0 without bias), r0 = the column; r3 the bias pointer. */
 #define TE_PAIR_ASM_BIAS                                                                                          \
-    "ldr r0, [ip, #20]\n\t"                                                                                        \
-    "cbnz r0, 2f\n\t"                                                                                             \
+    "ldrd r0, r3, [ip, #16]\n\t"                                                                                  \
+    "cbnz r3, 2f\n\t"                                                                                             \
     "movs r2, #0\n\t"                                                                                             \
     "movs r5, #0\n\t"                                                                                             \
     "b 3f\n"                                                                                                      \
     "2:\n\t"                                                                                                      \
-    "ldrd r2, r5, [r0], #8\n\t"                                                                                   \
-    "str r0, [ip, #20]\n\t"                                                                                        \
+    "ldrd r2, r5, [r3], #8\n\t"                                                                                   \
+    "str r3, [ip, #20]\n\t"                                                                                       \
     "lsls r2, r2, #1\n\t"                                                                                         \
     "lsls r5, r5, #1\n"                                                                                           \
     "3:\n\t"
 
-/* The pair's multipliers into r8, r9, shifts into r10, r11, offset21 into r0 (ip = job). */
+/* The pair's multipliers into r8, r9, shifts into r10, r11, offset21 into r0 (from the frame). */
 #define TE_PAIR_ASM_SCALES                                                                                        \
-    "ldrd r0, lr, [ip, #24]\n\t"                                                                                   \
+    "ldrd r0, lr, [sp, #4]\n\t"                                                                                   \
     "ldrd r8, r9, [r0], #8\n\t"                                                                                   \
     "ldrd r10, r11, [lr], #8\n\t"                                                                                 \
-    "strd r0, lr, [ip, #24]\n\t"                                                                                   \
-    "ldr r0, [ip, #32]\n\t"
+    "strd r0, lr, [sp, #4]\n\t"                                                                                   \
+    "ldr r0, [sp]\n\t"
 
 /* lr = round = offset21 << (e - 1) of shift reg (which becomes e); uses r0 = offset21. */
 #define TE_PAIR_ASM_ROUND(reg)                                                                                    \
@@ -243,48 +243,54 @@ typedef char te_pair3_job_layout[(sizeof(te_pair3_job) == 100 && sizeof(void *) 
     "smmlar " acc ", " acc ", " m ", ip\n\t"                                                                      \
     "asr " acc ", " acc ", " e "\n\t"
 
-/* te_requant2 of a three-pixel block's six accumulators (ip = job on entry, then scratch). */
+/* te_requant2 of a three-pixel block's six accumulators (ip scratch). */
 #define TE_PAIR3_ASM_REQUANT_ALL                                                                                  \
     TE_PAIR_ASM_SCALES TE_PAIR_ASM_ROUND("r10") TE_PAIR_ASM_REQUANT("r2", "r8", "r10")                            \
-        TE_PAIR_ASM_REQUANT("r3", "r8", "r10") TE_PAIR_ASM_REQUANT("r4", "r8", "r10") TE_PAIR_ASM_ROUND("r11")   \
+        TE_PAIR_ASM_REQUANT("r3", "r8", "r10") TE_PAIR_ASM_REQUANT("r4", "r8", "r10") TE_PAIR_ASM_ROUND("r11")    \
             TE_PAIR_ASM_REQUANT("r5", "r9", "r11") TE_PAIR_ASM_REQUANT("r6", "r9", "r11")                         \
                 TE_PAIR_ASM_REQUANT("r7", "r9", "r11")
 
 /* te_requant2 of a two-pixel block's four accumulators. */
 #define TE_PAIR2_ASM_REQUANT_ALL                                                                                  \
     TE_PAIR_ASM_SCALES TE_PAIR_ASM_ROUND("r10") TE_PAIR_ASM_REQUANT("r2", "r8", "r10")                            \
-        TE_PAIR_ASM_REQUANT("r3", "r8", "r10") TE_PAIR_ASM_ROUND("r11") TE_PAIR_ASM_REQUANT("r5", "r9", "r11")   \
+        TE_PAIR_ASM_REQUANT("r3", "r8", "r10") TE_PAIR_ASM_ROUND("r11") TE_PAIR_ASM_REQUANT("r5", "r9", "r11")    \
             TE_PAIR_ASM_REQUANT("r6", "r9", "r11")
 
-/* The loop entry and tail, save registers, the job ([sp]), the entry ([sp, #4]) and the tail
- * ([sp, #8]), r1 = the first pair's weights, then pair label 1 and the accumulators' bias. */
+/*
+ * The loop entry and tail, save registers, the frame: offset21 [sp], the multiplier and shift
+ * pointers [sp, #4], [sp, #8] (advanced there per pair), the job [sp, #12], the entry [sp, #16],
+ * the tail [sp, #20]; r1 = the first pair's weights, then pair label 1 and the accumulators' bias.
+ */
 #define TE_PAIR_ASM_PROLOGUE                                                                                      \
-    TE_PAIR_ASM_ENTRY "push {r0, r1, r2, r4-r11, lr}\n\t"                                                             \
+    TE_PAIR_ASM_ENTRY "push {r0, r1, r2, r4-r11, lr}\n\t"                                                         \
     "mov ip, r0\n\t"                                                                                              \
+    "ldr r3, [ip, #32]\n\t"                                                                                       \
+    "ldrd r4, r5, [ip, #24]\n\t"                                                                                  \
+    "push {r3, r4, r5}\n\t"                                                                                       \
     "ldr r1, [ip, #48]\n"                                                                                         \
     "1:\n\t" TE_PAIR_ASM_BIAS
 
-/* After the dot loop: ip = job; on to the tail: label 7 when the layer needs the slow one, else 10. */
+/* After the dot loop, on to the tail: label 7 for the slow one (it loads ip = job), else 10. */
 #define TE_PAIR_ASM_PLAIN_OR_7                                                                                    \
-    "ldr ip, [sp]\n\t"                                                                                            \
-    "ldr pc, [sp, #8]\n"                                                                                          \
+    "ldr pc, [sp, #20]\n"                                                                                         \
     "10:\n\t"
 
 /* r0 = the advanced out pointer: store it, next pair until out_end, else return. */
 #define TE_PAIR_ASM_NEXT                                                                                          \
     "str r0, [ip]\n\t"                                                                                            \
-    "cmp r0, r10\n\t"                                                                                              \
+    "cmp r0, r10\n\t"                                                                                             \
     "bne 1b\n\t"                                                                                                  \
+    "add sp, sp, #12\n\t"                                                                                         \
     "pop {r0, r1, r2, r4-r11, pc}\n"
 
-/* Slow path: when every shift is 0 (job unshifted), r8/r9 = multipliers, r0 = the offset; else to 13. */
+/* Slow path (ip = job): when every shift is 0 (unshifted), r8/r9 = multipliers, r0 = the offset; else to 13. */
 #define TE_PAIR_ASM_UNSHIFTED                                                                                     \
     "ldr r0, [ip, #64]\n\t"                                                                                       \
     "cbz r0, 13f\n\t"                                                                                             \
-    "ldrd r0, lr, [ip, #24]\n\t"                                                                                   \
+    "ldrd r0, lr, [sp, #4]\n\t"                                                                                   \
     "ldrd r8, r9, [r0], #8\n\t"                                                                                   \
     "add lr, lr, #8\n\t"                                                                                          \
-    "strd r0, lr, [ip, #24]\n\t"                                                                                   \
+    "strd r0, lr, [sp, #4]\n\t"                                                                                   \
     "ldr r0, [ip, #52]\n\t"
 
 /* a = (sat8(a), sat8(b)) as the two low bytes. */
