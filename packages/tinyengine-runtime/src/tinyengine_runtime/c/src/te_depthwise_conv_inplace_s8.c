@@ -1303,9 +1303,8 @@ TE_NOINLINE static void te_dw_fast_channel(const te_dw_fast_geom *g, const int32
 }
 
 /* 3x3, stride 1 or 2, with SSAT requantization: output rows in pairs through te_dw_k3s1_rows2 /
- * te_dw_k3s2_rows2 (an odd width ends with a step one column left, recomputing a stored output:
- * te_dw_fast takes odd widths from 9 on, narrower ones pay more in calls than they save), an odd
- * last row through te_dw_fast_channel. */
+ * te_dw_k3s2_rows2. An odd width ends with a step one column left, an odd height with a pair one row
+ * up (outputs stored twice, the same bytes; the plane is the channel's copy). */
 TE_NOINLINE static void te_dw_k3_rows_channel(const te_dw_fast_geom *g, const int32_t *blk, const te_dw_fast_q *q,
                                               int8_t *out)
 {
@@ -1315,7 +1314,7 @@ TE_NOINLINE static void te_dw_k3_rows_channel(const te_dw_fast_geom *g, const in
     const int32_t c = g->channels;
     const int32_t s = g->s;
     const int8_t *row = g->plane;
-    const int8_t *last = g->plane + (g->oh & ~1) * g->row_step;
+    int32_t pairs = g->oh >> 1;
     int32_t b[16];
     b[0] = (int32_t)(((uint32_t)blk[4] & 0xFFFFu) | ((uint32_t)blk[3] & 0xFFFF0000u)); /* (w21, w11) */
     b[1] = b[2] = b[3] = b[4] = blk[5];                                                  /* acc2 */
@@ -1328,7 +1327,10 @@ TE_NOINLINE static void te_dw_k3_rows_channel(const te_dw_fast_geom *g, const in
     b[11] = q->exponent;
     b[12] = c;
     b[14] = ow * c;
-    for (; row != last; row += 2 * g->row_step, out += 2 * ow * c) {
+    if (g->oh & 1) {
+        ++pairs; /* the last pair: rows oh - 2, oh - 1 (row oh - 2 stored again, same bytes) */
+    }
+    while (pairs-- > 0) {
         b[13] = (int32_t)(intptr_t)out;
         b[15] = (int32_t)(intptr_t)(row + (ow & ~1) * s);
         rows2(row, pw, b);
@@ -1337,12 +1339,13 @@ TE_NOINLINE static void te_dw_k3_rows_channel(const te_dw_fast_geom *g, const in
             b[15] = (int32_t)(intptr_t)(row + ow * s);
             rows2(row + (ow - 2) * s, pw, b);
         }
-    }
-    if (g->oh & 1) {
-        te_dw_fast_geom one = *g;
-        one.plane = last;
-        one.oh = 1;
-        te_dw_fast_channel(&one, blk, q, out);
+        if (pairs == 1 && (g->oh & 1)) {
+            row += g->row_step;
+            out += ow * c;
+        } else {
+            row += 2 * g->row_step;
+            out += 2 * ow * c;
+        }
     }
 }
 
@@ -1436,7 +1439,7 @@ static int te_dw_fast(const te_depthwise_params *params, const te_per_channel_qu
     q.shift = shift;
     q.output_offset = params->output_offset;
     q.act = act;
-    if (k == 3 && q.mode == TE_DW_SSAT && g->oh >= 2 && ((g->ow & 1) == 0 || g->ow > 8)) {
+    if (k == 3 && q.mode == TE_DW_SSAT && g->oh >= 2) {
         te_dw_k3_rows_channel(g, blk, &q, out);
     } else {
         te_dw_fast_channel(g, blk, &q, out);
