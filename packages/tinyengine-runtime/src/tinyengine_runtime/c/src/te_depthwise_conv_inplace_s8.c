@@ -493,40 +493,44 @@ static int32_t te_dw_map3_shape(const te_depthwise_params *params, const te_dims
     return k == 3 && n == 3 && s == 2 && output_dims->w == 2 ? TE_DW_MAP3_S2 : -1;
 }
 
-/* Channel c of a tiny map whose requantization te_requant2 does not cover: te_dw_map3_channel leaves
- * its accumulators (blk[0] the doubled bias b0 as it started them), te_requantize_s8 takes the
- * halved tap sums plus the bias. */
+/* Channel c of a tiny map whose requantization te_requant2 does not cover, from the accumulators acc
+ * te_dw_map3_channel left (started at acc2, the doubled bias b0): te_requantize_s8 takes the halved
+ * tap sums plus the bias. */
 TE_NOINLINE static void te_dw_map3_general(const te_depthwise_params *params, const te_per_channel_quant *quant,
-                                           int32_t shape, const int8_t *centre, int32_t b0, int32_t *blk,
-                                           int8_t *buffer, int32_t c, int32_t channels)
+                                           int32_t shape, const int32_t *acc, int32_t acc2, int32_t b0,
+                                           int8_t *out, int32_t c, int32_t channels)
 {
     /* the outputs among the 3x3 result's nine accumulators, by shape, up to the 9 */
     static const uint8_t picks[3][10] = {{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, {0, 2, 6, 8, 9}, {0, 1, 3, 4, 9}};
     const uint8_t *pick;
-    int8_t *out = buffer + c;
-    int32_t acc[9];
-    blk[7] = (int32_t)(intptr_t)acc;
-    te_dw_map3_channel(out, channels, centre + c, blk);
-    blk[7] = 0;
     for (pick = picks[shape]; *pick != 9; ++pick, out += channels) { /* the doubled tap sum, halved */
-        const int32_t taps = (int32_t)((uint32_t)acc[*pick] - (uint32_t)blk[0]) >> 1; /* exact mod 2^32 */
+        const int32_t taps = (int32_t)((uint32_t)acc[*pick] - (uint32_t)acc2) >> 1; /* exact mod 2^32 */
         *out = te_dw_requantize(taps + b0, quant->multiplier[c], quant->shift[c], params->output_offset,
                                 params->activation);
     }
 }
 
-/* Every channel of a tiny map (shape, kernel k, 9 or 4 outputs) through te_dw_map3_channel:
- * requantized there when te_requant2 applies (activation maximum 127, |bias| < 2^28; a higher
- * minimum raised after the SSAT, max(SSAT(v), min) being the clamp), else by te_dw_map3_general. */
-TE_NOINLINE static void te_dw_inplace_map3(const te_depthwise_params *params, const te_per_channel_quant *quant,
-                                           int32_t shape, int32_t k, int32_t outputs, int8_t *buffer,
-                                           const int8_t *filter, const int32_t *bias, int32_t channels)
+/* Every channel of a tiny map (te_dw_map3_shape; returns 0 for other layers) through
+ * te_dw_map3_channel: requantized there when te_requant2 applies (activation maximum 127,
+ * |bias| < 2^28; a higher minimum raised after the SSAT, max(SSAT(v), min) being the clamp), else by
+ * te_dw_map3_general. */
+TE_NOINLINE static int te_dw_inplace_map3(const te_depthwise_params *params, const te_per_channel_quant *quant,
+                                          const te_dims *input_dims, int8_t *buffer, const te_dims *filter_dims,
+                                          const int8_t *filter, const int32_t *bias, const te_dims *output_dims)
 {
+    const int32_t shape = te_dw_map3_shape(params, input_dims, filter_dims, output_dims);
+    const int32_t k = filter_dims->w;
+    const int32_t outputs = output_dims->h * output_dims->w;
+    const int32_t channels = input_dims->c;
     const int8_t *centre = filter + (k - 3) / 2 * (k + 1) * channels; /* tap ((k - 3) / 2, (k - 3) / 2) */
     const int32_t low = params->activation.min;
     const int top = params->activation.max == 127;
     int32_t blk[8];
+    int32_t acc[9];
     int32_t c;
+    if (shape < 0) {
+        return 0;
+    }
     blk[1] = 2 * params->input_offset;
     blk[5] = shape;
     blk[6] = (k - 2) * channels;
@@ -548,9 +552,13 @@ TE_NOINLINE static void te_dw_inplace_map3(const te_depthwise_params *params, co
                 }
             }
         } else {
-            te_dw_map3_general(params, quant, shape, centre, b0, blk, buffer, c, channels);
+            blk[7] = (int32_t)(intptr_t)acc;
+            te_dw_map3_channel(buffer + c, channels, centre + c, blk);
+            blk[7] = 0;
+            te_dw_map3_general(params, quant, shape, acc, blk[0], b0, buffer + c, c, channels);
         }
     }
+    return 1;
 }
 #endif
 
@@ -1606,13 +1614,8 @@ te_status te_depthwise_conv_inplace_s8(const te_depthwise_params *params, const 
         return TE_ERROR_SCRATCH;
     }
 #if defined(__ARM_FEATURE_DSP)
-    {
-        const int32_t shape = te_dw_map3_shape(params, input_dims, filter_dims, output_dims);
-        if (shape >= 0) {
-            te_dw_inplace_map3(params, quant, shape, filter_dims->w, output_dims->h * output_dims->w, buffer, filter,
-                               bias, channels);
-            return TE_OK;
-        }
+    if (te_dw_inplace_map3(params, quant, input_dims, buffer, filter_dims, filter, bias, output_dims)) {
+        return TE_OK;
     }
 #endif
     if (te_dw_group_path(params, input_dims, filter_dims, output_dims)) {
