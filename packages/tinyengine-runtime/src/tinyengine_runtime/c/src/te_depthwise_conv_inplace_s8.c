@@ -286,7 +286,7 @@ static void te_dw_group4(const te_depthwise_params *params, const te_dims *input
             int8_t *o = out + p0 * channels + j;
             if (q->generic) {
                 for (; a != a_end; a += 4, o += channels) {
-                    *o = te_dw_requantize(*a, m, e, params->output_offset, act);
+                    *o = te_requantize_s8(*a, m, e, params->output_offset, act);
                 }
             } else if (full) {
                 for (; a != a_end; a += 4, o += channels) {
