@@ -49,8 +49,11 @@ def _plant_fault(op_index: int):
     def patch(project: Path) -> None:
         weights = next((project / "src").glob("*_weights.c"))
         text = weights.read_text()
-        # int32_t: te_conv_1x1_s8's packed filter (four weights per word; +1 changes the first one)
-        match = re.search(rf"const (?:int8_t|int32_t) op{op_index}_filter\[\d+\] = {{\n    (-?\d+)", text)
+        # int32_t: te_conv_1x1_s8's packed filter (two biases, then four weights per word: +1 on the
+        # third word changes the first weight)
+        match = re.search(rf"const int8_t op{op_index}_filter\[\d+\] = {{\n    (-?\d+)", text) or re.search(
+            rf"const int32_t op{op_index}_filter\[\d+\] = {{\n    -?\d+, -?\d+, (-?\d+)", text
+        )
         assert match, f"no filter array for operator {op_index}"
         value = int(match.group(1))
         flipped = value + 1 if value < 127 else value - 1

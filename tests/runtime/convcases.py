@@ -285,27 +285,32 @@ def conv_call(name: str, g: ConvGeometry, x: np.ndarray, kernel: str) -> CCase:
         "te_conv_1x1_s8": 6 * ((cin + 3) // 4 * 4) + 12,
         "te_conv_3x3_c3_s8": 6 * 28 + 12,
     }[kernel]
+    # the 1x1 and stem kernels read the packed layout te-gen emits (te_conv.h): weights, bias and scales
+    packed = kernel != "te_conv_s8"
     setup = (
         f"te_conv_params p = {{{g.input_offset}, {g.output_offset}, {g.stride_h}, {g.stride_w}, {g.pad_top}, "
         f"{g.pad_left}, {g.dilation_h}, {g.dilation_w}, {{{g.act_min}, {g.act_max}}}}};\n"
-        "        te_per_channel_quant q = {mult, shift};\n"
-        f"        te_dims in_d = {c_dims(g.input_shape)};\n"
+        + ("" if packed else "        te_per_channel_quant q = {mult, shift};\n")
+        + f"        te_dims in_d = {c_dims(g.input_shape)};\n"
         f"        te_dims f_d = {c_dims(g.filter.shape)};\n"
         f"        te_dims out_d = {c_dims(g.output_shape)};"
     )
-    call = (
-        f"{scratch_expr} != {scratch}u ? -100 : "
-        f"{kernel}(&p, &q, &in_d, input, &f_d, filter, {_bias_arg(g)}, &out_d, output, scratch)"
+    args = (
+        "&in_d, input, &f_d, filter, &out_d"
+        if packed
+        else f"&q, &in_d, input, &f_d, filter, {_bias_arg(g)}, &out_d"
+    )
+    call = f"{scratch_expr} != {scratch}u ? -100 : {kernel}(&p, {args}, output, scratch)"
+    arrays = (
+        {"filter": pack_conv_filter(g.filter, g.bias, g.multiplier, g.shift)}
+        if packed
+        else {"filter": g.filter, **_bias_array(g), "mult": g.multiplier, "shift": g.shift}
     )
     return CCase(
         name=name,
         arrays={
             "input": x,
-            # the 1x1 and stem kernels read the packed layout te-gen emits (te_conv.h)
-            "filter": g.filter if kernel == "te_conv_s8" else pack_conv_filter(g.filter),
-            **_bias_array(g),
-            "mult": g.multiplier,
-            "shift": g.shift,
+            **arrays,
             "output": np.zeros(int(np.prod(g.output_shape)), np.int8),
         },
         setup=setup,

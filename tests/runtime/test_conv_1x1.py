@@ -23,17 +23,33 @@ from .test_requantize_fast import _reference
 SOURCES = ["te_conv_1x1_s8.c", "te_pair.c"]
 
 
-def test_packed_layout_puts_each_weight_where_the_kernel_reads_it() -> None:
+def test_packed_layout_puts_each_weight_and_constant_where_the_kernel_reads_it() -> None:
     rng = np.random.default_rng(3)
-    for n, c in [(1, 1), (2, 4), (3, 5), (16, 24), (7, 13)]:
+    for n, c, with_bias in [(1, 1, True), (2, 4, False), (3, 5, True), (16, 24, True), (7, 13, False)]:
         w = rng.integers(-128, 128, (n, 1, 1, c)).astype(np.int8)
-        packed = pack_conv_filter(w)
+        bias = rng.integers(-(2**31), 2**31, n).astype(np.int32) if with_bias else None
+        mult = rng.integers(2**30, 2**31, n).astype(np.int32)
+        shift = rng.integers(-31, 2, n).astype(np.int32)
+        packed = pack_conv_filter(w, bias, mult, shift)
         c4 = (c + 3) // 4 * 4
-        assert packed.size == (n + n % 2) * c4
+        stride = 24 + 2 * c4
+        assert packed.dtype == np.int8 and packed.size == (n + 1) // 2 * stride
         for oc in range(n):
+            block, half = (oc // 2) * stride, (oc % 2) * 4
+
+            def word(at: int, packed=packed, block=block, half=half) -> int:
+                return int(packed[block + at + half : block + at + half + 4].view("<i4")[0])
+
+            assert word(0) == (int(bias[oc]) if with_bias else 0)
             for k in range(c):
-                assert packed[(oc // 2) * 2 * c4 + (k // 4) * 8 + (oc % 2) * 4 + k % 4] == w[oc, 0, 0, k]
-        assert np.count_nonzero(packed) == np.count_nonzero(w)  # the padding is zeros
+                assert packed[block + 8 + (k // 4) * 8 + half + k % 4] == w[oc, 0, 0, k]
+            assert word(8 + 2 * c4) == mult[oc]
+            assert word(16 + 2 * c4) == -shift[oc]
+        words = np.count_nonzero(np.concatenate([[0] if bias is None else bias, mult, shift]))
+        assert np.count_nonzero(packed.view("<i4")) <= np.count_nonzero(w) + words  # the padding is zeros
+        if n % 2:  # the phantom channel: zero weights and constants
+            block = (n // 2) * stride
+            assert not packed[block + 4 : block + 8].any() and not packed[block + 8 + 2 * c4 + 4 :: 8].any()
 
 
 def _spec(rng: np.random.Generator, h: int, w: int, c_in: int, c_out: int, stride: int = 1, **kw):
@@ -95,7 +111,6 @@ def _raw_case(rng, name: str, pixels: int, c: int, n: int, bias: np.ndarray, shi
     want = _expected(x, w, bias, mult, shift, in_off, out_off, lo, hi)
     setup = (
         f"te_conv_params p = {{{in_off}, {out_off}, 1, 1, 0, 0, 1, 1, {{{lo}, {hi}}}}};\n"
-        "        te_per_channel_quant q = {mult, shift};\n"
         f"        te_dims in_d = {c_dims((1, 1, pixels, c))};\n"
         f"        te_dims f_d = {c_dims((n, 1, 1, c))};\n"
         f"        te_dims out_d = {c_dims((1, 1, pixels, n))};"
@@ -104,14 +119,11 @@ def _raw_case(rng, name: str, pixels: int, c: int, n: int, bias: np.ndarray, shi
         name=name,
         arrays={
             "x": x.reshape(-1),
-            "w": pack_conv_filter(w.reshape(n, 1, 1, c)),
-            "bias": bias.astype(np.int32),
-            "mult": mult,
-            "shift": shift.astype(np.int32),
+            "w": pack_conv_filter(w.reshape(n, 1, 1, c), bias, mult, shift),
             "y": np.zeros(pixels * n, np.int8),
         },
         setup=setup,
-        call="te_conv_1x1_s8(&p, &q, &in_d, x, &f_d, w, bias, &out_d, y, scratch)",
+        call="te_conv_1x1_s8(&p, &in_d, x, &f_d, w, &out_d, y, scratch)",
         out="y",
         scratch_bytes=6 * ((c + 3) // 4 * 4) + 12,
     )

@@ -5,13 +5,17 @@ from __future__ import annotations
 import numpy as np
 
 
-def pack_conv_filter(filter_ohwi: np.ndarray) -> np.ndarray:
-    """The packed filter of ``te_conv_1x1_s8`` and ``te_conv_3x3_c3_s8`` from OHWI int8 weights.
+def pack_conv_filter(filter_ohwi: np.ndarray, bias: np.ndarray | None, multiplier: np.ndarray,
+                     shift: np.ndarray) -> np.ndarray:  # fmt: skip
+    """The packed filter of ``te_conv_1x1_s8`` and ``te_conv_3x3_c3_s8`` (int8 bytes) from OHWI int8 weights.
 
     Each output channel's row is its kh * kw * c weights in OHWI order, padded with zeros to a
-    multiple of four; rows are taken in pairs (output channels 2j, 2j+1; an odd count gets a zero
-    row), and per group of four weights the pair's block holds row 2j's four then row 2j+1's.
-    Size: ``even(n) * round_up(kh * kw * c, 4)`` bytes (``te_conv_1x1_s8_filter_bytes``).
+    multiple of four (c4); channels are taken in pairs (2j, 2j+1; an odd count gets a zero channel:
+    weights, bias, multiplier and shift 0). A pair's block: int32 bias[2j], bias[2j+1] (0 without
+    bias), per group of four weights row 2j's four then row 2j+1's, int32 multiplier[2j],
+    multiplier[2j+1], int32 right shift[2j], right shift[2j+1] (``-shift``, TFLite's shift being
+    > 0 for left). Int32s little-endian. Size: ``ceil(n / 2) * (24 + 2 * c4)`` bytes
+    (``te_conv_1x1_s8_filter_bytes``).
     """
     w = np.asarray(filter_ohwi, dtype=np.int8)
     n = int(w.shape[0])
@@ -20,5 +24,14 @@ def pack_conv_filter(filter_ohwi: np.ndarray) -> np.ndarray:
     n2, c4 = n + (n & 1), (length + 3) // 4 * 4
     padded = np.zeros((n2, c4), np.int8)
     padded[:n, :length] = rows
+    pairs = n2 // 2
     # (pairs, 2 rows, groups, 4) -> (pairs, groups, 2 rows, 4)
-    return padded.reshape(n2 // 2, 2, c4 // 4, 4).transpose(0, 2, 1, 3).reshape(-1).copy()
+    weights = padded.reshape(pairs, 2, c4 // 4, 4).transpose(0, 2, 1, 3).reshape(pairs, 2 * c4)
+    words = np.zeros((3, n2), "<i4")  # bias, multiplier, right shift per channel
+    if bias is not None:
+        words[0, :n] = np.asarray(bias, np.int64)
+    words[1, :n] = np.asarray(multiplier, np.int64)
+    words[2, :n] = -np.asarray(shift, np.int64)
+    head = words[0].reshape(pairs, 2).view(np.int8)
+    tail = words[1:].reshape(2, pairs, 2).transpose(1, 0, 2).copy().reshape(pairs, 4).view(np.int8)
+    return np.concatenate([head, weights, tail], axis=1).reshape(-1).copy()

@@ -11,16 +11,21 @@ from tinyengine_codegen.ir.graph import Operator
 from tinyengine_codegen.passes.select_kernels import conv_padding
 
 
-def _per_channel_quant(ctx: EmitContext, op_index: int, op: Operator, channels: int) -> str:
-    """Per-output-channel multipliers and shifts as Flash arrays and their te_per_channel_quant."""
+def _scales(ctx: EmitContext, op_index: int, op: Operator, channels: int) -> tuple[list[int], list[int], str]:
+    """Per-output-channel multipliers and shifts, and a key naming the scales they come from."""
     in_scale, _ = quant_of(ctx.graph, op.inputs[0])
     out_scale, _ = quant_of(ctx.graph, op.outputs[0])
     filter_q = ctx.graph.tensors[op.inputs[1]].quant
     if filter_q is None:
         raise EmitError(f"operator {op_index} {op.kind}: weights are not quantized")
     mults, shifts = quant.conv_per_channel(in_scale, filter_q.scale, out_scale, channels)
+    return mults, shifts, f"{in_scale!r}/{out_scale!r}"
+
+
+def _per_channel_quant(ctx: EmitContext, op_index: int, op: Operator, channels: int) -> str:
+    """Per-output-channel multipliers and shifts as Flash arrays and their te_per_channel_quant."""
+    mults, shifts, same = _scales(ctx, op_index, op, channels)
     # shared by operators with the same weights and scales (the patches of patch-based inference)
-    same = f"{in_scale!r}/{out_scale!r}"
     m = ctx.array(
         op_index,
         "multiplier",
@@ -34,33 +39,46 @@ def _per_channel_quant(ctx: EmitContext, op_index: int, op: Operator, channels: 
     return ctx.struct(op_index, "quant", "te_per_channel_quant", {"multiplier": m, "shift": s})
 
 
+PACKED_CONV = ("te_conv_1x1_s8", "te_conv_3x3_c3_s8")
+
+
 def _operands(ctx: EmitContext, i: int, op: Operator) -> list[str]:
     """``input_dims, input, filter_dims, filter, bias, output_dims`` of a convolution."""
     g = ctx.graph
     src, weights, dst = op.inputs[0], op.inputs[1], op.outputs[0]
     bias = op.inputs[2] if len(op.inputs) > 2 else -1
-    filt = (
-        _packed_filter(ctx, i, weights)
-        if op.kernel in ("te_conv_1x1_s8", "te_conv_3x3_c3_s8")
-        else ctx.const_tensor(i, "filter", weights)
-    )
     return [
         ctx.dims(i, "input_dims", g.tensors[src].shape), ctx.tensor(src),
-        ctx.dims(i, "filter_dims", g.tensors[weights].shape), filt,
+        ctx.dims(i, "filter_dims", g.tensors[weights].shape), ctx.const_tensor(i, "filter", weights),
         ctx.const_tensor(i, "bias", bias),
         ctx.dims(i, "output_dims", g.tensors[dst].shape),
     ]  # fmt: skip
 
 
-def _packed_filter(ctx: EmitContext, op_index: int, weights: int) -> str:
-    """The packed filter of te_conv_1x1_s8 / te_conv_3x3_c3_s8 (conv_layout), as words: 4-byte aligned."""
-    tensor = ctx.graph.tensors[weights]
-    if tensor.data is None:
-        raise EmitError(f"constant tensor {weights} {tensor.name!r} has no values")
-    words = pack_conv_filter(tensor.data).view("<i4")
-    text = f"{tensor.name}: {'x'.join(map(str, tensor.shape))} int8, packed rows (4 per word)"
-    name = ctx.array(op_index, "filter", "int32_t", words, text, key=(weights, "filter_packed"))
-    return f"(const int8_t *){name}"
+def _packed_operands(ctx: EmitContext, i: int, op: Operator, channels: int) -> list[str]:
+    """``input_dims, input, filter_dims, filter, output_dims`` of te_conv_1x1_s8 / te_conv_3x3_c3_s8.
+
+    The filter is packed with the bias and the requantization constants (conv_layout), as words:
+    4-byte aligned.
+    """
+    g = ctx.graph
+    src, weights, dst = op.inputs[0], op.inputs[1], op.outputs[0]
+    bias = op.inputs[2] if len(op.inputs) > 2 else -1
+    tensor = g.tensors[weights]
+    for t in (weights, bias):
+        if t >= 0 and g.tensors[t].data is None:
+            raise EmitError(f"constant tensor {t} {g.tensors[t].name!r} has no values")
+    mults, shifts, same = _scales(ctx, i, op, channels)
+    bias_values = g.tensors[bias].data if bias >= 0 else None
+    words = pack_conv_filter(tensor.data, bias_values, np.array(mults), np.array(shifts)).view("<i4")
+    text = (f"{tensor.name}: {'x'.join(map(str, tensor.shape))} int8 packed with bias, multipliers and right "
+            "shifts per channel pair (te_conv.h)")  # fmt: skip
+    name = ctx.array(i, "filter", "int32_t", words, text, key=(weights, f"filter_packed/{bias}/{same}"))
+    return [
+        ctx.dims(i, "input_dims", g.tensors[src].shape), ctx.tensor(src),
+        ctx.dims(i, "filter_dims", tensor.shape), f"(const int8_t *){name}",
+        ctx.dims(i, "output_dims", g.tensors[dst].shape),
+    ]  # fmt: skip
 
 
 def _geometry(ctx: EmitContext, op: Operator) -> dict[str, object]:
@@ -81,12 +99,16 @@ def _geometry(ctx: EmitContext, op: Operator) -> dict[str, object]:
 
 @emitter("te_conv_s8", "te_conv_1x1_s8", "te_conv_3x3_c3_s8", header="te_conv.h")
 def emit_conv(ctx: EmitContext, i: int, op: Operator) -> str:
-    """CONV_2D: params, per-channel quantization, OHWI weights, int32 bias."""
+    """CONV_2D: params, per-channel quantization, OHWI weights, int32 bias (packed together for
+    te_conv_1x1_s8 / te_conv_3x3_c3_s8)."""
     out_channels = int(ctx.graph.tensors[op.outputs[0]].shape[-1])
     fields = {**_geometry(ctx, op), "activation": fused_activation(ctx, op)}
     params = ctx.struct(i, "params", "te_conv_params", fields)
-    q = _per_channel_quant(ctx, i, op, out_channels)
-    args = [params, q, *_operands(ctx, i, op), ctx.tensor(op.outputs[0]), ctx.scratch(i, op.scratch_bytes)]
+    if op.kernel in PACKED_CONV:
+        operands = _packed_operands(ctx, i, op, out_channels)
+    else:
+        operands = [_per_channel_quant(ctx, i, op, out_channels), *_operands(ctx, i, op)]
+    args = [params, *operands, ctx.tensor(op.outputs[0]), ctx.scratch(i, op.scratch_bytes)]
     return f"{op.kernel}({', '.join(args)})"
 
 

@@ -18,7 +18,7 @@ size_t te_conv_1x1_s8_scratch_bytes(const te_dims *input_dims)
 
 size_t te_conv_1x1_s8_filter_bytes(const te_dims *filter_dims)
 {
-    return (size_t)((filter_dims->n + 1) & ~1) * (size_t)te_pair3_row(filter_dims->c);
+    return (size_t)((filter_dims->n + 1) >> 1) * te_pair3_stride(te_pair3_row(filter_dims->c));
 }
 
 /* Input pixel of output pixel index p (raster order within one batch image). */
@@ -41,21 +41,21 @@ __attribute__((naked, noinline, unused)) static void te_pair2_pairs(__attribute_
     __asm__ volatile(
         TE_PAIR_ASM_PROLOGUE
         "ldm r0!, {r10, r11}\n\t" TE_PAIR2_ASM_EVEN_FIRST TE_PAIR2_ASM_ODD
-        "ldr pc, [sp, #16]\n"
+        "ldr pc, [sp, #8]\n"
         "4:\n\t" TE_PAIR2_ASM_EVEN TE_PAIR2_ASM_ODD
         "8:\n\t" TE_PAIR2_ASM_EVEN TE_PAIR2_ASM_ODD
         "cmp r10, #0x7F7F7F7F\n\t"
         "bne 4b\n"
         "16:\n\t"
         TE_PAIR_ASM_PLAIN_OR_7 TE_PAIR2_ASM_REQUANT_ALL
-        "ldr ip, [sp, #12]\n\t" TE_PAIR_ASM_PACK("r2", "r5") TE_PAIR_ASM_PACK("r3", "r6")
+        "ldr ip, [sp, #4]\n\t" TE_PAIR_ASM_PACK("r2", "r5") TE_PAIR_ASM_PACK("r3", "r6")
         "5:\n\t"
         "ldm ip, {r0, r8, r9, r10}\n\t"
         "strh r3, [r0, r8]\n\t"
         "strh r2, [r0], #2\n\t"
         TE_PAIR_ASM_NEXT
         "7:\n\t"
-        "ldr ip, [sp, #12]\n\t"
+        "ldr ip, [sp, #4]\n\t"
         TE_PAIR_ASM_UNSHIFTED
         "smmlar r2, r2, r8, r0\n\t"
         "smmlar r3, r3, r8, r0\n\t"
@@ -63,7 +63,7 @@ __attribute__((naked, noinline, unused)) static void te_pair2_pairs(__attribute_
         "smmlar r6, r6, r9, r0\n\t"
         "b 12f\n"
         "13:\n\t" TE_PAIR2_ASM_REQUANT_ALL
-        "ldr ip, [sp, #12]\n\t"
+        "ldr ip, [sp, #4]\n\t"
         "ldr r0, [ip, #52]\n\t"
         "add r2, r2, r0\n\t"
         "add r3, r3, r0\n\t"
@@ -79,9 +79,9 @@ __attribute__((naked, noinline, unused)) static void te_pair2_pairs(__attribute_
  * channel; only for layers te_requant2 covers with an even channel count (te_pair2_applies).
  */
 static inline void te_pair2_block(const int32_t *column, const int8_t *filter, int32_t row, int32_t out_channels,
-                                  const te_pair3_out *q, te_pair3_job *job, int8_t *out_a, int8_t *out_b)
+                                  te_pair3_job *job, int8_t *out_a, int8_t *out_b)
 {
-    te_pair_job_block(job, q, column, filter, row, out_a, out_b, out_channels);
+    te_pair_job_block(job, column, filter, row, out_a, out_b, out_channels);
     te_pair2_pairs(job);
 }
 
@@ -168,16 +168,15 @@ static void te_1x1_image_fast(const te_conv_params *params, const te_pair3_out *
         if (count == 3) {
             te_pair3_block(column, filter, te_pair3_row(channels), out_channels, q, job, out[0], out[1], out[2]);
         } else {
-            te_pair2_block(column, filter, te_pair3_row(channels), out_channels, q, job, out[0], out[1]);
+            te_pair2_block(column, filter, te_pair3_row(channels), out_channels, job, out[0], out[1]);
         }
         p += count;
     }
 }
 #endif
 
-te_status te_conv_1x1_s8(const te_conv_params *params, const te_per_channel_quant *quant,
-                         const te_dims *input_dims, const int8_t *input, const te_dims *filter_dims,
-                         const int8_t *filter, const int32_t *bias, const te_dims *output_dims, int8_t *output,
+te_status te_conv_1x1_s8(const te_conv_params *params, const te_dims *input_dims, const int8_t *input,
+                         const te_dims *filter_dims, const int8_t *filter, const te_dims *output_dims, int8_t *output,
                          void *scratch)
 {
     const int32_t channels = input_dims->c;
@@ -197,10 +196,10 @@ te_status te_conv_1x1_s8(const te_conv_params *params, const te_per_channel_quan
         return TE_ERROR_SCRATCH;
     }
 #if defined(TE_PAIR3_ASM)
-    if (te_pair3_fits(bias, channels, out_channels) && (((uintptr_t)filter | (uintptr_t)scratch) & 3u) == 0) {
+    if (te_pair3_fits(filter, channels, out_channels) && (((uintptr_t)filter | (uintptr_t)scratch) & 3u) == 0) {
         te_pair3_out q;
         te_pair3_job job;
-        te_pair3_setup(quant, bias, out_channels, params->output_offset, params->activation, &q, &job);
+        te_pair3_setup(filter, channels, out_channels, params->output_offset, params->activation, &q, &job);
         for (b = 0; b < input_dims->n; ++b) {
             te_1x1_image_fast(params, &q, &job, input_dims, output_dims, input + (size_t)b * image_in, filter,
                               (int32_t *)scratch, output + (size_t)b * image_out);
@@ -217,8 +216,8 @@ te_status te_conv_1x1_s8(const te_conv_params *params, const te_per_channel_quan
             for (c = 0; c < channels; ++c) {
                 column[c] = (int16_t)(src[c] + params->input_offset);
             }
-            te_pair3_pixel_exact(column, channels, filter, bias, out_channels, quant, params->output_offset,
-                                 params->activation, output + (size_t)b * image_out + (size_t)p * out_channels);
+            te_pair3_pixel_exact(column, channels, filter, out_channels, params->output_offset, params->activation,
+                                 output + (size_t)b * image_out + (size_t)p * out_channels);
         }
     }
     return TE_OK;

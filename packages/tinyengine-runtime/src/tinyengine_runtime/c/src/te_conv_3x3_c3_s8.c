@@ -144,9 +144,8 @@ static void te_stem_image_fast(const te_conv_params *params, const te_pair3_out 
 }
 #endif
 
-te_status te_conv_3x3_c3_s8(const te_conv_params *params, const te_per_channel_quant *quant,
-                            const te_dims *input_dims, const int8_t *input, const te_dims *filter_dims,
-                            const int8_t *filter, const int32_t *bias, const te_dims *output_dims,
+te_status te_conv_3x3_c3_s8(const te_conv_params *params, const te_dims *input_dims, const int8_t *input,
+                            const te_dims *filter_dims, const int8_t *filter, const te_dims *output_dims,
                             int8_t *output, void *scratch)
 {
     int16_t *column = (int16_t *)scratch;
@@ -161,13 +160,13 @@ te_status te_conv_3x3_c3_s8(const te_conv_params *params, const te_per_channel_q
         return TE_ERROR_SCRATCH;
     }
 #if defined(TE_PAIR3_ASM)
-    if (te_pair3_fits(bias, TE_STEM_TAPS, output_dims->c) && (((uintptr_t)filter | (uintptr_t)scratch) & 3u) == 0) {
+    if (te_pair3_fits(filter, TE_STEM_TAPS, output_dims->c) && (((uintptr_t)filter | (uintptr_t)scratch) & 3u) == 0) {
         const int32_t values = te_pair3_column_values(TE_STEM_TAPS);
         const size_t image_out = (size_t)output_dims->h * (size_t)output_dims->w * (size_t)output_dims->c;
         te_pair3_out q;
         te_pair3_job job;
         int32_t i;
-        te_pair3_setup(quant, bias, output_dims->c, params->output_offset, params->activation, &q, &job);
+        te_pair3_setup(filter, TE_STEM_TAPS, output_dims->c, params->output_offset, params->activation, &q, &job);
         for (i = 0; i < values; ++i) { /* the padding tap stays 0 */
             column[i] = 0;
         }
@@ -186,8 +185,8 @@ te_status te_conv_3x3_c3_s8(const te_conv_params *params, const te_per_channel_q
             int32_t ox;
             for (ox = 0; ox < output_dims->w; ++ox) {
                 te_stem_column(params, input_dims, image, oy, ox, column, te_stem_taps, 0, 1);
-                te_pair3_pixel_exact(column, TE_STEM_TAPS, filter, bias, output_dims->c, quant,
-                                     params->output_offset, params->activation, output);
+                te_pair3_pixel_exact(column, TE_STEM_TAPS, filter, output_dims->c, params->output_offset,
+                                     params->activation, output);
                 output += output_dims->c;
             }
         }

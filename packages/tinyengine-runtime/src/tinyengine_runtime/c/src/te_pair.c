@@ -6,23 +6,24 @@
 #include "tinyengine/te_pair.h"
 
 /**
- * One output pixel, exact for any quantization: every channel's dot product of the packed rows
- * with column[0..length) (input + offset, 0 for padding), requantized into out[0..out_channels).
+ * One output pixel, exact for any quantization: every channel's dot product of its packed row
+ * with column[0..length) (input + offset, 0 for padding) plus its bias, requantized into
+ * out[0..out_channels).
  */
-void te_pair3_pixel_exact(const int16_t *column, int32_t length, const int8_t *filter, const int32_t *bias,
-                          int32_t out_channels, const te_per_channel_quant *quant, int32_t output_offset,
-                          te_activation activation, int8_t *out)
+void te_pair3_pixel_exact(const int16_t *column, int32_t length, const int8_t *filter, int32_t out_channels,
+                          int32_t output_offset, te_activation activation, int8_t *out)
 {
     const int32_t row = te_pair3_row(length);
     int32_t oc;
     for (oc = 0; oc < out_channels; ++oc) {
-        const int8_t *w = filter + (size_t)(oc >> 1) * 2u * (size_t)row + (size_t)(oc & 1) * 4u;
-        int32_t acc = bias != NULL ? bias[oc] : 0;
+        const int8_t *w = filter + (size_t)(oc >> 1) * te_pair3_stride(row) + 8u + (size_t)(oc & 1) * 4u;
+        int32_t acc = te_pair3_word(filter, row, oc, 0);
         int32_t k;
         for (k = 0; k < length; ++k) {
             acc += (int32_t)w[(k >> 2) * 8 + (k & 3)] * (int32_t)column[k];
         }
-        out[oc] = te_requantize_s8(acc, quant->multiplier[oc], quant->shift[oc], output_offset, activation);
+        out[oc] = te_requantize_s8(acc, te_pair3_word(filter, row, oc, 1), te_pair3_shift(filter, row, oc),
+                                   output_offset, activation);
     }
 }
 
@@ -41,14 +42,14 @@ void te_pair3_pairs(__attribute__((unused)) te_pair3_job *job)
     __asm__ volatile(
         TE_PAIR_ASM_PROLOGUE
         "ldm r0!, {r10, r11, r12}\n\t" TE_PAIR3_ASM_EVEN_FIRST TE_PAIR3_ASM_ODD
-        "ldr pc, [sp, #16]\n"
+        "ldr pc, [sp, #8]\n"
         "4:\n\t" TE_PAIR3_ASM_EVEN TE_PAIR3_ASM_ODD
         "8:\n\t" TE_PAIR3_ASM_EVEN TE_PAIR3_ASM_ODD
         "cmp r10, #0x7F7F7F7F\n\t" /* the sentinel group */
         "bne 4b\n"
         "16:\n\t"
         TE_PAIR_ASM_PLAIN_OR_7 TE_PAIR3_ASM_REQUANT_ALL
-        "ldr ip, [sp, #12]\n\t" TE_PAIR_ASM_PACK("r2", "r5") TE_PAIR_ASM_PACK("r3", "r6") TE_PAIR_ASM_PACK("r4", "r7")
+        "ldr ip, [sp, #4]\n\t" TE_PAIR_ASM_PACK("r2", "r5") TE_PAIR_ASM_PACK("r3", "r6") TE_PAIR_ASM_PACK("r4", "r7")
         "5:\n\t"
         "ldm ip, {r0, r8, r9, r10}\n\t"
         "strh r3, [r0, r8]\n\t"
@@ -56,12 +57,12 @@ void te_pair3_pairs(__attribute__((unused)) te_pair3_job *job)
         "strh r2, [r0], #2\n\t"
         TE_PAIR_ASM_NEXT
         "7:\n\t" /* dot only; all shifts 0; the offset after the shift; a narrower activation range */
-        "ldr ip, [sp, #12]\n\t"
+        "ldr ip, [sp, #4]\n\t"
         "ldr r0, [ip, #72]\n\t"
         "cbz r0, 15f\n\t"
         "add r0, ip, #76\n\t"
         "stm r0, {r2-r7}\n\t"
-        "add sp, sp, #12\n\t"
+        "add sp, sp, #4\n\t"
         "pop {r0, r1, r2, r4-r11, pc}\n"
         "15:\n\t" TE_PAIR_ASM_UNSHIFTED
         "smmlar r2, r2, r8, r0\n\t"
@@ -72,7 +73,7 @@ void te_pair3_pairs(__attribute__((unused)) te_pair3_job *job)
         "smmlar r7, r7, r9, r0\n\t"
         "b 12f\n"
         "13:\n\t" TE_PAIR3_ASM_REQUANT_ALL
-        "ldr ip, [sp, #12]\n\t"
+        "ldr ip, [sp, #4]\n\t"
         "ldr r0, [ip, #52]\n\t"
         "add r2, r2, r0\n\t"
         "add r3, r3, r0\n\t"
@@ -89,44 +90,40 @@ void te_pair3_pairs(__attribute__((unused)) te_pair3_job *job)
 TE_NOINLINE_ONE_COPY static void te_pair3_store_general(int8_t *out, int32_t acc2_0, int32_t acc2_1, int32_t oc,
                                                         int pair, const te_pair3_out *q)
 {
-    out[0] = te_requantize_s8(acc2_0 / 2, q->multiplier[oc], q->shift[oc], q->output_offset, q->activation);
+    out[0] = te_requantize_s8(acc2_0 / 2, te_pair3_word(q->filter, q->row, oc, 1),
+                              te_pair3_shift(q->filter, q->row, oc), q->output_offset, q->activation);
     if (pair) {
-        out[1] = te_requantize_s8(acc2_1 / 2, q->multiplier[oc + 1], q->shift[oc + 1], q->output_offset,
-                                  q->activation);
+        out[1] = te_requantize_s8(acc2_1 / 2, te_pair3_word(q->filter, q->row, oc + 1, 1),
+                                  te_pair3_shift(q->filter, q->row, oc + 1), q->output_offset, q->activation);
     }
 }
 
 /*
  * Output pixels A, B, C (their column prepared) for output channels [oc_begin, out_channels), two
  * per pass, requantized by the exact general form: layers with degenerate scales, and the odd last
- * channel. te_pair3_pairs computes each pair's dot products only (job dot_only, no bias: a zero row
- * pads an odd count, its bias would lie past the array). filter: the packed rows of channel
- * oc_begin's pair; row: their length; out_*: the pixels' first output bytes.
+ * channel. te_pair3_pairs computes each pair's bias and dot products only (job dot_only; the
+ * packed filter pads an odd count with a zero channel). filter: channel oc_begin's pair block;
+ * row: the row length; out_*: the pixels' first output bytes.
  */
 void te_pair3_block_general(const int32_t *column, const int8_t *filter, int32_t row, int32_t oc_begin,
                             int32_t out_channels, const te_pair3_out *q, te_pair3_job *job, int8_t *out_a,
                             int8_t *out_b, int8_t *out_c)
 {
-    te_pair3_out dot = *q;
     const int32_t slow = job->slow;
     int32_t oc;
-    dot.bias = NULL;
     job->slow = 1;
     job->dot_only = 1;
     for (oc = oc_begin; oc < out_channels; oc += 2) {
         const int pair = oc + 1 < out_channels;
-        const int32_t b0 = q->bias != NULL ? 2 * q->bias[oc] : 0;
-        const int32_t b1 = q->bias != NULL && pair ? 2 * q->bias[oc + 1] : 0;
-        te_pair_job_block(job, &dot, column, filter + (size_t)(oc - oc_begin) * (size_t)row, row, out_a + oc,
+        te_pair_job_block(job, column, filter + (size_t)((oc - oc_begin) >> 1) * te_pair3_stride(row), row, out_a + oc,
                           out_b + oc, 2);
         job->to_c = (int32_t)(out_c - out_a);
         te_pair3_pairs(job);
-        te_pair3_store_general(out_a + oc, job->acc[0] + b0, job->acc[3] + b1, oc, pair, q);
-        te_pair3_store_general(out_b + oc, job->acc[1] + b0, job->acc[4] + b1, oc, pair, q);
-        te_pair3_store_general(out_c + oc, job->acc[2] + b0, job->acc[5] + b1, oc, pair, q);
+        te_pair3_store_general(out_a + oc, job->acc[0], job->acc[3], oc, pair, q);
+        te_pair3_store_general(out_b + oc, job->acc[1], job->acc[4], oc, pair, q);
+        te_pair3_store_general(out_c + oc, job->acc[2], job->acc[5], oc, pair, q);
     }
     job->dot_only = 0;
     job->slow = slow;
 }
-
 #endif

@@ -5,12 +5,16 @@
  * the .tflite file), bias int32[out channels] or NULL, output NHWC. Padding is TFLite's computed
  * pad_top/pad_left; the bottom/right remainder follows from the output size.
  *
- * te_conv_1x1_s8 and te_conv_3x3_c3_s8 read their filter PACKED (te-gen writes it so,
- * tinyengine_codegen.backend.conv_layout.pack_conv_filter; filter_dims still name the OHWI shape):
- * each output channel's row of kh * kw * c weights (OHWI order) padded with zeros to a multiple of
- * 4 (c4), an odd row count padded with a zero row, then for each pair of rows (2j, 2j+1) and each
- * group g of four weights: row 2j's weights 4g..4g+3, then row 2j+1's. (n rounded up to even) * c4
- * bytes (te_conv_1x1_s8_filter_bytes for 1x1); 4-byte aligned for the Cortex-M fast path.
+ * te_conv_1x1_s8 and te_conv_3x3_c3_s8 read their filter PACKED with the bias and requantization
+ * constants (te-gen writes it so, tinyengine_codegen.backend.conv_layout.pack_conv_filter;
+ * filter_dims still name the OHWI shape; there are no quant and bias arguments): each output
+ * channel's row of kh * kw * c weights (OHWI order) padded with zeros to a multiple of 4 (c4), an
+ * odd channel count padded with a zero channel (weights, bias, multiplier and shift 0); then per
+ * pair of channels (2j, 2j+1) a block of 24 + 2 * c4 bytes: int32 bias[2j], bias[2j+1] (0 without
+ * bias); for each group g of four weights row 2j's weights 4g..4g+3, then row 2j+1's; int32
+ * multiplier[2j], multiplier[2j+1] (Q31); int32 right shift[2j], right shift[2j+1] (the TFLite
+ * shift negated: > 0 shifts right). Int32s little-endian; ceil(n / 2) blocks
+ * (te_conv_1x1_s8_filter_bytes for 1x1); 4-byte aligned for the Cortex-M fast path.
  *
  * Each needs te_<variant>_scratch_bytes() bytes of scratch, 4-byte aligned (it holds int16 words).
  *
@@ -55,22 +59,23 @@ te_status te_conv_s8(const te_conv_params *params, const te_per_channel_quant *q
 /** Scratch bytes te_conv_1x1_s8 needs: 6 * c4 + 12 (an int16 column of three pixels and an end mark). */
 size_t te_conv_1x1_s8_scratch_bytes(const te_dims *input_dims);
 
-/** Bytes of te_conv_1x1_s8's packed filter: (n rounded up to even) * c4. */
+/** Bytes of te_conv_1x1_s8's packed filter: ceil(n / 2) * (24 + 2 * c4). */
 size_t te_conv_1x1_s8_filter_bytes(const te_dims *filter_dims);
 
-/** Pointwise int8 CONV_2D: filter 1x1 (packed, see above), pad 0, dilation ignored, any stride; batch n >= 1. */
-te_status te_conv_1x1_s8(const te_conv_params *params, const te_per_channel_quant *quant,
-                         const te_dims *input_dims, const int8_t *input, const te_dims *filter_dims,
-                         const int8_t *filter, const int32_t *bias, const te_dims *output_dims, int8_t *output,
+/**
+ * Pointwise int8 CONV_2D: filter 1x1 (packed with its bias and scales, see above), pad 0, dilation
+ * ignored, any stride; batch n >= 1.
+ */
+te_status te_conv_1x1_s8(const te_conv_params *params, const te_dims *input_dims, const int8_t *input,
+                         const te_dims *filter_dims, const int8_t *filter, const te_dims *output_dims, int8_t *output,
                          void *scratch);
 
 /** Scratch bytes te_conv_3x3_c3_s8 needs (an int16 column of three pixels' 27 taps and an end mark: 180). */
 size_t te_conv_3x3_c3_s8_scratch_bytes(void);
 
-/** int8 CONV_2D with a 3x3 kernel on 3 input channels (network stems); batch n >= 1. */
-te_status te_conv_3x3_c3_s8(const te_conv_params *params, const te_per_channel_quant *quant,
-                            const te_dims *input_dims, const int8_t *input, const te_dims *filter_dims,
-                            const int8_t *filter, const int32_t *bias, const te_dims *output_dims,
+/** int8 CONV_2D with a 3x3 kernel on 3 input channels (network stems; filter packed, see above); batch n >= 1. */
+te_status te_conv_3x3_c3_s8(const te_conv_params *params, const te_dims *input_dims, const int8_t *input,
+                            const te_dims *filter_dims, const int8_t *filter, const te_dims *output_dims,
                             int8_t *output, void *scratch);
 
 #ifdef __cplusplus

@@ -3,9 +3,10 @@
  * pieces both kernels share live once in te_pair.c (te_pair3_pixel_exact, te_pair3_block and its
  * assembly); the two-pixel blocks (te_pair2_*), used by the 1x1 kernel only, in te_conv_1x1_s8.c.
  *
- * Both kernels read a PACKED filter (te_conv.h): rows of `length` weights (1x1: the input
- * channels; stem: the 27 taps) padded with zeros to row = te_pair3_row(length), in pairs, per
- * group of four weights the first row's four then the second's.
+ * Both kernels read a PACKED filter (te_conv.h): per channel pair its two biases, its two rows of
+ * `length` weights (1x1: the input channels; stem: the 27 taps) padded with zeros to row =
+ * te_pair3_row(length), per group of four weights the first row's four then the second's, then
+ * its two multipliers and two right shifts: te_pair3_stride(row) bytes, read in one stream.
  *
  * The Cortex-M path (TE_PAIR3_ASM) gathers three output pixels A, B, C into one int16 column in
  * scratch: per group of four taps the words
@@ -15,13 +16,14 @@
  * output channel of the three pixels, channel pairs in assembly (te_pair3_pairs, a naked function:
  * one LDRD for the pair's eight weights, one LDM per three column words, every SXTB16'd weight
  * word feeds three SMLADs, two groups per loop iteration: 40 instructions per 48 MACs;
- * accumulators start at 2 * bias; te_requant2 in three instructions per output, te_store_s8x2's
+ * accumulators start at 2 * bias (one LDRD from the stream before the weights, the scales one LDM
+ * after them); te_requant2 in three instructions per output, te_store_s8x2's
  * SSAT/BFI/STRH for a pixel's two bytes). Blocks of two pixels (te_pair2_*: A(t0,t2) B(t0,t2)
  * A(t1,t3) B(t1,t3)) finish a 1x1 image whose pixel count leaves 1, 2 or 4. Scales: right shifts
  * 1..22 fold the output offset into the rounding term, 23..31 add it after the shift, all-zero
  * shifts are one SMMLAR; anything else (negative multipliers, left shifts, a mix of shift 0 and
  * others) and the odd last channel requantize by the exact general form in C on the assembly's
- * dot products (te_pair3_block_general). The doubled accumulators need |bias| < 2^29 and at most
+ * accumulators (te_pair3_block_general; the constants read by te_pair3_word). The doubled accumulators need |bias| < 2^29 and at most
  * 8192 taps (te_pair3_fits); otherwise, and on the portable path, the kernels use
  * te_pair3_pixel_exact.
  */
@@ -44,14 +46,33 @@ static inline int32_t te_pair3_row(int32_t length)
     return (length + 3) & ~3;
 }
 
+/** Bytes of one channel pair in the packed filter: 2 biases, 2 rows, 2 multipliers, 2 right shifts. */
+static inline size_t te_pair3_stride(int32_t row)
+{
+    return 24u + 2u * (size_t)row;
+}
+
+/** Word `k` of channel oc's pair block: 0 its bias, 1 its multiplier, 2 its right shift (little-endian). */
+static inline int32_t te_pair3_word(const int8_t *filter, int32_t row, int32_t oc, int32_t k)
+{
+    const uint8_t *at = (const uint8_t *)filter + (size_t)(oc >> 1) * te_pair3_stride(row) + (size_t)(oc & 1) * 4u +
+                        (k == 0 ? 0u : 8u + 2u * (size_t)row + 8u * (size_t)(k - 1));
+    return (int32_t)((uint32_t)at[0] | (uint32_t)at[1] << 8 | (uint32_t)at[2] << 16 | (uint32_t)at[3] << 24);
+}
+
+/** Channel oc's TFLite shift (> 0: left) from the packed filter, which holds the right shift. */
+static inline int32_t te_pair3_shift(const int8_t *filter, int32_t row, int32_t oc)
+{
+    return -te_pair3_word(filter, row, oc, 2);
+}
+
 /**
  * One output pixel, exact for any quantization: every channel's dot product of the packed rows
  * with column[0..length) (input + offset, 0 for padding), requantized into out[0..out_channels)
  * (te_pair.c).
  */
-void te_pair3_pixel_exact(const int16_t *column, int32_t length, const int8_t *filter, const int32_t *bias,
-                          int32_t out_channels, const te_per_channel_quant *quant, int32_t output_offset,
-                          te_activation activation, int8_t *out);
+void te_pair3_pixel_exact(const int16_t *column, int32_t length, const int8_t *filter, int32_t out_channels,
+                          int32_t output_offset, te_activation activation, int8_t *out);
 
 #if defined(TE_PAIR3_ASM)
 /** The int16 index of tap t of pixel p (0..2) in a three-pixel column. */
@@ -67,14 +88,16 @@ static inline int32_t te_pair3_column_values(int32_t length)
 }
 
 /** True when the doubled accumulators cannot overflow: |bias| < 2^29 and at most 8192 taps. */
-static inline int te_pair3_fits(const int32_t *bias, int32_t length, int32_t out_channels)
+static inline int te_pair3_fits(const int8_t *filter, int32_t length, int32_t out_channels)
 {
+    const int32_t row = te_pair3_row(length);
     int32_t oc;
     if (length > TE_PAIR3_MAX_LENGTH) {
         return 0;
     }
-    for (oc = 0; bias != NULL && oc < out_channels; ++oc) {
-        if (bias[oc] >= (1 << 29) || bias[oc] <= -(1 << 29)) {
+    for (oc = 0; oc < out_channels; ++oc) {
+        const int32_t bias = te_pair3_word(filter, row, oc, 0);
+        if (bias >= (1 << 29) || bias <= -(1 << 29)) {
             return 0;
         }
     }
@@ -91,8 +114,8 @@ static inline void te_pair3_end(int32_t *words, int32_t groups)
 }
 
 /*
- * One block for te_pair3_pairs / te_pair2_pairs (assembly): the fields they advance (bias,
- * multiplier, shift, out) are set again for every block. Offsets are fixed: see the assembly.
+ * One block for te_pair3_pairs / te_pair2_pairs (assembly): the field they advance (out) is set
+ * again for every block. Offsets are fixed: see the assembly.
  */
 typedef struct {
     int8_t *out;               /* 0: pixel A's output of the pair's first channel (+2 per pair) */
@@ -100,21 +123,19 @@ typedef struct {
     int32_t to_c;              /* 8: pixel C's output - pixel A's (three-pixel blocks) */
     int8_t *out_end;           /* 12: out after the last pair (0..12: one LDM for the stores) */
     const int32_t *column;     /* 16: the block's column */
-    const int32_t *bias;       /* 20: the pair's two biases, NULL when none (+8 per pair) */
-    const int32_t *multiplier; /* 24: (+8 per pair) */
-    const int32_t *shift;      /* 28: (+8 per pair; right after multiplier: one LDRD) */
+    int32_t reserved20[3];     /* 20: unused (keeps the offsets the assembly uses) */
     int32_t offset21;          /* 32: 2 * output_offset + 1 (te_requant2_round) */
     int32_t slow;              /* 36: take the slow tail: add_offset, clamp, unshifted or dot_only */
     int32_t lo2;               /* 40: te_pack_s8x2(activation.min) */
     int32_t hi2;               /* 44: te_pack_s8x2(activation.max) */
-    const int8_t *filter;      /* 48: the packed rows of the first pair */
+    const int8_t *filter;      /* 48: the first pair's block of the packed filter */
     int32_t add_offset;        /* 52: output offset added after the shift (0 when folded into round) */
     int32_t groups;            /* 56: groups of four taps in the column (>= 1) */
     int32_t reserved;          /* 60: unused (keeps the offsets the assembly uses) */
     int32_t unshifted;         /* 64: every shift is 0: out = SMMLAR(acc, m, add_offset) (slow set) */
     int32_t clamp;             /* 68: the activation range is narrower than int8 (slow set) */
     int32_t dot_only;          /* 72: one pair, no requantization: accumulators to acc (slow set) */
-    int32_t acc[6];            /* 76: 2 * dot of pixels A, B, C x rows 0 (acc[0..2]) and 1 (acc[3..5]) */
+    int32_t acc[6];            /* 76: 2 * (bias + dot), pixels A, B, C x rows 0 (acc[0..2]), 1 (acc[3..5]) */
 } te_pair3_job;
 
 typedef char te_pair3_job_layout[(sizeof(te_pair3_job) == 100 && sizeof(void *) == 4) ? 1 : -1];
@@ -209,33 +230,22 @@ typedef char te_pair3_job_layout[(sizeof(te_pair3_job) == 100 && sizeof(void *) 
     "smlad r6, r11, r9, r6\n\t"                                                                                   \
     "ldm r0!, {r10, r11}\n\t"
 
-/* Accumulators = 2 * bias (r2 row 0, r5 row 1; 0 without bias), r0 = the column; r3 the bias pointer. */
+/* Accumulators = 2 * bias (r2 row 0, r5 row 1) from the pair's block (r1), r0 = the column. */
 #define TE_PAIR_ASM_BIAS                                                                                          \
-    "ldrd r0, r3, [ip, #16]\n\t"                                                                                  \
-    "cbnz r3, 2f\n\t"                                                                                             \
-    "movs r2, #0\n\t"                                                                                             \
-    "movs r5, #0\n\t"                                                                                             \
-    "b 3f\n"                                                                                                      \
-    "2:\n\t"                                                                                                      \
-    "ldrd r2, r5, [r3], #8\n\t"                                                                                   \
-    "str r3, [ip, #20]\n\t"                                                                                       \
+    "ldr r0, [ip, #16]\n\t"                                                                                       \
+    "ldrd r2, r5, [r1], #8\n\t"                                                                                   \
     "lsls r2, r2, #1\n\t"                                                                                         \
-    "lsls r5, r5, #1\n"                                                                                           \
-    "3:\n\t"
+    "lsls r5, r5, #1\n\t"
 
-/* The pair's multipliers into r8, r9, shifts into r10, r11, offset21 into r0 (from the frame). */
+/* The pair's multipliers into r8, r9, right shifts e into r10, r11 (after its rows: r1), offset21 into r0. */
 #define TE_PAIR_ASM_SCALES                                                                                        \
-    "ldrd r0, lr, [sp, #4]\n\t"                                                                                   \
-    "ldrd r8, r9, [r0], #8\n\t"                                                                                   \
-    "ldrd r10, r11, [lr], #8\n\t"                                                                                 \
-    "strd r0, lr, [sp, #4]\n\t"                                                                                   \
+    "ldm r1!, {r8, r9, r10, r11}\n\t"                                                                             \
     "ldr r0, [sp]\n\t"
 
-/* lr = round = offset21 << (e - 1) of shift reg (which becomes e); uses r0 = offset21. */
+/* lr = round = offset21 << (e - 1) of right shift reg (e >= 1); uses r0 = offset21. */
 #define TE_PAIR_ASM_ROUND(reg)                                                                                    \
-    "mvn lr, " reg "\n\t"                                                                                         \
-    "lsl lr, r0, lr\n\t"                                                                                          \
-    "rsb " reg ", " reg ", #0\n\t"
+    "sub lr, " reg ", #1\n\t"                                                                                     \
+    "lsl lr, r0, lr\n\t"
 
 /* te_requant2 in place: acc = (SMMLAR(acc, m, round + (acc asr 31))) asr e; ip scratch. */
 #define TE_PAIR_ASM_REQUANT(acc, m, e)                                                                            \
@@ -257,22 +267,21 @@ typedef char te_pair3_job_layout[(sizeof(te_pair3_job) == 100 && sizeof(void *) 
             TE_PAIR_ASM_REQUANT("r6", "r9", "r11")
 
 /*
- * The loop entry and tail, save registers, the frame: offset21 [sp], the multiplier and shift
- * pointers [sp, #4], [sp, #8] (advanced there per pair), the job [sp, #12], the entry [sp, #16],
- * the tail [sp, #20]; r1 = the first pair's weights, then pair label 1 and the accumulators' bias.
+ * The loop entry and tail, save registers, the frame: offset21 [sp], the job [sp, #4], the entry
+ * [sp, #8], the tail [sp, #12]; r1 = the first pair's block, then pair label 1 and the accumulators'
+ * bias.
  */
 #define TE_PAIR_ASM_PROLOGUE                                                                                      \
     TE_PAIR_ASM_ENTRY "push {r0, r1, r2, r4-r11, lr}\n\t"                                                         \
     "mov ip, r0\n\t"                                                                                              \
     "ldr r3, [ip, #32]\n\t"                                                                                       \
-    "ldrd r4, r5, [ip, #24]\n\t"                                                                                  \
-    "push {r3, r4, r5}\n\t"                                                                                       \
+    "push {r3}\n\t"                                                                                               \
     "ldr r1, [ip, #48]\n"                                                                                         \
     "1:\n\t" TE_PAIR_ASM_BIAS
 
 /* After the dot loop, on to the tail: label 7 for the slow one (it loads ip = job), else 10. */
 #define TE_PAIR_ASM_PLAIN_OR_7                                                                                    \
-    "ldr pc, [sp, #20]\n"                                                                                         \
+    "ldr pc, [sp, #12]\n"                                                                                         \
     "10:\n\t"
 
 /* r0 = the advanced out pointer: store it, next pair until out_end, else return. */
@@ -280,17 +289,14 @@ typedef char te_pair3_job_layout[(sizeof(te_pair3_job) == 100 && sizeof(void *) 
     "str r0, [ip]\n\t"                                                                                            \
     "cmp r0, r10\n\t"                                                                                             \
     "bne 1b\n\t"                                                                                                  \
-    "add sp, sp, #12\n\t"                                                                                         \
+    "add sp, sp, #4\n\t"                                                                                          \
     "pop {r0, r1, r2, r4-r11, pc}\n"
 
 /* Slow path (ip = job): when every shift is 0 (unshifted), r8/r9 = multipliers, r0 = the offset; else to 13. */
 #define TE_PAIR_ASM_UNSHIFTED                                                                                     \
     "ldr r0, [ip, #64]\n\t"                                                                                       \
     "cbz r0, 13f\n\t"                                                                                             \
-    "ldrd r0, lr, [sp, #4]\n\t"                                                                                   \
-    "ldrd r8, r9, [r0], #8\n\t"                                                                                   \
-    "add lr, lr, #8\n\t"                                                                                          \
-    "strd r0, lr, [sp, #4]\n\t"                                                                                   \
+    "ldm r1!, {r8, r9, r10, r11}\n\t"                                                                             \
     "ldr r0, [ip, #52]\n\t"
 
 /* a = (sat8(a), sat8(b)) as the two low bytes. */
@@ -315,23 +321,18 @@ typedef char te_pair3_job_layout[(sizeof(te_pair3_job) == 100 && sizeof(void *) 
 
 /* Requantization constants of a layer (the C side of a block). */
 typedef struct {
-    const int32_t *multiplier;
-    const int32_t *shift;
-    const int32_t *bias;
+    const int8_t *filter; /* the packed filter: biases and scales per pair */
+    int32_t row;          /* its row length */
     int32_t output_offset;
     te_activation activation;
     int general; /* some channel's scale is outside te_requant2's range */
 } te_pair3_out;
 
 /* The per-block fields of a job: channels [0, channels) of the block's pixels A (out_a) and B. */
-static inline void te_pair_job_block(te_pair3_job *job, const te_pair3_out *q, const int32_t *column,
-                                     const int8_t *filter, int32_t row, int8_t *out_a, int8_t *out_b,
-                                     int32_t channels)
+static inline void te_pair_job_block(te_pair3_job *job, const int32_t *column, const int8_t *filter, int32_t row,
+                                     int8_t *out_a, int8_t *out_b, int32_t channels)
 {
     job->column = column;
-    job->bias = q->bias;
-    job->multiplier = q->multiplier;
-    job->shift = q->shift;
     job->out = out_a;
     job->to_b = (int32_t)(out_b - out_a);
     job->out_end = out_a + channels;
@@ -354,13 +355,13 @@ static inline void te_pair3_block(const int32_t *column, const int8_t *filter, i
 {
     const int32_t pairs = q->general ? 0 : out_channels >> 1;
     if (pairs > 0) {
-        te_pair_job_block(job, q, column, filter, row, out_a, out_b, 2 * pairs);
+        te_pair_job_block(job, column, filter, row, out_a, out_b, 2 * pairs);
         job->to_c = (int32_t)(out_c - out_a);
         te_pair3_pairs(job);
     }
     if (2 * pairs < out_channels) {
-        te_pair3_block_general(column, filter + (size_t)pairs * 2u * (size_t)row, row, 2 * pairs, out_channels, q, job,
-                               out_a, out_b, out_c);
+        te_pair3_block_general(column, filter + (size_t)pairs * te_pair3_stride(row), row, 2 * pairs, out_channels, q,
+                               job, out_a, out_b, out_c);
     }
 }
 
@@ -385,11 +386,11 @@ static inline int te_pair2_applies(const te_pair3_out *q, int32_t out_channels)
 }
 
 /** True when no channel has shift 0 (te_requant2's rounding term needs e >= 1). */
-static inline int te_pair3_no_zero_shift(const te_per_channel_quant *quant, int32_t out_channels)
+static inline int te_pair3_no_zero_shift(const int8_t *filter, int32_t row, int32_t out_channels)
 {
     int32_t oc;
     for (oc = 0; oc < out_channels; ++oc) {
-        if (quant->shift[oc] == 0) {
+        if (te_pair3_shift(filter, row, oc) == 0) {
             return 0;
         }
     }
@@ -402,32 +403,32 @@ static inline int te_pair3_no_zero_shift(const te_per_channel_quant *quant, int3
  * rounding term; 23..31 (channels of tiny scale, e.g. dead ones) add it after the shift (the
  * term alone still fits: |h| < 2^30, 2^(e-1) <= 2^30); others use the exact general form.
  */
-static inline void te_pair3_setup(const te_per_channel_quant *quant, const int32_t *bias, int32_t out_channels,
-                                  int32_t output_offset, te_activation activation, te_pair3_out *q,
-                                  te_pair3_job *job)
+static inline void te_pair3_setup(const int8_t *filter, int32_t length, int32_t out_channels, int32_t output_offset,
+                                  te_activation activation, te_pair3_out *q, te_pair3_job *job)
 {
+    const int32_t row = te_pair3_row(length);
     int folded = 1;
     int unshifted = 1;
     int32_t oc;
-    q->multiplier = quant->multiplier;
-    q->shift = quant->shift;
-    q->bias = bias;
+    q->filter = filter;
+    q->row = row;
     q->output_offset = output_offset;
     q->activation = activation;
     q->general = 0;
     for (oc = 0; oc < out_channels; ++oc) {
-        const int32_t shift = quant->shift[oc];
+        const int32_t multiplier = te_pair3_word(filter, row, oc, 1);
+        const int32_t shift = te_pair3_shift(filter, row, oc);
         unshifted = unshifted && shift == 0;
-        if (quant->multiplier[oc] < 0 || shift > 0 || shift < -31) {
+        if (multiplier < 0 || shift > 0 || shift < -31) {
             q->general = 1;
-        } else if (!te_requant2_applies(quant->multiplier[oc], shift)) {
+        } else if (!te_requant2_applies(multiplier, shift)) {
             folded = 0;
         }
     }
     if (unshifted && !q->general) { /* every shift 0: SMMLAR(acc2, m, offset) is SRDHM + offset */
         folded = 0;
     } else if (!folded) {
-        q->general = q->general || !te_pair3_no_zero_shift(quant, out_channels);
+        q->general = q->general || !te_pair3_no_zero_shift(filter, row, out_channels);
     }
     job->unshifted = unshifted && !q->general;
     job->offset21 = folded ? 2 * output_offset + 1 : 1;
