@@ -8,7 +8,9 @@
  *  - te_depthwise_conv_s8: any kernel, stride, dilation, depth multiplier; batch n >= 1; no scratch.
  *  - te_depthwise_conv_inplace_s8: depth multiplier 1, batch 1; the output overwrites the input
  *    buffer channel by channel (output (y,x,c) lives at ((y*Wo+x)*C+c), so writing output channel c
- *    only touches bytes of input channel c), with one channel of scratch (in_h * in_w bytes).
+ *    only touches bytes of input channel c, and only after that channel's input has been saved in
+ *    scratch or, on 3x3 / 2x2 maps, in registers), with channel scratch (see the _scratch_bytes
+ *    function). An output byte may be written twice with the same value (odd output sizes).
  *
  * Overlap contract of te_depthwise_conv_s8 (te-gen places its output over a dying input, offset
  * below it, and relies on it; tests verify it bit-exactly): output pixels are written in raster
@@ -49,7 +51,8 @@ te_status te_depthwise_conv_s8(const te_depthwise_params *params, const te_per_c
 
 /**
  * Scratch bytes te_depthwise_conv_inplace_s8 needs: one channel plane. Square 3x3, 5x5, 7x7 kernels
- * without dilation use a padded plane, ((out_h - 1) * stride_h + k) * ((out_w - 1) * stride_w + k);
+ * without dilation use a padded plane, ((out_h - 1) * stride_h + k) * ((out_w - 1) * stride_w + k),
+ * or, on small maps (4 * in_h * in_w <= 64 or <= that plane), four channels, 4 * in_h * in_w;
  * other kernels one input channel, in_h * in_w.
  */
 size_t te_depthwise_conv_inplace_s8_scratch_bytes(const te_depthwise_params *params, const te_dims *input_dims,
