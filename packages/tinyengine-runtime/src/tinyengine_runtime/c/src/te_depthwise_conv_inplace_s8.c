@@ -13,7 +13,11 @@
  * exact in int32; a padding tap contributes (zp + off) * w = 0 either way). On the DSP path, strides
  * 1 and 2 run an inline-asm multiply pass per kernel size and stride (two adjacent outputs per step,
  * weights as doubled int16 pairs) into a stack run of accumulators, then te_requant2's requantization
- * pass; channels whose quantization falls outside te_requant2's range take the plain loop.
+ * pass; channels whose quantization falls outside te_requant2's range take the plain loop. 3x3
+ * kernels with the whole int8 activation range take two output rows per step instead, requantized
+ * and stored in the same asm loop (te_dw_k3s1_rows2, te_dw_k3s2_rows2). Tiny maps skip the scratch,
+ * one channel at a time in registers (te_dw_map3_channel): 3x3 -> 3x3 and 3x3 -> 2x2 (stride 2)
+ * under a 3x3 kernel, 2x2 -> 2x2 under 3x3, 5x5 or 7x7.
  * Other kernels: on the DSP path (dilation_w 1, up to TE_DW_INPLACE_MAX_TAPS taps) two horizontal
  * taps go through one SXTAB16 + SMLAD; otherwise one multiply-accumulate per tap.
  */
