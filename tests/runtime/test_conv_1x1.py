@@ -15,6 +15,8 @@ import numpy as np
 import pytest
 
 from tinyengine_codegen.backend.conv_layout import pack_conv_filter
+from tinyengine_codegen.frontend.tflite_reader import load_tflite
+from tinyengine_codegen.passes.select_kernels import choose_kernel
 
 from .convcases import build_models, conv_call, dead_relu, describe, geometry, random_spec
 from .harness import CCase, assert_cases_match, c_dims, run_cases
@@ -27,7 +29,7 @@ def test_packed_layout_puts_each_weight_and_constant_where_the_kernel_reads_it()
     rng = np.random.default_rng(3)
     for n, c, with_bias in [(1, 1, True), (2, 4, False), (3, 5, True), (16, 24, True), (7, 13, False)]:
         w = rng.integers(-128, 128, (n, 1, 1, c)).astype(np.int8)
-        bias = rng.integers(-(2**31), 2**31, n).astype(np.int32) if with_bias else None
+        bias = rng.integers(-(2**30) + 1, 2**30, n).astype(np.int32) if with_bias else None
         mult = rng.integers(2**30, 2**31, n).astype(np.int32)
         shift = rng.integers(-31, 2, n).astype(np.int32)
         packed = pack_conv_filter(w, bias, mult, shift)
@@ -40,7 +42,7 @@ def test_packed_layout_puts_each_weight_and_constant_where_the_kernel_reads_it()
             def word(at: int, packed=packed, block=block, half=half) -> int:
                 return int(packed[block + at + half : block + at + half + 4].view("<i4")[0])
 
-            assert word(0) == (int(bias[oc]) if with_bias else 0)
+            assert word(0) == (2 * int(bias[oc]) if with_bias else 0)  # doubled
             for k in range(c):
                 assert packed[block + 8 + (k // 4) * 8 + half + k % 4] == w[oc, 0, 0, k]
             assert word(8 + 2 * c4) == mult[oc]
@@ -50,6 +52,21 @@ def test_packed_layout_puts_each_weight_and_constant_where_the_kernel_reads_it()
         if n % 2:  # the phantom channel: zero weights and constants
             block = (n // 2) * stride
             assert not packed[block + 4 : block + 8].any() and not packed[block + 8 + 2 * c4 + 4 :: 8].any()
+
+
+def test_a_bias_past_2_30_runs_the_generic_kernel(shared_models) -> None:
+    """The packed filter holds biases doubled: te-gen keeps such a layer on te_conv_s8."""
+    w = np.zeros((2, 1, 1, 4), np.int8)
+    with pytest.raises(ValueError, match="2\\^30"):
+        pack_conv_filter(w, np.array([2**30, 0]), np.array([2**30, 2**30]), np.array([-1, -1]))
+    graph = load_tflite(shared_models / "person_detect.tflite")
+    index = next(i for i in range(len(graph.operators)) if choose_kernel(graph, i).kernel == "te_conv_1x1_s8")
+    bias = graph.tensors[graph.operators[index].inputs[2]]
+    bias.data = bias.data.copy()
+    bias.data[-1] = -(2**30) + 1
+    assert choose_kernel(graph, index).kernel == "te_conv_1x1_s8"
+    bias.data[-1] = -(2**30)
+    assert choose_kernel(graph, index).kernel == "te_conv_s8"
 
 
 def _spec(rng: np.random.Generator, h: int, w: int, c_in: int, c_out: int, stride: int = 1, **kw):

@@ -11,11 +11,11 @@ def pack_conv_filter(filter_ohwi: np.ndarray, bias: np.ndarray | None, multiplie
 
     Each output channel's row is its kh * kw * c weights in OHWI order, padded with zeros to a
     multiple of four (c4); channels are taken in pairs (2j, 2j+1; an odd count gets a zero channel:
-    weights, bias, multiplier and shift 0). A pair's block: int32 bias[2j], bias[2j+1] (0 without
-    bias), per group of four weights row 2j's four then row 2j+1's, int32 multiplier[2j],
-    multiplier[2j+1], int32 right shift[2j], right shift[2j+1] (``-shift``, TFLite's shift being
-    > 0 for left). Int32s little-endian. Size: ``ceil(n / 2) * (24 + 2 * c4)`` bytes
-    (``te_conv_1x1_s8_filter_bytes``).
+    weights, bias, multiplier and shift 0). A pair's block: int32 ``2 * bias[2j], 2 * bias[2j+1]``
+    (0 without bias; ValueError unless every |bias| < 2^30), per group of four weights row 2j's four
+    then row 2j+1's, int32 multiplier[2j], multiplier[2j+1], int32 right shift[2j], right
+    shift[2j+1] (``-shift``, TFLite's shift being > 0 for left). Int32s little-endian. Size:
+    ``ceil(n / 2) * (24 + 2 * c4)`` bytes (``te_conv_1x1_s8_filter_bytes``).
     """
     w = np.asarray(filter_ohwi, dtype=np.int8)
     n = int(w.shape[0])
@@ -27,9 +27,12 @@ def pack_conv_filter(filter_ohwi: np.ndarray, bias: np.ndarray | None, multiplie
     pairs = n2 // 2
     # (pairs, 2 rows, groups, 4) -> (pairs, groups, 2 rows, 4)
     weights = padded.reshape(pairs, 2, c4 // 4, 4).transpose(0, 2, 1, 3).reshape(pairs, 2 * c4)
-    words = np.zeros((3, n2), "<i4")  # bias, multiplier, right shift per channel
+    words = np.zeros((3, n2), "<i4")  # doubled bias, multiplier, right shift per channel
     if bias is not None:
-        words[0, :n] = np.asarray(bias, np.int64)
+        doubled = 2 * np.asarray(bias, np.int64)
+        if np.any(np.abs(doubled) >= 2**31):
+            raise ValueError("a bias of magnitude 2^30 or more does not fit the packed filter (doubled)")
+        words[0, :n] = doubled
     words[1, :n] = np.asarray(multiplier, np.int64)
     words[2, :n] = -np.asarray(shift, np.int64)
     head = words[0].reshape(pairs, 2).view(np.int8)

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from tinyengine_codegen.errors import UnsupportedModelError
 from tinyengine_codegen.geometry import explicit_padding, window_hw
 from tinyengine_codegen.ir.graph import Graph, Operator
@@ -106,9 +108,21 @@ def _channels(graph: Graph, tensor_index: int) -> int:
     return int(graph.tensors[tensor_index].shape[-1])
 
 
+def _bias_packs(graph: Graph, op: Operator) -> bool:
+    """True when |bias| < 2^30: the packed filter of te_conv_1x1_s8 / te_conv_3x3_c3_s8 holds it doubled.
+
+    A bias without values (a netspec being priced) counts as fitting.
+    """
+    bias = op.inputs[2] if len(op.inputs) > 2 else -1
+    data = graph.tensors[bias].data if bias >= 0 else None
+    return data is None or not np.any(np.abs(np.asarray(data, np.int64)) >= 2**30)
+
+
 def _choose_conv(graph: Graph, op_index: int, op: Operator, readers: Readers) -> KernelChoice:
     kh, kw = window_hw(graph.tensors, op)
     c_in = _channels(graph, op.inputs[0])
+    if not _bias_packs(graph, op):
+        return KernelChoice("te_conv_s8", scratch_bytes=2 * kh * kw * c_in)
     if (kh, kw) == (1, 1) and not _dilated(op) and not _has_padding(graph, op):
         # te_conv_1x1_s8_scratch_bytes(): an int16 column of three pixels' channels (rounded up to
         # a multiple of four) and a 12-byte end mark.

@@ -17,7 +17,7 @@ void te_pair3_pixel_exact(const int16_t *column, int32_t length, const int8_t *f
     int32_t oc;
     for (oc = 0; oc < out_channels; ++oc) {
         const int8_t *w = filter + (size_t)(oc >> 1) * te_pair3_stride(row) + 8u + (size_t)(oc & 1) * 4u;
-        int32_t acc = te_pair3_word(filter, row, oc, 0);
+        int32_t acc = te_pair3_bias(filter, row, oc);
         int32_t k;
         for (k = 0; k < length; ++k) {
             acc += (int32_t)w[(k >> 2) * 8 + (k & 3)] * (int32_t)column[k];

@@ -10,8 +10,8 @@
  * filter_dims still name the OHWI shape; there are no quant and bias arguments): each output
  * channel's row of kh * kw * c weights (OHWI order) padded with zeros to a multiple of 4 (c4), an
  * odd channel count padded with a zero channel (weights, bias, multiplier and shift 0); then per
- * pair of channels (2j, 2j+1) a block of 24 + 2 * c4 bytes: int32 bias[2j], bias[2j+1] (0 without
- * bias); for each group g of four weights row 2j's weights 4g..4g+3, then row 2j+1's; int32
+ * pair of channels (2j, 2j+1) a block of 24 + 2 * c4 bytes: int32 2 * bias[2j], 2 * bias[2j+1] (0
+ * without bias; so |bias| < 2^30); for each group g of four weights row 2j's weights 4g..4g+3, then row 2j+1's; int32
  * multiplier[2j], multiplier[2j+1] (Q31); int32 right shift[2j], right shift[2j+1] (the TFLite
  * shift negated: > 0 shifts right). Int32s little-endian; ceil(n / 2) blocks
  * (te_conv_1x1_s8_filter_bytes for 1x1); 4-byte aligned for the Cortex-M fast path.

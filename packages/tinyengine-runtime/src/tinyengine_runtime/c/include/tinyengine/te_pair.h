@@ -3,8 +3,8 @@
  * pieces both kernels share live once in te_pair.c (te_pair3_pixel_exact, te_pair3_block and its
  * assembly); the two-pixel blocks (te_pair2_*), used by the 1x1 kernel only, in te_conv_1x1_s8.c.
  *
- * Both kernels read a PACKED filter (te_conv.h): per channel pair its two biases, its two rows of
- * `length` weights (1x1: the input channels; stem: the 27 taps) padded with zeros to row =
+ * Both kernels read a PACKED filter (te_conv.h): per channel pair its two biases (doubled), its two
+ * rows of `length` weights (1x1: the input channels; stem: the 27 taps) padded with zeros to row =
  * te_pair3_row(length), per group of four weights the first row's four then the second's, then
  * its two multipliers and two right shifts: te_pair3_stride(row) bytes, read in one stream.
  *
@@ -23,9 +23,9 @@
  * 1..22 fold the output offset into the rounding term, 23..31 add it after the shift, all-zero
  * shifts are one SMMLAR; anything else (negative multipliers, left shifts, a mix of shift 0 and
  * others) and the odd last channel requantize by the exact general form in C on the assembly's
- * accumulators (te_pair3_block_general; the constants read by te_pair3_word). The doubled accumulators need |bias| < 2^29 and at most
- * 8192 taps (te_pair3_fits); otherwise, and on the portable path, the kernels use
- * te_pair3_pixel_exact.
+ * accumulators (te_pair3_block_general; the constants read by te_pair3_word). The doubled
+ * accumulators need |bias| < 2^29 and at most 8192 taps (te_pair3_fits); otherwise, and on the
+ * portable path, the kernels use te_pair3_pixel_exact.
  */
 #ifndef TINYENGINE_TE_PAIR_H
 #define TINYENGINE_TE_PAIR_H
@@ -52,12 +52,18 @@ static inline size_t te_pair3_stride(int32_t row)
     return 24u + 2u * (size_t)row;
 }
 
-/** Word `k` of channel oc's pair block: 0 its bias, 1 its multiplier, 2 its right shift (little-endian). */
+/** Word `k` of channel oc's pair block: 0 2 * its bias, 1 its multiplier, 2 its right shift (little-endian). */
 static inline int32_t te_pair3_word(const int8_t *filter, int32_t row, int32_t oc, int32_t k)
 {
     const uint8_t *at = (const uint8_t *)filter + (size_t)(oc >> 1) * te_pair3_stride(row) + (size_t)(oc & 1) * 4u +
                         (k == 0 ? 0u : 8u + 2u * (size_t)row + 8u * (size_t)(k - 1));
     return (int32_t)((uint32_t)at[0] | (uint32_t)at[1] << 8 | (uint32_t)at[2] << 16 | (uint32_t)at[3] << 24);
+}
+
+/** Channel oc's bias from the packed filter, which holds it doubled. */
+static inline int32_t te_pair3_bias(const int8_t *filter, int32_t row, int32_t oc)
+{
+    return te_pair3_word(filter, row, oc, 0) / 2;
 }
 
 /** Channel oc's TFLite shift (> 0: left) from the packed filter, which holds the right shift. */
@@ -96,7 +102,7 @@ static inline int te_pair3_fits(const int8_t *filter, int32_t length, int32_t ou
         return 0;
     }
     for (oc = 0; oc < out_channels; ++oc) {
-        const int32_t bias = te_pair3_word(filter, row, oc, 0);
+        const int32_t bias = te_pair3_bias(filter, row, oc);
         if (bias >= (1 << 29) || bias <= -(1 << 29)) {
             return 0;
         }
@@ -230,12 +236,10 @@ typedef char te_pair3_job_layout[(sizeof(te_pair3_job) == 100 && sizeof(void *) 
     "smlad r6, r11, r9, r6\n\t"                                                                                   \
     "ldm r0!, {r10, r11}\n\t"
 
-/* Accumulators = 2 * bias (r2 row 0, r5 row 1) from the pair's block (r1), r0 = the column. */
+/* Accumulators = 2 * bias (r2 row 0, r5 row 1; stored doubled) from the pair's block (r1), r0 = the column. */
 #define TE_PAIR_ASM_BIAS                                                                                          \
     "ldr r0, [ip, #16]\n\t"                                                                                       \
-    "ldrd r2, r5, [r1], #8\n\t"                                                                                   \
-    "lsls r2, r2, #1\n\t"                                                                                         \
-    "lsls r5, r5, #1\n\t"
+    "ldrd r2, r5, [r1], #8\n\t"
 
 /* The pair's multipliers into r8, r9, right shifts e into r10, r11 (after its rows: r1), offset21 into r0. */
 #define TE_PAIR_ASM_SCALES                                                                                        \
