@@ -71,6 +71,16 @@ def fast_models():
     ):
         tiny = random_spec(rng, depthwise=True, kernel=(k, k), stride=stride, dilation=1, batch=1, in_c=13)
         specs.append(replace(tiny, in_h=n, in_w=n, padding="SAME", activation=act))
+    # stride-2 small maps (up to 6x6) through the four-channel group path: k7, k5, k3 (a last group
+    # of fewer than four channels: the plain loop) and a 1 x 36 row
+    for (h, w), k, act, c in (
+        ((6, 6), 7, ACT_NONE, 8),
+        ((5, 5), 5, ACT_RELU, 8),
+        ((6, 6), 3, ACT_NONE, 6),
+        ((1, 36), 3, ACT_RELU, 4),
+    ):
+        s2 = random_spec(rng, depthwise=True, kernel=(k, k), stride=2, dilation=1, batch=1, in_c=c)
+        specs.append(replace(s2, in_h=h, in_w=w, padding="SAME", activation=act))
     return build_models(specs, seed=11, op_name="DEPTHWISE_CONV_2D")
 
 
@@ -180,7 +190,7 @@ def test_fast_requantization_edges_match_tflite_arithmetic(build_dir: Path) -> N
     ]
     mult, shift, bias = (list(t) for t in zip(*quant, strict=True))
     cases, expected = [], []
-    # padded-plane maps (5 x 7), then small maps (four channels at a time)
+    # padded-plane maps (5 x 7), then small maps (four channels at a time; the last two stride 2)
     configs = [
         (3, 1, 128, -128, (-128, 127), (5, 7)),
         (3, 2, -127, 127, (-128, 127), (5, 7)),
@@ -191,6 +201,8 @@ def test_fast_requantization_edges_match_tflite_arithmetic(build_dir: Path) -> N
         (5, 1, 128, -128, (-128, 127), (3, 3)),
         (3, 1, -100, 20, (-30, 127), (2, 2)),
         (3, 1, 128, -128, (-128, 127), (3, 3)),
+        (7, 2, 128, -128, (-128, 127), (6, 6)),
+        (5, 2, -3, 9, (-20, 127), (5, 5)),
     ]
     for i, (k, stride, in_off, out_off, act, hw) in enumerate(configs):
         case, want = _edge_case(
