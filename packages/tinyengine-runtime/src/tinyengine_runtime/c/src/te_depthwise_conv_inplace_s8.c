@@ -1376,29 +1376,33 @@ TE_NOINLINE static void te_dw_copy_interior(const int8_t *buffer, int32_t c, int
     int32_t y;
     for (y = 0; y < rows; ++y) {
 #if defined(__ARM_FEATURE_DSP)
-        /* four bytes per pass (LDRB x 4 at 0, C, 2C, 3C, ORR x 3, STR: 11 instructions), then single
-         * bytes */
+        /* eight bytes per pass (twice: LDRB x 4 at 0, C, 2C, 3C, ORR x 3, STR; 20 instructions), then
+         * four bytes once, then single bytes */
         const int8_t *src = row;
         int8_t *d = dst;
         int32_t n = cols;
         int32_t t0, t1, t2, t3;
+#define TE_DW_COPY4                                                                                          \
+    "ldrb %[t0], [%[s]]\n\t"                                                                                \
+    "ldrb %[t1], [%[s], %[c1]]\n\t"                                                                         \
+    "ldrb %[t2], [%[s], %[c2]]\n\t"                                                                         \
+    "ldrb %[t3], [%[s], %[c3]]\n\t"                                                                         \
+    "add %[s], %[s], %[c1], lsl #2\n\t"                                                                     \
+    "orr %[t0], %[t0], %[t1], lsl #8\n\t"                                                                   \
+    "orr %[t0], %[t0], %[t2], lsl #16\n\t"                                                                  \
+    "orr %[t0], %[t0], %[t3], lsl #24\n\t"                                                                  \
+    "str %[t0], [%[d]], #4\n\t"
         __asm__ volatile(
-            "subs %[n], %[n], #4\n\t"
+            "subs %[n], %[n], #8\n\t"
             "blt 2f\n"
-            "1:\n\t"
-            "ldrb %[t0], [%[s]]\n\t"
-            "ldrb %[t1], [%[s], %[c1]]\n\t"
-            "ldrb %[t2], [%[s], %[c2]]\n\t"
-            "ldrb %[t3], [%[s], %[c3]]\n\t"
-            "add %[s], %[s], %[c1], lsl #2\n\t"
-            "orr %[t0], %[t0], %[t1], lsl #8\n\t"
-            "orr %[t0], %[t0], %[t2], lsl #16\n\t"
-            "orr %[t0], %[t0], %[t3], lsl #24\n\t"
-            "str %[t0], [%[d]], #4\n\t"
-            "subs %[n], %[n], #4\n\t"
+            "1:\n\t" TE_DW_COPY4 TE_DW_COPY4
+            "subs %[n], %[n], #8\n\t"
             "bge 1b\n"
-            "2:\n\t"
-            "adds %[n], %[n], #4\n\t"
+            "2:\n\t" /* n = bytes left - 8: its low three bits are those of the bytes left */
+            "tst %[n], #4\n\t"
+            "beq 5f\n\t" TE_DW_COPY4
+            "5:\n\t"
+            "ands %[n], %[n], #3\n\t"
             "beq 4f\n"
             "3:\n\t"
             "ldrb %[t0], [%[s]]\n\t"
@@ -1411,6 +1415,7 @@ TE_NOINLINE static void te_dw_copy_interior(const int8_t *buffer, int32_t c, int
               [t3] "=&r"(t3)
             : [c1] "r"(channels), [c2] "r"(2 * channels), [c3] "r"(3 * channels)
             : "cc", "memory");
+#undef TE_DW_COPY4
 #else
         int32_t x;
         for (x = 0; x < cols; ++x) {
