@@ -146,8 +146,8 @@ def test_depthwise_inplace_scratch_mirrors_the_runtime_by_shape(tmp_path):
                     f"  if (te_depthwise_conv_inplace_s8_scratch_bytes(&p, &i, &f, &o) != {want}u) {{\n"
                     f'    printf("{hw}x{hw} k{kh}x{kw} s{stride}\\n"); return 1; }} }}'
                 )
-    # the three paths: four channels of a small map, the padded plane, one plain channel
-    assert depthwise_inplace_scratch((1, 3, 3, 8), (1, 3, 3, 8), (3, 3), (1, 1)) == 4 * 3 * 3
+    # the three paths: four channels of a small map and their windows, the padded plane, one plain channel
+    assert depthwise_inplace_scratch((1, 3, 3, 8), (1, 3, 3, 8), (3, 3), (1, 1)) == 4 * 3 * 3 + 8 * 9
     assert depthwise_inplace_scratch((1, 24, 24, 8), (1, 24, 24, 8), (3, 3), (1, 1)) == 26 * 26
     assert depthwise_inplace_scratch((1, 24, 24, 8), (1, 12, 12, 8), (5, 5), (2, 2)) == 27 * 27
     assert depthwise_inplace_scratch((1, 24, 24, 8), (1, 24, 24, 8), (1, 3), (1, 1)) == 24 * 24

@@ -81,6 +81,9 @@ def fast_models():
     ):
         s2 = random_spec(rng, depthwise=True, kernel=(k, k), stride=2, dilation=1, batch=1, in_c=c)
         specs.append(replace(s2, in_h=h, in_w=w, padding="SAME", activation=act))
+    # a group-path map of more than 36 output pixels (2 x 30 under 7x7): windows recomputed per run
+    long = random_spec(rng, depthwise=True, kernel=(7, 7), stride=1, dilation=1, batch=1, in_c=4)
+    specs.append(replace(long, in_h=2, in_w=30, padding="SAME", activation=ACT_RELU))
     return build_models(specs, seed=11, op_name="DEPTHWISE_CONV_2D")
 
 

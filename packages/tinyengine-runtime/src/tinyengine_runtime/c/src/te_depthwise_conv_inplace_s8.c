@@ -56,6 +56,16 @@ static size_t te_dw_plane_bytes(const te_depthwise_params *params, const te_dims
  * per output, 5x5x240 k5 s2: 130.4 -> 82.2; 7x7 and larger maps under a 3x3 kernel lose). */
 #define TE_DW_GROUP_BYTES 64
 #define TE_DW_GROUP_S2_BYTES 144
+/* The group path's scratch also holds output pixel windows (te_dw_win, 8 bytes each): every pixel's
+ * when the map has at most TE_DW_GROUP_WINS output pixels (computed once per call), else room for a
+ * run's (recomputed per run). */
+#define TE_DW_GROUP_WINS 36
+#define TE_DW_GROUP_RUN 9
+static size_t te_dw_group_windows(const te_dims *output_dims)
+{
+    const size_t total = (size_t)output_dims->h * (size_t)output_dims->w;
+    return total <= TE_DW_GROUP_WINS ? total : TE_DW_GROUP_RUN;
+}
 static int te_dw_group_path(const te_depthwise_params *params, const te_dims *input_dims,
                             const te_dims *filter_dims, const te_dims *output_dims)
 {
@@ -69,7 +79,7 @@ size_t te_depthwise_conv_inplace_s8_scratch_bytes(const te_depthwise_params *par
                                                   const te_dims *filter_dims, const te_dims *output_dims)
 {
     if (te_dw_group_path(params, input_dims, filter_dims, output_dims)) {
-        return 4 * (size_t)input_dims->h * (size_t)input_dims->w;
+        return 4 * (size_t)input_dims->h * (size_t)input_dims->w + 8 * te_dw_group_windows(output_dims);
     }
     if (te_dw_padded_path(params, filter_dims)) {
         return te_dw_plane_bytes(params, filter_dims, output_dims);
@@ -142,9 +152,6 @@ static void te_dw_group4_setup(const te_depthwise_params *params, const te_per_c
         q->w[2 * j + 1] = te_sxtb16_ror8(wv);
     }
 }
-
-/* Output pixels per run of te_dw_group4 (windows and accumulators: stack arrays). */
-#define TE_DW_GROUP_RUN 9
 
 /* One output pixel's window in a group copy: byte offsets of its first tap in the copy (x) and in
  * the weight pairs (w); taps inside the input: rows x n; bytes from a row's end to the next row's
@@ -256,8 +263,9 @@ static void te_dw_group4_windows(const te_depthwise_params *params, const te_dim
 
 /*
  * Every output pixel of four channels from their H x W x 4 copy (square kernel k, no dilation), in
- * runs of TE_DW_GROUP_RUN pixels (win: their windows when the whole map is one run, else
- * recomputed): te_dw_group4_macs over the taps inside the input, then per channel te_requant2 (or
+ * runs of TE_DW_GROUP_RUN pixels (win, in the scratch after the copy: every pixel's window when the
+ * map has at most TE_DW_GROUP_WINS output pixels, else a run's, recomputed per run):
+ * te_dw_group4_macs over the taps inside the input, then per channel te_requant2 (or
  * te_requantize_s8) over the run.
  */
 static void te_dw_group4(const te_depthwise_params *params, const te_dims *input_dims, int32_t k,
@@ -278,11 +286,13 @@ static void te_dw_group4(const te_depthwise_params *params, const te_dims *input
     for (p0 = 0; p0 < total; p0 += TE_DW_GROUP_RUN) {
         const int32_t np = total - p0 < TE_DW_GROUP_RUN ? total - p0 : TE_DW_GROUP_RUN;
         int32_t j;
-        if (total > TE_DW_GROUP_RUN) {
+        const te_dw_win *w = win + p0;
+        if (total > TE_DW_GROUP_WINS) {
             te_dw_group4_windows(params, input_dims, k, ow, p0, np, win);
+            w = win;
         }
-        ctx.win = win;
-        ctx.end = win + np;
+        ctx.win = w;
+        ctx.end = w + np;
         ctx.acc = acc;
         te_dw_group4_macs(&ctx);
         for (j = 0; j < 4; ++j) {
@@ -582,9 +592,9 @@ TE_NOINLINE static void te_dw_inplace_groups(const te_depthwise_params *params, 
 #if defined(__ARM_FEATURE_DSP)
     te_dw_group4_q qbuf;
     te_dw_group4_q *q = &qbuf;
-    te_dw_win win[TE_DW_GROUP_RUN];
+    te_dw_win *win = (te_dw_win *)(void *)(group + 4 * pixels); /* after the copy, word-aligned */
     const int32_t total = output_dims->h * output_dims->w;
-    if (total <= TE_DW_GROUP_RUN) {
+    if (total <= TE_DW_GROUP_WINS) {
         te_dw_group4_windows(params, input_dims, filter_dims->w, output_dims->w, 0, total, win);
     }
 #endif
