@@ -272,6 +272,12 @@ def _bias_arg(g: ConvGeometry) -> str:
     return "bias" if g.bias is not None else "NULL"
 
 
+def conv_1x1_scratch(cin: int) -> int:
+    """te_conv_1x1_s8_scratch_bytes(): 1..4 three-pixel columns of 6 * round4(cin) + 12 bytes in 512."""
+    column = 6 * ((cin + 3) // 4 * 4) + 12
+    return min(4, max(1, 512 // column)) * column
+
+
 def conv_call(name: str, g: ConvGeometry, x: np.ndarray, kernel: str) -> CCase:
     """A CCase calling ``te_conv_s8`` / ``te_conv_1x1_s8`` / ``te_conv_3x3_c3_s8`` on input x."""
     scratch_expr = {
@@ -282,7 +288,7 @@ def conv_call(name: str, g: ConvGeometry, x: np.ndarray, kernel: str) -> CCase:
     kh, kw, cin = g.filter.shape[1:]
     scratch = {
         "te_conv_s8": 2 * kh * kw * cin,
-        "te_conv_1x1_s8": 6 * ((cin + 3) // 4 * 4) + 12,
+        "te_conv_1x1_s8": conv_1x1_scratch(cin),
         "te_conv_3x3_c3_s8": 6 * 28 + 12,
     }[kernel]
     # the 1x1 and stem kernels read the packed layout te-gen emits (te_conv.h): weights, bias and scales

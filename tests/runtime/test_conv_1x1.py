@@ -1,9 +1,10 @@
 """te_conv_1x1_s8 on its packed filter: the layout, MCUNet-like shapes vs TFLite, every requantization path.
 
-The Cortex-M path blocks three pixels x two channels (a short last block repeats a pixel, an odd
-channel count leaves one channel to C), needs the doubled-accumulator requantization to apply
-(else the exact general form runs) and |bias| < 2^29 (else the exact per-pixel loop): the cases
-cover each of those on the host (portable) and on QEMU Cortex-M7.
+The Cortex-M path blocks three pixels x two channels (up to four such sub-blocks per call for small
+input channel counts, a short last block repeats a pixel, an odd channel count leaves one channel to
+C), needs the doubled-accumulator requantization to apply (else the exact general form runs) and
+|bias| < 2^29 (else the exact per-pixel loop): the cases cover each of those on the host (portable)
+and on QEMU Cortex-M7.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from tinyengine_codegen.backend.conv_layout import pack_conv_filter
 from tinyengine_codegen.frontend.tflite_reader import load_tflite
 from tinyengine_codegen.passes.select_kernels import choose_kernel
 
-from .convcases import build_models, conv_call, dead_relu, describe, geometry, random_spec
+from .convcases import build_models, conv_1x1_scratch, conv_call, dead_relu, describe, geometry, random_spec
 from .harness import CCase, assert_cases_match, c_dims, run_cases
 from .test_requantize_fast import _reference
 
@@ -92,6 +93,8 @@ def shaped_models():
         _spec(rng, 4, 1, 4, 3, batch=2),  # batch 2
         dead_relu(_spec(rng, 3, 4, 12, 10)),  # multiplier > 1: the general requantization
         _spec(rng, 3, 3, 32, 16, patch_output=True, activation=1),
+        _spec(rng, 5, 5, 8, 16),  # K = 8: two blocks of four three-pixel sub-blocks, one pixel left
+        _spec(rng, 9, 9, 24, 12, stride=2, patch_output=True),  # 25 pixels in sub-blocks, strided, clamped
     ]
     return build_models(specs, seed=71, op_name="CONV_2D")
 
@@ -142,7 +145,7 @@ def _raw_case(rng, name: str, pixels: int, c: int, n: int, bias: np.ndarray, shi
         setup=setup,
         call="te_conv_1x1_s8(&p, &in_d, x, &f_d, w, &out_d, y, scratch)",
         out="y",
-        scratch_bytes=6 * ((c + 3) // 4 * 4) + 12,
+        scratch_bytes=conv_1x1_scratch(c),
     )
     return case, want.reshape(-1)
 

@@ -124,9 +124,10 @@ def _choose_conv(graph: Graph, op_index: int, op: Operator, readers: Readers) ->
     if not _bias_packs(graph, op):
         return KernelChoice("te_conv_s8", scratch_bytes=2 * kh * kw * c_in)
     if (kh, kw) == (1, 1) and not _dilated(op) and not _has_padding(graph, op):
-        # te_conv_1x1_s8_scratch_bytes(): an int16 column of three pixels' channels (rounded up to
-        # a multiple of four) and a 12-byte end mark.
-        return KernelChoice("te_conv_1x1_s8", scratch_bytes=6 * ((c_in + 3) // 4 * 4) + 12)
+        # te_conv_1x1_s8_scratch_bytes(): 1..4 sub-blocks (as many as fit in 512 bytes), each an
+        # int16 column of three pixels' channels (rounded up to a multiple of four) and a 12-byte end mark.
+        column = 6 * ((c_in + 3) // 4 * 4) + 12
+        return KernelChoice("te_conv_1x1_s8", scratch_bytes=min(4, max(1, 512 // column)) * column)
     if (kh, kw) == (3, 3) and c_in == 3:
         # te_conv_3x3_c3_s8_scratch_bytes(): an int16 column of three pixels' 27 taps (rounded up
         # to 28) and a 12-byte end mark.

@@ -4,16 +4,29 @@
  *
  * The Cortex-M path runs three output pixels at a time through te_pair.h's blocks: their input
  * pixels become one column (2 * (input + offset), two SXTAB16 + two SADD16 per four channels of a
- * pixel), then te_pair3_block computes every output channel of the three. A short last block
- * repeats its last pixel. Otherwise the exact per-pixel loop runs (te_pair3_pixel_exact).
+ * pixel), then te_pair3_block computes every output channel of the three. Small channel counts
+ * gather up to four such blocks (twelve pixels, te_1x1_subs) before one te_pair3_pairs call runs
+ * them all. A short last block repeats its last pixel. Otherwise the exact per-pixel loop runs
+ * (te_pair3_pixel_exact).
  */
 #include "tinyengine/te_conv.h"
 #include "tinyengine/te_mac.h"
 #include "tinyengine/te_pair.h"
 
+/*
+ * Three-pixel sub-blocks per block (1..4): as many 6 * row + 12 byte columns as fit in 512 bytes
+ * (small channel counts: the column is small, the per-block bookkeeping is not).
+ */
+static int32_t te_1x1_subs(int32_t row)
+{
+    const int32_t subs = 512 / (6 * row + 12);
+    return subs > 4 ? 4 : subs < 1 ? 1 : subs;
+}
+
 size_t te_conv_1x1_s8_scratch_bytes(const te_dims *input_dims)
 {
-    return 6u * (size_t)te_pair3_row(input_dims->c) + 12u;
+    const int32_t row = te_pair3_row(input_dims->c);
+    return (size_t)te_1x1_subs(row) * (6u * (size_t)row + 12u);
 }
 
 size_t te_conv_1x1_s8_filter_bytes(const te_dims *filter_dims)
@@ -136,10 +149,52 @@ static void te_1x1_column(const int8_t *const *src, int32_t count, int32_t chann
     }
 }
 
+/* Input pixel p of a batch image (dense: stride 1 over the whole width, the p-th). */
+static inline const int8_t *te_1x1_src(const te_conv_params *params, const te_dims *input_dims,
+                                       const te_dims *output_dims, const int8_t *image, int dense, int32_t p)
+{
+    return dense ? image + (size_t)p * (size_t)input_dims->c : te_1x1_pixel(params, input_dims, output_dims, image, p);
+}
+
 /*
- * Every pixel of one batch image: blocks of three, the last two, three or four pixels as blocks
- * of two when te_pair2_block applies (a lone pixel goes twice), else a short block of three
- * repeats its last pixel.
+ * Pixels [p, p + 3 * subs) as `subs` three-pixel sub-blocks of one te_pair3_pairs call, their
+ * columns one after the other (every input pixel is read before any output is written); only for
+ * layers te_pair2_block applies to. Returns the next pixel.
+ */
+static int32_t te_1x1_subblocks(const te_conv_params *params, te_pair3_job *job, const te_dims *input_dims,
+                                const te_dims *output_dims, const int8_t *image, const int8_t *filter,
+                                int32_t *column, int8_t *output, int32_t p, int32_t subs)
+{
+    const int32_t channels = input_dims->c;
+    const int32_t out_channels = output_dims->c;
+    const int32_t row = te_pair3_row(channels);
+    const int32_t words = 6 * (row >> 2) + 3; /* one sub-block's column, sentinel included */
+    const int dense = params->stride_h == 1 && params->stride_w == 1 && output_dims->w == input_dims->w;
+    int8_t *out = output + (size_t)p * (size_t)out_channels;
+    int32_t s;
+    for (s = 0; s < subs; ++s) {
+        const int8_t *src[3];
+        int32_t k;
+        for (k = 0; k < 3; ++k) {
+            src[k] = te_1x1_src(params, input_dims, output_dims, image, dense, p + 3 * s + k);
+        }
+        te_1x1_column(src, 3, channels, params->input_offset, column + s * words);
+    }
+    te_pair_job_block(job, column, filter, row, out, out + out_channels, out_channels);
+    job->to_c = 2 * out_channels;
+    job->subs_left = subs - 1;
+    job->sub_out = 3 * out_channels;
+    job->sub_next = 2 * out_channels;
+    job->sub_column = 4 * words;
+    te_pair3_pairs(job);
+    return p + 3 * subs;
+}
+
+/*
+ * Every pixel of one batch image: blocks of two to four three-pixel sub-blocks while six pixels or
+ * more are left and te_pair2_block applies (small input channel counts, te_1x1_subs), then blocks
+ * of three, the last two, three or four pixels as blocks of two when te_pair2_block applies (a
+ * lone pixel goes twice), else a short block of three repeats its last pixel.
  */
 static void te_1x1_image_fast(const te_conv_params *params, const te_pair3_out *q, te_pair3_job *job,
                               const te_dims *input_dims, const te_dims *output_dims, const int8_t *image,
@@ -151,6 +206,7 @@ static void te_1x1_image_fast(const te_conv_params *params, const te_pair3_out *
     const int pairs2 = te_pair2_applies(q, out_channels);
     /* stride 1 over the whole width: input pixel p is the p-th */
     const int dense = params->stride_h == 1 && params->stride_w == 1 && output_dims->w == input_dims->w;
+    const int32_t subs = pairs2 ? te_1x1_subs(te_pair3_row(channels)) : 1;
     int32_t p = 0;
     while (p < pixels) {
         const int32_t left = pixels - p;
@@ -158,10 +214,18 @@ static void te_1x1_image_fast(const te_conv_params *params, const te_pair3_out *
         const int8_t *src[3];
         int8_t *out[3];
         int32_t k;
+        if (subs > 1 && left >= 6) {
+            /* whole sub-blocks; a remainder of one pixel leaves four (two blocks of two) */
+            const int32_t whole = left / 3 - (left % 3 == 1);
+            if (whole >= 2) {
+                p = te_1x1_subblocks(params, job, input_dims, output_dims, image, filter, column, output, p,
+                                     whole < subs ? whole : subs);
+                continue;
+            }
+        }
         for (k = 0; k < count; ++k) {
             const int32_t at = p + k < pixels ? p + k : pixels - 1;
-            src[k] = dense ? image + (size_t)at * (size_t)channels
-                           : te_1x1_pixel(params, input_dims, output_dims, image, at);
+            src[k] = te_1x1_src(params, input_dims, output_dims, image, dense, at);
             out[k] = output + (size_t)at * (size_t)out_channels;
         }
         te_1x1_column(src, count, channels, params->input_offset, column);

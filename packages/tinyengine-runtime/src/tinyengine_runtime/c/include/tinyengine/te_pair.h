@@ -19,7 +19,9 @@
  * word feeds three SMLADs, two groups per loop iteration: 40 instructions per 48 MACs;
  * accumulators start at 2 * bias (one LDRD from the stream before the weights, the scales one LDM
  * after them); te_requant2 in three instructions per output, te_store_s8x2's
- * SSAT/BFI/STRH for a pixel's two bytes). Blocks of two pixels (te_pair2_*: A(t0,t2) B(t0,t2)
+ * SSAT/BFI/STRH for a pixel's two bytes). One call may run up to four three-pixel sub-blocks
+ * (te_conv_1x1_s8 on small channel counts: columns one after the other, job subs_left, sub_next,
+ * sub_out, sub_column): every pair of one, then every pair of the next. Blocks of two pixels (te_pair2_*: A(t0,t2) B(t0,t2)
  * A(t1,t3) B(t1,t3)) finish a 1x1 image whose pixel count leaves 1, 2 or 4. Scales: right shifts
  * 1..22 fold the output offset into the rounding term, 23..31 add it after the shift, all-zero
  * shifts are one SMMLAR; anything else (negative multipliers, left shifts, a mix of shift 0 and
@@ -130,7 +132,9 @@ typedef struct {
     int32_t to_c;              /* 8: pixel C's output - pixel A's (three-pixel blocks) */
     int8_t *out_end;           /* 12: out after the last pair (0..12: one LDM for the stores) */
     const int32_t *column;     /* 16: the block's column */
-    int32_t reserved20[3];     /* 20: unused (keeps the offsets the assembly uses) */
+    int32_t subs_left;         /* 20: sub-blocks left after this one (te_pair3_pairs; 0 after the call) */
+    int32_t sub_next;          /* 24: out_end -> the next sub-block's first out (bytes) */
+    int32_t sub_out;           /* 28: output bytes from a sub-block's pixel A to the next one's */
     int32_t offset21;          /* 32: 2 * output_offset + 1 (te_requant2_round) */
     int32_t slow;              /* 36: take the slow tail: add_offset, clamp, unshifted or dot_only */
     int32_t lo2;               /* 40: te_pack_s8x2(activation.min) */
@@ -138,7 +142,7 @@ typedef struct {
     const int8_t *filter;      /* 48: the first pair's block of the packed filter */
     int32_t add_offset;        /* 52: output offset added after the shift (0 when folded into round) */
     int32_t groups;            /* 56: groups of four taps in the column (>= 1) */
-    int32_t reserved;          /* 60: unused (keeps the offsets the assembly uses) */
+    int32_t sub_column;        /* 60: bytes from a sub-block's column to the next one's */
     int32_t unshifted;         /* 64: every shift is 0: out = SMMLAR(acc, m, add_offset) (slow set) */
     int32_t clamp;             /* 68: the activation range is narrower than int8 (slow set) */
     int32_t dot_only;          /* 72: one pair, no requantization: accumulators to acc (slow set) */
@@ -440,6 +444,7 @@ static inline void te_pair3_setup(const int8_t *filter, int32_t length, int32_t 
     job->add_offset = folded ? 0 : output_offset;
     job->clamp = activation.min > -128 || activation.max < 127;
     job->dot_only = 0;
+    job->subs_left = 0;
     job->slow = job->unshifted || job->add_offset != 0 || job->clamp;
     job->lo2 = te_pack_s8x2(activation.min);
     job->hi2 = te_pack_s8x2(activation.max);
