@@ -44,6 +44,14 @@ INPLACE = [
     (5, 5, 240, 3, 1), (5, 5, 240, 7, 1), (3, 3, 384, 5, 1), (10, 10, 144, 3, 2), (6, 6, 128, 3, 2),
     (5, 5, 240, 5, 2), (6, 6, 240, 7, 2),
 ]  # fmt: skip
+# (in_h, in_w, channels, k, stride, activation min): clamped activations [min, 127] (ReLU6 with the
+# output zero point above -128: mcunet-in2's 5x5x384 and in3's 6x6x384 3x3 layers, larger maps)
+INPLACE_CLAMPED = [
+    (5, 5, 384, 3, 1, -19),
+    (6, 6, 384, 3, 1, -15),
+    (20, 20, 48, 3, 1, -20),
+    (10, 10, 144, 3, 2, -20),
+]
 # (in_h, in_w, in_c, kh, kw, stride, depth multiplier)
 MULTIPLIER = [(96, 96, 1, 3, 3, 2, 8), (49, 40, 1, 10, 8, 2, 8)]
 
@@ -59,6 +67,8 @@ def _cases(kernel: str) -> list[dict]:
     if kernel == "inplace":
         for h, w, c, k, s in INPLACE:
             cases.append({"h": h, "w": w, "c": c, "kh": k, "kw": k, "s": s, "dm": 1})
+        for h, w, c, k, s, low in INPLACE_CLAMPED:
+            cases.append({"h": h, "w": w, "c": c, "kh": k, "kw": k, "s": s, "dm": 1, "act_min": low})
     else:
         for h, w, c, kh, kw, s, dm in MULTIPLIER:
             cases.append({"h": h, "w": w, "c": c, "kh": kh, "kw": kw, "s": s, "dm": dm})
@@ -118,7 +128,7 @@ def _program(kernel: str, cases: list[dict]) -> str:
         lines += [
             "    {",
             f"        te_depthwise_params p = {{5, -3, {c['s']}, {c['s']}, {c['pt']}, {c['pl']}, 1, 1, "
-            f"{c['dm']}, {{-128, 127}}}};",
+            f"{c['dm']}, {{{c.get('act_min', -128)}, 127}}}};",
             "        te_per_channel_quant q = {mult, shift};",
             f"        te_dims in = {{1, {c['h']}, {c['w']}, {c['c']}}};",
             f"        te_dims f = {{1, {c['kh']}, {c['kw']}, {c['oc']}}};",
@@ -211,6 +221,8 @@ def main() -> int:
     for case, (ticks, qsum, hsum) in zip(cases, runs, strict=True):
         instr = ticks * INSTRUCTIONS_PER_TICK
         shape = f"{case['h']}x{case['w']}x{case['c']} k{case['kh']}x{case['kw']} s{case['s']} dm{case['dm']}"
+        if "act_min" in case:
+            shape += f" act[{case['act_min']},127]"
         rows.append(
             {
                 "shape": shape,

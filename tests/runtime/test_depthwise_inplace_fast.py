@@ -2,7 +2,8 @@
 
 Against TFLite's reference interpreter: every kernel size and stride on maps with odd and even
 output widths, one wider than a run of 64 outputs (the multiply pass splits long rows), with the
-activation clamp at [-128, 127] (SSAT) and at [min, 127] (USAT + UQADD8). Against TFLite's integer
+activation clamp at [-128, 127] (SSAT) and at [min, 127] (USAT + UQADD8; 3x3 stride-1 row pairs with
+min < 0: SSAT + QADD8). Against TFLite's integer
 requantization written out in numpy (the interpreter cannot be fed arbitrary multipliers): the
 edges of the fast requantization on the padded-plane and small-map paths (right shift 1 and 22,
 multiplier 2^31 - 1, accumulators near +-2^28, output offsets +-128) and the channels it hands to
@@ -61,6 +62,11 @@ def fast_models():
     for h, w, stride in ((6, 8, 1), (7, 10, 1), (5, 5, 1), (2, 21, 1), (8, 21, 2), (3, 18, 2), (10, 10, 2)):
         pair = random_spec(rng, depthwise=True, kernel=(3, 3), stride=stride, dilation=1, batch=1)
         specs.append(replace(pair, in_h=h, in_w=w, padding="SAME", activation=ACT_NONE))
+    # the same with a clamped ReLU ([zero point, 127]: the _min row-pair steps when the zero point is
+    # negative, the run path when not)
+    for h, w, stride in ((6, 9, 1), (7, 8, 1), (2, 7, 1), (8, 21, 2), (5, 10, 2)):
+        pair = random_spec(rng, depthwise=True, kernel=(3, 3), stride=stride, dilation=1, batch=1)
+        specs.append(replace(pair, in_h=h, in_w=w, padding="SAME", activation=ACT_RELU, patch_output=True))
     # tiny maps (3x3 kernel: 3x3 stride 1 and 2, 2x2; 5x5 kernel on 2x2): a channel at a time in registers
     for n, k, stride, act in (
         (3, 3, 1, ACT_NONE),
@@ -206,6 +212,12 @@ def test_fast_requantization_edges_match_tflite_arithmetic(build_dir: Path) -> N
         (3, 1, 128, -128, (-128, 127), (3, 3)),
         (7, 2, 128, -128, (-128, 127), (6, 6)),
         (5, 2, -3, 9, (-20, 127), (5, 5)),
+        # 3x3 row pairs clamped at [min, 127]: min < 0 (the _min steps; offset - min - 128 at -255
+        # and at 126), min 0 (the run path)
+        (3, 1, 128, -128, (-1, 127), (6, 7)),
+        (3, 2, -127, 127, (-127, 127), (7, 9)),
+        (3, 1, 5, -60, (-40, 127), (5, 7)),
+        (3, 1, 0, 5, (0, 127), (6, 6)),
     ]
     for i, (k, stride, in_off, out_off, act, hw) in enumerate(configs):
         case, want = _edge_case(
