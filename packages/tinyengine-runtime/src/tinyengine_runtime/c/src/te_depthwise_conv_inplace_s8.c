@@ -955,27 +955,30 @@ TE_NOINLINE static void te_dw_macs_k3s2(const int8_t *r, int32_t pw, int32_t npa
 /* 5x5, stride 1. blk: acc2, then per row (w0, w2), (w1, w3), (w4, 0). Registers: r0 window, r1 pw,
  * r2 buf, r3 weights, r4-r6 one row's weights, r8 acc2, r9 a, r10 b, r11 / r12 bytes, lr buf end.
  * One step: 74 instructions, 50 MACs. */
-TE_NOINLINE static void te_dw_macs_k5s1(const int8_t *r, int32_t pw, int32_t npairs, int32_t *buf, const int32_t *blk)
-{
-    register const int8_t *r0 __asm__("r0") = r;
-    register int32_t r1 __asm__("r1") = pw;
-    register int32_t *r2 __asm__("r2") = buf;
-    register const int32_t *r3 __asm__("r3") = blk;
-    register int32_t *r12 __asm__("r12") = buf + 2 * npairs;
-    __asm__ volatile(
-        "ldr r8, [r3], #4\n\t"
-        "mov lr, r12\n"
-        "1:\n\t" TE_DW_K5S1_ROW("r8", "r8", "ldr r11, [r0], #2\n\t") TE_DW_K5S1_NEXT TE_DW_K5S1_NEXT
-            TE_DW_K5S1_NEXT TE_DW_K5S1_NEXT
-        "sub r0, r0, r1, lsl #2\n\t"
-        "sub r3, r3, #60\n\t"
-        "strd r9, r10, [r2], #8\n\t"
-        "cmp r2, lr\n\t"
-        "bne 1b\n\t"
-        : "+r"(r0), "+r"(r1), "+r"(r2), "+r"(r3), "+r"(r12)
-        :
-        : "r4", "r5", "r6", "r8", "r9", "r10", "r11", "lr", "cc", "memory");
+/* The 5x5 multiply pass around one row macro; STEP: bytes from a row's first load to the next pair. */
+#define TE_DW_MACS_K5_FN(NAME, ROW, NEXT, STEP)                                                             \
+TE_NOINLINE static void NAME(const int8_t *r, int32_t pw, int32_t npairs, int32_t *buf, const int32_t *blk) \
+{                                                                                                           \
+    register const int8_t *r0 __asm__("r0") = r;                                                            \
+    register int32_t r1 __asm__("r1") = pw;                                                                 \
+    register int32_t *r2 __asm__("r2") = buf;                                                               \
+    register const int32_t *r3 __asm__("r3") = blk;                                                         \
+    register int32_t *r12 __asm__("r12") = buf + 2 * npairs;                                                \
+    __asm__ volatile(                                                                                       \
+        "ldr r8, [r3], #4\n\t"                                                                              \
+        "mov lr, r12\n"                                                                                     \
+        "1:\n\t" ROW("r8", "r8", "ldr r11, [r0], #" STEP "\n\t") NEXT NEXT                                  \
+            NEXT NEXT                                                                                       \
+        "sub r0, r0, r1, lsl #2\n\t"                                                                        \
+        "sub r3, r3, #60\n\t"                                                                               \
+        "strd r9, r10, [r2], #8\n\t"                                                                        \
+        "cmp r2, lr\n\t"                                                                                    \
+        "bne 1b\n\t"                                                                                        \
+        : "+r"(r0), "+r"(r1), "+r"(r2), "+r"(r3), "+r"(r12)                                                 \
+        :                                                                                                   \
+        : "r4", "r5", "r6", "r8", "r9", "r10", "r11", "lr", "cc", "memory");                                \
 }
+TE_DW_MACS_K5_FN(te_dw_macs_k5s1, TE_DW_K5S1_ROW, TE_DW_K5S1_NEXT, "2")
 
 /* 5x5, stride 2: r0 points four bytes into the row (p0..p3 at -4, p2..p5 at -2, p6 at +2). */
 #define TE_DW_K5S2_ROW(A, B, LOAD0)                                                                          \
@@ -994,27 +997,7 @@ TE_NOINLINE static void te_dw_macs_k5s1(const int8_t *r, int32_t pw, int32_t npa
 #define TE_DW_K5S2_NEXT "add r0, r0, r1\n\t" TE_DW_K5S2_ROW("r9", "r10", "ldr r11, [r0, #-4]\n\t")
 
 /* 5x5, stride 2: as te_dw_macs_k5s1. One step: 79 instructions, 50 MACs. */
-TE_NOINLINE static void te_dw_macs_k5s2(const int8_t *r, int32_t pw, int32_t npairs, int32_t *buf, const int32_t *blk)
-{
-    register const int8_t *r0 __asm__("r0") = r;
-    register int32_t r1 __asm__("r1") = pw;
-    register int32_t *r2 __asm__("r2") = buf;
-    register const int32_t *r3 __asm__("r3") = blk;
-    register int32_t *r12 __asm__("r12") = buf + 2 * npairs;
-    __asm__ volatile(
-        "ldr r8, [r3], #4\n\t"
-        "mov lr, r12\n"
-        "1:\n\t" TE_DW_K5S2_ROW("r8", "r8", "ldr r11, [r0], #4\n\t") TE_DW_K5S2_NEXT TE_DW_K5S2_NEXT
-            TE_DW_K5S2_NEXT TE_DW_K5S2_NEXT
-        "sub r0, r0, r1, lsl #2\n\t"
-        "sub r3, r3, #60\n\t"
-        "strd r9, r10, [r2], #8\n\t"
-        "cmp r2, lr\n\t"
-        "bne 1b\n\t"
-        : "+r"(r0), "+r"(r1), "+r"(r2), "+r"(r3), "+r"(r12)
-        :
-        : "r4", "r5", "r6", "r8", "r9", "r10", "r11", "lr", "cc", "memory");
-}
+TE_DW_MACS_K5_FN(te_dw_macs_k5s2, TE_DW_K5S2_ROW, TE_DW_K5S2_NEXT, "4")
 
 /* 7x7, stride 1: one kernel row, weights r4-r6, lr; r0 points two bytes into the row (p0..p3 at -2,
  * p4..p7 at +2). */
@@ -1038,28 +1021,31 @@ TE_NOINLINE static void te_dw_macs_k5s2(const int8_t *r, int32_t pw, int32_t npa
 /* 7x7, stride 1. blk: acc2, acc2, then per row (w0, w2), (w1, w3), (w4, w6), (w5, 0). Registers:
  * r0 window, r1 pw, r2 buf, r3 weights, r4-r6 and lr one row's weights, r8 buf end, r9 a, r10 b,
  * r11 / r12 bytes. One step: 125 instructions, 98 MACs. */
-TE_NOINLINE static void te_dw_macs_k7s1(const int8_t *r, int32_t pw, int32_t npairs, int32_t *buf, const int32_t *blk)
-{
-    register const int8_t *r0 __asm__("r0") = r;
-    register int32_t r1 __asm__("r1") = pw;
-    register int32_t *r2 __asm__("r2") = buf;
-    register const int32_t *r3 __asm__("r3") = blk + 2;
-    register int32_t *r12 __asm__("r12") = buf + 2 * npairs;
-    __asm__ volatile(
-        "mov r8, r12\n"
-        "1:\n\t"
-        "ldrd r9, r10, [r3, #-8]\n\t" TE_DW_K7S1_ROW("ldr r11, [r0], #2\n\t") TE_DW_K7S1_NEXT TE_DW_K7S1_NEXT
-            TE_DW_K7S1_NEXT TE_DW_K7S1_NEXT TE_DW_K7S1_NEXT TE_DW_K7S1_NEXT
-        "sub r0, r0, r1, lsl #2\n\t"
-        "sub r0, r0, r1, lsl #1\n\t"
-        "sub r3, r3, #112\n\t"
-        "strd r9, r10, [r2], #8\n\t"
-        "cmp r2, r8\n\t"
-        "bne 1b\n\t"
-        : "+r"(r0), "+r"(r1), "+r"(r2), "+r"(r3), "+r"(r12)
-        :
-        : "r4", "r5", "r6", "r8", "r9", "r10", "r11", "lr", "cc", "memory");
+/* The 7x7 multiply pass around one row macro, like TE_DW_MACS_K5_FN. */
+#define TE_DW_MACS_K7_FN(NAME, ROW, NEXT, STEP)                                                             \
+TE_NOINLINE static void NAME(const int8_t *r, int32_t pw, int32_t npairs, int32_t *buf, const int32_t *blk) \
+{                                                                                                           \
+    register const int8_t *r0 __asm__("r0") = r;                                                            \
+    register int32_t r1 __asm__("r1") = pw;                                                                 \
+    register int32_t *r2 __asm__("r2") = buf;                                                               \
+    register const int32_t *r3 __asm__("r3") = blk + 2;                                                     \
+    register int32_t *r12 __asm__("r12") = buf + 2 * npairs;                                                \
+    __asm__ volatile(                                                                                       \
+        "mov r8, r12\n"                                                                                     \
+        "1:\n\t"                                                                                            \
+        "ldrd r9, r10, [r3, #-8]\n\t" ROW("ldr r11, [r0], #" STEP "\n\t") NEXT NEXT                         \
+            NEXT NEXT NEXT NEXT                                                                             \
+        "sub r0, r0, r1, lsl #2\n\t"                                                                        \
+        "sub r0, r0, r1, lsl #1\n\t"                                                                        \
+        "sub r3, r3, #112\n\t"                                                                              \
+        "strd r9, r10, [r2], #8\n\t"                                                                        \
+        "cmp r2, r8\n\t"                                                                                    \
+        "bne 1b\n\t"                                                                                        \
+        : "+r"(r0), "+r"(r1), "+r"(r2), "+r"(r3), "+r"(r12)                                                 \
+        :                                                                                                   \
+        : "r4", "r5", "r6", "r8", "r9", "r10", "r11", "lr", "cc", "memory");                                \
 }
+TE_DW_MACS_K7_FN(te_dw_macs_k7s1, TE_DW_K7S1_ROW, TE_DW_K7S1_NEXT, "2")
 
 /* 7x7, stride 2: r0 points four bytes into the row (p0..p3 at -4, p2..p5 at -2, p4..p7 at 0, p8 at 4). */
 #define TE_DW_K7S2_ROW(LOAD0)                                                                                \
@@ -1084,28 +1070,7 @@ TE_NOINLINE static void te_dw_macs_k7s1(const int8_t *r, int32_t pw, int32_t npa
 #define TE_DW_K7S2_NEXT "add r0, r0, r1\n\t" TE_DW_K7S2_ROW("ldr r11, [r0, #-4]\n\t")
 
 /* 7x7, stride 2: as te_dw_macs_k7s1. One step: 153 instructions, 98 MACs. */
-TE_NOINLINE static void te_dw_macs_k7s2(const int8_t *r, int32_t pw, int32_t npairs, int32_t *buf, const int32_t *blk)
-{
-    register const int8_t *r0 __asm__("r0") = r;
-    register int32_t r1 __asm__("r1") = pw;
-    register int32_t *r2 __asm__("r2") = buf;
-    register const int32_t *r3 __asm__("r3") = blk + 2;
-    register int32_t *r12 __asm__("r12") = buf + 2 * npairs;
-    __asm__ volatile(
-        "mov r8, r12\n"
-        "1:\n\t"
-        "ldrd r9, r10, [r3, #-8]\n\t" TE_DW_K7S2_ROW("ldr r11, [r0], #4\n\t") TE_DW_K7S2_NEXT TE_DW_K7S2_NEXT
-            TE_DW_K7S2_NEXT TE_DW_K7S2_NEXT TE_DW_K7S2_NEXT TE_DW_K7S2_NEXT
-        "sub r0, r0, r1, lsl #2\n\t"
-        "sub r0, r0, r1, lsl #1\n\t"
-        "sub r3, r3, #112\n\t"
-        "strd r9, r10, [r2], #8\n\t"
-        "cmp r2, r8\n\t"
-        "bne 1b\n\t"
-        : "+r"(r0), "+r"(r1), "+r"(r2), "+r"(r3), "+r"(r12)
-        :
-        : "r4", "r5", "r6", "r8", "r9", "r10", "r11", "lr", "cc", "memory");
-}
+TE_DW_MACS_K7_FN(te_dw_macs_k7s2, TE_DW_K7S2_ROW, TE_DW_K7S2_NEXT, "4")
 
 /* Multiply pass: npairs pair steps from window r (plane width pw), accumulators to buf. */
 typedef void (*te_dw_macs_fn)(const int8_t *r, int32_t pw, int32_t npairs, int32_t *buf, const int32_t *blk);
