@@ -15,6 +15,7 @@
  */
 #include <stdint.h>
 
+#include "bench_clock_wait.h"
 #include "bench_platform.h"
 
 #define RCC_BASE 0x40023800u
@@ -61,23 +62,6 @@
 #else
 #define ACR_ACCELERATOR 0u
 #endif
-
-/* Polls per wait: about 0.3 s at 16 MHz, where PLL lock takes ~0.1 ms and an HSE crystal a few ms.
- * (The tests lower it to exercise the timeouts quickly in an emulator.) */
-#ifndef BENCH_CLOCK_WAIT_LOOPS
-#define BENCH_CLOCK_WAIT_LOOPS 1000000u
-#endif
-
-/* Wait until (*reg & mask) == value; 0 on timeout. */
-static int wait_for(volatile uint32_t *reg, uint32_t mask, uint32_t value)
-{
-    for (uint32_t i = 0; i < BENCH_CLOCK_WAIT_LOOPS; ++i) {
-        if ((*reg & mask) == value) {
-            return 1;
-        }
-    }
-    return 0;
-}
 
 /* HSI as SYSCLK with the PLL and HSE off and prescalers /1: the state reset leaves. */
 static uint32_t back_to_hsi(void)

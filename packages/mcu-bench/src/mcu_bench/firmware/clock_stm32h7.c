@@ -16,6 +16,7 @@
  */
 #include <stdint.h>
 
+#include "bench_clock_wait.h"
 #include "bench_platform.h"
 
 #define REG(address) (*(volatile uint32_t *)(address))
@@ -66,23 +67,6 @@
 #define ACR_LATENCY (0xFu << 0)
 #define ACR_WRHIGHFREQ (0x3u << 4)
 #define ACR_VALUE (((uint32_t)BENCH_CLOCK_FLASH_WRHIGHFREQ << 4) | (uint32_t)BENCH_CLOCK_FLASH_LATENCY)
-
-/* Polls per wait: about 0.1 s at 64 MHz, where PLL lock takes ~0.1 ms and an HSE crystal a few ms.
- * (The tests lower it to exercise the timeouts quickly in an emulator.) */
-#ifndef BENCH_CLOCK_WAIT_LOOPS
-#define BENCH_CLOCK_WAIT_LOOPS 1000000u
-#endif
-
-/* Wait until (*reg & mask) == value; 0 on timeout. */
-static int wait_for(volatile uint32_t *reg, uint32_t mask, uint32_t value)
-{
-    for (uint32_t i = 0; i < BENCH_CLOCK_WAIT_LOOPS; ++i) {
-        if ((*reg & mask) == value) {
-            return 1;
-        }
-    }
-    return 0;
-}
 
 /* HSI at 64 MHz as SYSCLK, PLL1 and HSE off, every divider /1: the state reset leaves. */
 static uint32_t back_to_hsi(void)
