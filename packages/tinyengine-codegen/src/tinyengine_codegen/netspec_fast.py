@@ -199,16 +199,26 @@ def _runs(spec: NetSpec) -> list[_Run]:
     return runs  # type: ignore[return-value]
 
 
-def fast_profile(spec: NetSpec, sram: int | None, flash: int | None) -> ProfileReport:
+def fast_figures(spec: NetSpec) -> tuple[list[_Run], ChainArena]:
+    """The runs of ``spec`` and the planner's figures (arena, live bytes per step) for them."""
+    runs = _runs(spec)
+    segments = [run.segment for run in runs]
+    separable = all(seg is not None for seg in segments)
+    return runs, segments_arena(segments) if separable else _Layers(spec).arena()  # type: ignore[arg-type]
+
+
+def fast_profile(
+    spec: NetSpec, sram: int | None, flash: int | None, figured: tuple[list[_Run], ChainArena] | None = None
+) -> ProfileReport:
     """``profile_graph(netspec_to_graph(spec), sram, flash)``, computed without a graph.
 
     Each run (stem, block, head) is planned once per key (:func:`_run_keys`); a candidate
     joins its runs' cached parts and only places them
     (:func:`~tinyengine_codegen.memory.chain.segments_arena`). The plan itself (offsets) and
-    the per-operator rows are computed when first read.
+    the per-operator rows are computed when first read. ``figured``: :func:`fast_figures`
+    of ``spec`` when the caller has it.
     """
-    runs = _runs(spec)
-    segments = [run.segment for run in runs]
+    runs, figures = figured if figured is not None else fast_figures(spec)
     view: list[_Layers] = []
 
     def layers() -> _Layers:
@@ -216,8 +226,6 @@ def fast_profile(spec: NetSpec, sram: int | None, flash: int | None) -> ProfileR
             view.append(_Layers(spec))
         return view[0]
 
-    separable = all(seg is not None for seg in segments)
-    figures = segments_arena(segments) if separable else layers().arena()  # type: ignore[arg-type]
     code = [pair for run in runs for pair in run.code]
     operators = sum(len(run.kinds) for run in runs)
     totals = Totals(

@@ -234,13 +234,15 @@ def profile_netspec(
     """Profile a netspec candidate (shapes only) against optional SRAM / Flash budgets in bytes.
 
     Equal to ``profile_graph(netspec_to_graph(spec), ...)`` (tests check it), computed by the
-    fast path of :mod:`tinyengine_codegen.netspec_fast` (patch modes take the graph path).
+    fast paths of :mod:`tinyengine_codegen.netspec_fast` and, for patch modes,
+    :mod:`tinyengine_codegen.netspec_patch` (the report's ``patch.candidates_planned`` counts
+    the fast path's own planning).
     """
     from tinyengine_codegen.netspec_fast import fast_profile
 
     if parse_patch_mode(patch) != "off":
-        from tinyengine_codegen.frontend.netspec_graph import netspec_to_graph
+        from tinyengine_codegen.netspec_patch import patch_profile
 
-        return profile_graph(netspec_to_graph(spec), sram, flash, patch=patch, max_extra_macs=max_extra_macs)
+        return patch_profile(spec, sram, flash, patch, max_extra_macs)
 
     return fast_profile(spec, sram, flash)

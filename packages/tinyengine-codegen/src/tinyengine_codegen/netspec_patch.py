@@ -1,0 +1,524 @@
+"""Fast pricing of patch-based inference for a netspec (tinynas's search with ``--patch auto``).
+
+Gives what ``profile_graph(netspec_to_graph(spec), patch=...)`` gives (``passes/patch_choice.py``:
+the stage and grid with the smallest arena under the MAC bound), without building graphs:
+
+- the stages, the per-patch regions (halos; per axis, since a region is a row range times a
+  column range) and the extra MACs come from the netspec's layers (:mod:`netspec_fast`);
+- a candidate (stage, grid) within the MAC bound gets a cheap lower bound on its arena (the
+  image and the split tensor held together, the layer-by-layer peak after the stage, an inner
+  patch's largest operator next to both); candidates are then planned in increasing bound
+  order, and planning stops once no remaining bound can beat (or tie) the best arena;
+- planning one candidate builds the planner's :class:`~tinyengine_codegen.memory.problem.Problem`
+  of the unrolled graph directly (tensor numbering and operator order of ``passes/patch.py``'s
+  rewrite; kernel choices of patch-sized operators by the real chooser on a one-operator graph,
+  cached by signature) and places it with the planner's own liveness and heuristics.
+
+The winner is the same as the graph path's: the smallest (arena, extra MACs), the first one
+in the chooser's order on ties, kept in ``auto`` mode only below the layer-by-layer arena.
+``tests/codegen/test_netspec_patch_equivalence.py`` compares the two.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from tinyengine_codegen.analysis import code_bytes_estimate
+from tinyengine_codegen.frontend.netspec import NetSpec
+from tinyengine_codegen.frontend.netspec_graph import Layer, netspec_to_graph
+from tinyengine_codegen.geometry import same_padding
+from tinyengine_codegen.ir.graph import Graph, Operator, Tensor
+from tinyengine_codegen.memory.chain import (
+    _KEYS,
+    _conflict_lists,
+    _conflict_pairs,
+    _heuristics,
+    _place_arena,
+    _span,
+)
+from tinyengine_codegen.memory.lifetimes import liveness
+from tinyengine_codegen.memory.overlap import op_overlap
+from tinyengine_codegen.memory.problem import Problem
+from tinyengine_codegen.netspec_fast import _Layers, _tensor_indices, fast_figures, fast_profile
+from tinyengine_codegen.passes.patch import PATCH_COPY, PATCH_COPY_KERNEL
+from tinyengine_codegen.passes.patch_choice import GRIDS, parse_patch_mode
+from tinyengine_codegen.passes.select_kernels import choose_kernel
+from tinyengine_codegen.profile import ProfileReport, Totals, build_report, profile_graph
+
+WINDOW_KINDS = ("CONV_2D", "DEPTHWISE_CONV_2D")
+Span = tuple[int, int]  # [start, end) on one axis
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A stage (operators 0..last) and a grid within the MAC bound, with its arena's lower bound."""
+
+    order: int  # position in the chooser's loop (ties go to the first)
+    last: int
+    grid: tuple[int, int]
+    macs_before: int  # the whole network's MACs
+    macs_after: int
+    bound: int
+
+    @property
+    def extra_macs(self) -> float:
+        """As ``PatchedGraph.extra_macs`` computes it (the chooser's tie-break)."""
+        return self.macs_after / self.macs_before - 1 if self.macs_before else 0.0
+
+
+@dataclass
+class Planned:
+    """A candidate's unrolled problem and its plan figures."""
+
+    candidate: Candidate
+    arena_bytes: int
+    lower_bound: int
+    live_bytes: list[int]
+    kinds: list[tuple[str, str | None]]  # (kind, kernel) of every operator, for the code estimate
+    names: list[str]  # operator names (the report's peak kind and split names)
+
+
+def stages(layers: list[Layer], shapes: list[tuple[int, ...]]) -> list[int]:
+    """Last operator of every first stage (``passes.patch_choice.first_stages`` on the netspec graph):
+    window operators and ADDs from the stem on, after which only their last output is read."""
+    last_read = [0] * (len(layers) + 1)
+    for i, layer in enumerate(layers):
+        for t in layer.inputs:
+            last_read[t] = i
+    last_read[len(layers)] = len(layers)  # the graph output
+    result = []
+    for k, layer in enumerate(layers):
+        if layer.kind not in WINDOW_KINDS and layer.kind != "ADD":
+            break
+        if len(layer.out_shape) != 4:
+            break
+        crossing = [t for t in range(k + 2) if last_read[t] > k]
+        if crossing == [k + 1] and min(shapes[k + 1][1:3]) >= 2:
+            result.append(k)
+    return result
+
+
+def _cuts(size: int, parts: int) -> list[Span]:
+    edges = [size * i // parts for i in range(parts + 1)]
+    return list(zip(edges[:-1], edges[1:], strict=True))
+
+
+def _union(a: Span | None, b: Span) -> Span:
+    return b if a is None else (min(a[0], b[0]), max(a[1], b[1]))
+
+
+def _need(layer: Layer, out: Span, size: int) -> Span:
+    """The input span a window layer's output span reads on one axis (``passes.patch.input_need``)."""
+    if layer.kind not in WINDOW_KINDS:
+        return out
+    k, s = layer.weights[1], layer.stride  # type: ignore[index]
+    pad = same_padding(size, k, s)[0]
+    return max(0, out[0] * s - pad), min(size, (out[1] - 1) * s - pad + k)
+
+
+def _local_pad(layer: Layer, out: Span, size: int) -> tuple[int, int]:
+    """(before, after) padding of a window layer computing ``out`` (``passes.patch._local_padding``)."""
+    k, s = layer.weights[1], layer.stride  # type: ignore[index]
+    pad = same_padding(size, k, s)[0]
+    return max(0, pad - out[0] * s), max(0, (out[1] - 1) * s - pad + k - size)
+
+
+@dataclass(frozen=True)
+class AxisTiles:
+    """One axis of a grid over a stage: per tile, the span of every stage activation, and per
+    activation the sum of its spans' lengths (the MAC count is separable: rows times columns)."""
+
+    spans: tuple[dict[int, Span], ...]
+    lengths: dict[int, int]
+
+
+_AXES: dict[tuple, AxisTiles] = {}
+MAX_CACHED_AXES = 50_000
+
+
+def axis_tiles(
+    layers: list[Layer], shapes: list[tuple[int, ...]], last: int, parts: int, axis: int
+) -> AxisTiles:
+    """The tiles of ``parts`` cuts along ``axis`` (1: rows, 2: columns) of the stage ending at ``last``."""
+    geometry = tuple(
+        (layer.inputs, layer.weights[1] if layer.kind in WINDOW_KINDS else 0, layer.stride,  # type: ignore[index]
+         int(shapes[layer.inputs[0]][axis]))
+        for layer in layers[: last + 1]
+    )  # fmt: skip
+    key = (geometry, int(shapes[last + 1][axis]), parts)
+    found = _AXES.get(key)
+    if found is not None:
+        return found
+    result = []
+    for cut in _cuts(int(shapes[last + 1][axis]), parts):
+        spans: dict[int, Span] = {last + 1: cut}
+        for j in range(last, -1, -1):
+            layer = layers[j]
+            need = _need(layer, spans[j + 1], int(shapes[layer.inputs[0]][axis]))
+            for t in layer.inputs:
+                spans[t] = _union(spans.get(t), need)
+        result.append(spans)
+    lengths = {a: sum(s[a][1] - s[a][0] for s in result) for a in result[0]}
+    if len(_AXES) > MAX_CACHED_AXES:
+        _AXES.clear()
+    found = _AXES[key] = AxisTiles(tuple(result), lengths)
+    return found
+
+
+def stage_macs(
+    layer_macs: list[int], shapes: list[tuple[int, ...]], last: int, rows: AxisTiles, cols: AxisTiles
+) -> tuple[int, int]:
+    """(the stage's MACs run once, patch by patch) as ``passes.patch.stage_macs`` counts them: a
+    patch's share of a layer is exact (MACs are per output pixel), so the sum splits by axis."""
+    before = sum(layer_macs[: last + 1])
+    after = 0
+    for j in range(last + 1):
+        if layer_macs[j]:
+            per_pixel = layer_macs[j] // (int(shapes[j + 1][1]) * int(shapes[j + 1][2]))
+            after += per_pixel * rows.lengths[j + 1] * cols.lengths[j + 1]
+    return before, after
+
+
+# kernel choice of a patch-sized operator: (kernel, scratch bytes, in place, overlap distance)
+PatchChoiceKey = tuple
+_PATCH_CHOICES: dict[PatchChoiceKey, tuple[str | None, int, bool, int | None]] = {}
+
+
+def _patch_op_choice(
+    layer: Layer, in_shapes: list[tuple[int, ...]], out_shape: tuple[int, ...], pads: tuple, alone: list[bool]
+) -> tuple[str | None, int, bool, int | None]:
+    """The real chooser's decision for a patch-sized operator (``alone``: each input read only here)."""
+    key = (layer.kind, tuple(in_shapes), out_shape, layer.weights, layer.stride, layer.act, pads)
+    key += tuple(alone)
+    found = _PATCH_CHOICES.get(key)
+    if found is not None:
+        return found
+    tensors = [Tensor(f"in{i}", shape) for i, shape in enumerate(in_shapes)]
+    inputs = list(range(len(in_shapes)))
+    options: dict = {}
+    if layer.weights is not None:
+        tensors.append(Tensor("weights", layer.weights, is_const=True))
+        tensors.append(Tensor("bias", (out_shape[-1],), "int32", is_const=True))
+        inputs += [len(tensors) - 2, len(tensors) - 1]
+        options["fused_activation"] = "RELU6" if layer.act else "NONE"
+    if layer.kind in WINDOW_KINDS:
+        options.update(padding="SAME", stride_h=layer.stride, stride_w=layer.stride)
+        options.update(dilation_h_factor=1, dilation_w_factor=1)
+        options.update(zip(("pad_top", "pad_bottom", "pad_left", "pad_right"), pads, strict=True))
+        if layer.kind == "DEPTHWISE_CONV_2D":
+            options["depth_multiplier"] = 1
+    elif layer.kind == "ADD":
+        options["fused_activation"] = "NONE"
+    tensors.append(Tensor("out", out_shape))
+    op = Operator(layer.kind, inputs, [len(tensors) - 1], options, layer.name)
+    graph = Graph(tensors, [op], [], [])
+    readers = {i: [0] if alone[i] else [0, 1] for i in range(len(in_shapes))}
+    choice = choose_kernel(graph, 0, readers)
+    op.kernel = choice.kernel
+    found = (choice.kernel, choice.scratch_bytes, choice.inplace, op_overlap(graph, 0))
+    _PATCH_CHOICES[key] = found
+    return found
+
+
+class _Unrolled:
+    """The planner's problem of the graph ``passes.patch.patch_graph`` builds (numbers only)."""
+
+    def __init__(self, net: _Net, last: int, rows: AxisTiles, cols: AxisTiles) -> None:
+        self.layers: list[Layer] = net.layers
+        self.shapes: list[tuple[int, ...]] = net.shapes
+        index = net.index
+        self.nbytes: list[int] = [0] * (index[-1] + 1)
+        for a, size in enumerate(net.nbytes):
+            self.nbytes[index[a]] = size
+        self.op_inputs: list[tuple[int, ...]] = []
+        self.op_outputs: list[tuple[int, ...]] = []
+        self.scratch: list[int] = []
+        self.inplace: list[bool] = []
+        self.overlap: list[int | None] = []
+        self.kinds: list[tuple[str, str | None]] = []
+        self.names: list[str] = []
+        patches = [(r, c) for r in rows.spans for c in cols.spans]
+        state = None
+        for k, (r, c) in enumerate(patches):
+            state = self._patch(k, r, c, last, index, state, k == len(patches) - 1)
+        choices = net.choices
+        for j in range(last + 1, len(self.layers)):
+            choice = choices[j]
+            self._op(tuple(index[t] for t in self.layers[j].inputs), index[j + 1], choice[1], choice[2],
+                     choice[6], (self.layers[j].kind, choice[0]), self.layers[j].name)  # fmt: skip
+        self.output = index[len(self.layers)]
+
+    def _tensor(self, nbytes: int) -> int:
+        self.nbytes.append(nbytes)
+        return len(self.nbytes) - 1
+
+    def _op(self, ins, out, scratch, inplace, overlap, kind, name) -> None:
+        self.op_inputs.append(ins)
+        self.op_outputs.append((out,))
+        self.scratch.append(scratch)
+        self.inplace.append(inplace)
+        self.overlap.append(overlap)
+        self.kinds.append(kind)
+        self.names.append(name)
+
+    def _copy(self, ins: tuple[int, ...], out: int) -> None:
+        self._op(ins, out, 0, len(ins) == 2, None, (PATCH_COPY, PATCH_COPY_KERNEL), PATCH_COPY)
+
+    def _patch(self, k, rows, cols, last, index, state, final) -> int | None:
+        layers, shapes = self.layers, self.shapes
+
+        def area(a: int, r: Span, c: Span) -> int:
+            return (r[1] - r[0]) * (c[1] - c[0]) * int(shapes[a][3])
+
+        local = {0: self._tensor(area(0, rows[0], cols[0]))}
+        self._copy((index[0],), local[0])
+        # readers of each patch tensor within the patch (for the in-place choices)
+        plan = []
+        crops: dict[tuple, int] = {}
+        for j in range(last + 1):
+            layer = layers[j]
+            out = j + 1
+            r, c = rows[out], cols[out]
+            need_r = _need(layer, r, int(shapes[layer.inputs[0]][1]))
+            need_c = _need(layer, c, int(shapes[layer.inputs[0]][2]))
+            ins = []
+            for t in layer.inputs:
+                if rows[t] == need_r and cols[t] == need_c:
+                    ins.append((local[t], t, rows[t], cols[t]))
+                    continue
+                key = (t, need_r, need_c)
+                if key not in crops:
+                    crops[key] = self._tensor(area(t, need_r, need_c))
+                    plan.append(("crop", local[t], crops[key]))
+                ins.append((crops[key], t, need_r, need_c))
+            local[out] = self._tensor(area(out, r, c))
+            plan.append(("op", j, ins, local[out], r, c))
+        readers: dict[int, int] = {}
+        for step in plan:
+            for t in [step[1]] if step[0] == "crop" else [x[0] for x in step[2]]:
+                readers[t] = readers.get(t, 0) + 1
+        for step in plan:
+            if step[0] == "crop":
+                self._copy((step[1],), step[2])
+                continue
+            _, j, ins, out, r, c = step
+            layer = layers[j]
+            in_shapes = [(1, rr[1] - rr[0], cc[1] - cc[0], int(shapes[t][3])) for _, t, rr, cc in ins]
+            out_shape = (1, r[1] - r[0], c[1] - c[0], int(shapes[j + 1][3]))
+            pads: tuple = ()
+            if layer.kind in WINDOW_KINDS:
+                pads = _local_pad(layer, r, int(shapes[layer.inputs[0]][1])) + _local_pad(
+                    layer, c, int(shapes[layer.inputs[0]][2])
+                )
+            alone = [readers.get(x[0], 0) == 1 for x in ins]
+            kernel, scratch, inplace, overlap = _patch_op_choice(layer, in_shapes, out_shape, pads, alone)
+            ids = tuple(x[0] for x in ins)
+            self._op(ids, out, scratch, inplace, overlap, (layer.kind, kernel), layer.name)
+        split = index[last + 1]
+        target = split if final else self._tensor(self.nbytes[split])
+        self._copy((local[last + 1],) if state is None else (local[last + 1], state), target)
+        return target
+
+    def problem(self) -> Problem:
+        n = len(self.op_inputs)
+        return Problem(
+            nbytes=self.nbytes, op_inputs=self.op_inputs, op_outputs=self.op_outputs, scratch=self.scratch,
+            inplace=self.inplace, view=[False] * n, inputs=[0], outputs=[self.output], overlap=self.overlap,
+        )  # fmt: skip
+
+
+def plan_unrolled(
+    unrolled: _Unrolled, limit: int | None = None, alignment: int = 4
+) -> tuple[int | None, int, list[int]]:
+    """(arena, lower bound, live bytes) the planner gives the unrolled problem in its own order;
+    the arena is None when it is ``limit`` or more (placements are abandoned once they reach it)."""
+    problem = unrolled.problem()
+    order = list(range(len(problem.op_inputs)))
+    live = liveness(problem, order, alignment, True)
+    lower = max(live.live_bytes, default=0)
+    if limit is not None and lower >= limit:
+        return None, lower, live.live_bytes
+    items = [[(m.size, m.start, m.end) for m in item.members] for item in live.items]
+    conf = _conflict_lists(len(items), _conflict_pairs(items, live.overlap_pairs))
+    arena = _arena_below([_span(ms) for ms in items], live.overlap_pairs, alignment, lower, conf, limit)
+    return arena, lower, live.live_bytes
+
+
+def _arena_below(
+    spans: list[tuple[int, int, int]],
+    overlaps: list[tuple[int, int, int]],
+    alignment: int,
+    lower: int,
+    conf: list[list[tuple[int, int, int]]],
+    limit: int | None,
+) -> int | None:
+    """``memory.chain._best_arena`` (the planner's smallest arena over its placements), or None
+    when every placement reaches ``limit``."""
+    hints: list[tuple[tuple[int, int], ...]] = [()] * len(spans)
+    for out, src, distance in overlaps:
+        hints[out] += ((src, -distance),)
+        hints[src] += ((out, distance),)
+    no_hints: list[tuple[tuple[int, int], ...]] = [()] * len(spans)
+    sizes = [span[0] for span in spans]
+    orders: dict[str, list[int]] = {}
+    best = None
+    for hinted, name, best_fit in _heuristics(bool(overlaps)):
+        order = orders.get(name)
+        if order is None:
+            keys = [_KEYS[name](*span) for span in spans]
+            order = orders[name] = sorted(range(len(spans)), key=keys.__getitem__)
+        arena = _place_arena(sizes, order, conf, hints if hinted else no_hints, alignment, best_fit,
+                             best if best is not None else limit)  # fmt: skip
+        if arena is not None and (best is None or arena < best):
+            best = arena
+            if best <= lower:
+                break
+    return best
+
+
+class _Net:
+    """A netspec's layers with their shapes, sizes, graph tensor numbers and kernel choices."""
+
+    def __init__(self, spec: NetSpec) -> None:
+        view = _Layers(spec)
+        self.layers = view.layers
+        h, w = spec.resolution
+        self.shapes = [(1, h, w, spec.in_channels)] + [layer.out_shape for layer in view.layers]
+        self.nbytes = view.nbytes
+        self.choices = view.choices
+        self.index = _tensor_indices(view.layers)
+        self.macs = [c[3] for c in view.choices]
+
+
+def candidates(
+    net: _Net, mode: str | tuple[int, int], max_extra_macs: float, base_live: list[int]
+) -> list[tuple[Candidate, AxisTiles, AxisTiles]]:
+    """Every (stage, grid) the chooser plans, in its order, within the MAC bound, with a lower
+    bound on its arena."""
+    layers, shapes = net.layers, net.shapes
+    total = sum(net.macs)
+    grids = GRIDS if mode == "auto" else (mode,)
+    result = []
+    image = net.nbytes[0]
+    for last in stages(layers, shapes):
+        split = net.nbytes[last + 1]
+        h, w = int(shapes[last + 1][1]), int(shapes[last + 1][2])
+        after_peak = max(base_live[last + 1 :], default=0)
+        for grid in grids:
+            if not (1 <= grid[0] <= h and 1 <= grid[1] <= w):
+                continue
+            rows = axis_tiles(layers, shapes, last, grid[0], 1)
+            cols = axis_tiles(layers, shapes, last, grid[1], 2)
+            before, after = stage_macs(net.macs, shapes, last, rows, cols)
+            extra = (after - before) / total if total else 0.0
+            if extra > max_extra_macs:
+                continue
+            bound = max(image + split, after_peak, _inner_bound(net, last, rows, cols, image + split))
+            cand = Candidate(len(result), last, grid, total, total - before + after, bound)
+            result.append((cand, rows, cols))
+    return result
+
+
+def _inner_bound(net: _Net, last: int, rows: AxisTiles, cols: AxisTiles, held: int) -> int:
+    """Live bytes no plan avoids while a patch other than the first and the last runs: the image
+    and the split tensor being filled (``held``), and each operator's input or output."""
+    r, c = len(rows.spans), len(cols.spans)
+    if r * c < 3:
+        return 0
+    inner = [(i, j) for i in range(r) for j in range(c)][1:-1]
+    best = 0
+    for k in range(last + 1):
+        for a in (net.layers[k].inputs[0], k + 1):
+            hs = [s[a][1] - s[a][0] for s in rows.spans]
+            ws = [s[a][1] - s[a][0] for s in cols.spans]
+            largest = max(hs[i] * ws[j] for i, j in inner) * int(net.shapes[a][3])
+            best = max(best, largest)
+    return held + best
+
+
+def choose(
+    net: _Net, mode: str | tuple[int, int], max_extra_macs: float, base_arena: int, base_live: list[int]
+) -> tuple[Planned | None, int, int]:
+    """The chooser's pick (None: patches off), the candidates within the MAC bound, and how many
+    were planned (in increasing bound order, until no bound can beat or tie the best)."""
+    found = candidates(net, mode, max_extra_macs, base_live)
+    best: Planned | None = None
+    planned = 0
+    for cand, rows, cols in sorted(found, key=lambda x: (x[0].bound, x[0].extra_macs, x[0].order)):
+        if mode == "auto" and cand.bound >= base_arena:
+            break
+        if best is not None and (cand.bound, cand.extra_macs, cand.order) > _key(best):
+            break
+        limit = base_arena if mode == "auto" else None
+        if best is not None:  # a tie on the arena wins when its extra MACs or position are smaller
+            tie = (cand.extra_macs, cand.order) < _key(best)[1:]
+            limit = best.arena_bytes + 1 if tie else best.arena_bytes
+        unrolled = _Unrolled(net, cand.last, rows, cols)
+        arena, lower, live = plan_unrolled(unrolled, limit)
+        planned += 1
+        if arena is None:
+            continue
+        result = Planned(cand, arena, lower, live, unrolled.kinds, unrolled.names)
+        if best is None or _key(result) < _key(best):
+            best = result
+    return best, len(found), planned
+
+
+def _key(p: Planned) -> tuple[int, float, int]:
+    return p.arena_bytes, p.candidate.extra_macs, p.candidate.order
+
+
+def patch_profile(
+    spec: NetSpec, sram: int | None, flash: int | None, patch: str, max_extra_macs: float
+) -> ProfileReport:
+    """``profile_graph(netspec_to_graph(spec), sram, flash, patch=patch, max_extra_macs=...)``
+    without the graphs (the plan and the per-operator rows, when read, come from the graph path)."""
+    mode = parse_patch_mode(patch)
+    runs, figures = fast_figures(spec)
+    base = fast_profile(spec, sram, flash, (runs, figures))
+    if mode == "off":
+        return base
+    label = mode if isinstance(mode, str) else f"{mode[0]}x{mode[1]}"
+    summary: dict[str, Any] = {"mode": label, "enabled": False, "arena_without_patches": base.arena_bytes,
+                               "arena_with_patches": None}  # fmt: skip
+    net = _Net(spec)
+    best, within, planned = choose(net, mode, max_extra_macs, base.arena_bytes, figures.live_bytes)
+    summary["candidates_planned"] = planned
+    if best is None:
+        why = "layer by layer is smaller" if within else (
+            "no first stage fits the extra-MAC bound (or none can run patch by patch)")  # fmt: skip
+        base.patch = {**summary, "why_off": why}
+        return base
+    cand = best.candidate
+    name = net.layers[cand.last].name
+    summary.update({
+        "enabled": True, "arena_with_patches": best.arena_bytes, "why_off": None, "grid": list(cand.grid),
+        "stage": [0, cand.last], "split_after": name, "split_tensor": name,
+        "macs_without_patches": cand.macs_before, "macs_with_patches": cand.macs_after,
+        "extra_macs_percent": round(100 * cand.extra_macs, 2),
+    })  # fmt: skip
+    graph_path: list[ProfileReport] = []
+
+    def full() -> ProfileReport:
+        if not graph_path:
+            graph = netspec_to_graph(spec)
+            graph_path.append(profile_graph(graph, sram, flash, patch=patch, max_extra_macs=max_extra_macs))
+        return graph_path[0]
+
+    peak = best.live_bytes.index(best.lower_bound) if best.live_bytes else None
+    totals = Totals(cand.macs_after, base.params, base.weight_bytes, code_bytes_estimate(best.kinds))
+    figures_ = _Figures(best.arena_bytes, best.lower_bound, peak)
+    kind = None if peak is None else best.kinds[peak][0]
+    report = build_report(
+        spec.name, lambda: full().plan, totals, kind, lambda: full().ops, sram, flash, figures_
+    )
+    report.patch = summary
+    return report
+
+
+@dataclass
+class _Figures:
+    arena_bytes: int
+    lower_bound: int
+    peak_op: int | None
