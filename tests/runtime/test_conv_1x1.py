@@ -15,7 +15,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tinyengine_codegen.backend.conv_layout import pack_conv_filter
+from tinyengine_codegen.backend.conv_layout import (
+    pack_conv_1x1_filter,
+    pack_conv_1x1_small,
+    pack_conv_filter,
+    small_1x1_fast,
+)
 from tinyengine_codegen.frontend.tflite_reader import load_tflite
 from tinyengine_codegen.passes.select_kernels import choose_kernel
 
@@ -177,3 +182,81 @@ def test_every_requantization_path_is_exact(build_dir: Path) -> None:
         expected.append(want)
     result = run_cases(cases, SOURCES, headers=["tinyengine/te_conv.h"], workdir=build_dir)
     assert_cases_match(cases, result, expected)
+
+
+@pytest.fixture(scope="module")
+def small_k_models():
+    rng = np.random.default_rng(81)
+    specs = [
+        _spec(rng, 5, 5, 4, 8, activation=0),  # K = 4: te-gen keeps the pair layout; the stream runs in C
+        _spec(rng, 7, 7, 8, 16, activation=0),  # K = 8, 49 pixels
+        _spec(rng, 3, 5, 12, 10, activation=0),  # K = 12
+        _spec(rng, 5, 3, 16, 24, activation=0),  # K = 16, 15 pixels
+        _spec(rng, 3, 3, 24, 16, activation=0),  # K = 24
+        _spec(rng, 9, 9, 8, 16, stride=2, activation=0),  # strided: one run per output row
+        _spec(rng, 7, 5, 16, 8, stride=2, activation=0),  # strided, cropped
+        _spec(rng, 5, 5, 8, 16, patch_output=True, activation=1),  # clamped: the C loop
+        _spec(rng, 3, 1, 16, 6, batch=2, activation=0),  # batch 2
+        _spec(rng, 5, 5, 8, 7, activation=0),  # odd output channel count: the C loop
+        dead_relu(_spec(rng, 3, 4, 16, 10)),  # multiplier > 1: degenerate, the C loop
+    ]
+    return build_models(specs, seed=81, op_name="CONV_2D")
+
+
+def test_small_k_stream_matches_tflite(small_k_models, build_dir: Path) -> None:
+    """Each layer twice: the filter te-gen writes (pack_conv_1x1_filter) and the small-K stream forced."""
+    rng = np.random.default_rng(82)
+    cases, expected = [], []
+    chosen = []
+    for model, op, spec in small_k_models:
+        x = model.random_inputs(rng)
+        want = model.run(x)[op.outputs[0].index]
+        g = geometry(op)
+        base = conv_call(describe(spec), g, x[model.input_position(op.inputs[0])], "te_conv_1x1_s8")
+        act = (g.act_min, g.act_max)
+        picked = pack_conv_1x1_filter(g.filter, g.bias, g.multiplier, g.shift, g.output_offset, act)
+        chosen.append(bool(picked[0] & 1))
+        forced = pack_conv_1x1_small(g.filter, g.bias, g.multiplier, g.shift, g.output_offset)
+        for label, packed in (("te-gen", picked), ("small stream", forced)):
+            cases.append(replace(base, name=f"{base.name} {label}", arrays={**base.arrays, "filter": packed}))
+            expected.append(want)
+    # te-gen's choice: the stream for K = 8 / 16, whole range, even channels, fast scales only
+    assert chosen == [False, True, False, True, False, True, True, False, True, False, False]
+    # an unaligned input: the C loop on Cortex-M too
+    model, op, spec = small_k_models[1]
+    x = model.random_inputs(rng)
+    g = geometry(op)
+    xin = x[model.input_position(op.inputs[0])]
+    base = conv_call("unaligned " + describe(spec), g, xin, "te_conv_1x1_s8")
+    shifted = np.concatenate([np.zeros(1, np.int8), base.arrays["input"].reshape(-1)])
+    packed = pack_conv_1x1_small(g.filter, g.bias, g.multiplier, g.shift, g.output_offset)
+    cases.append(replace(base, arrays={**base.arrays, "input": shifted, "filter": packed},
+                         call=base.call.replace("input,", "input + 1,")))  # fmt: skip
+    expected.append(model.run(x)[op.outputs[0].index])
+    result = run_cases(cases, SOURCES, headers=["tinyengine/te_conv.h"], workdir=build_dir)
+    assert_cases_match(cases, result, expected)
+
+
+def test_small_k_stream_layout() -> None:
+    rng = np.random.default_rng(83)
+    n, c = 4, 12
+    w = rng.integers(-128, 128, (n, 1, 1, c)).astype(np.int8)
+    bias = np.array([5, -7, 2**29 - 1, 0])
+    mult = rng.integers(2**30, 2**31, n).astype(np.int32)
+    shift = np.array([-1, -22, -9, -5])
+    words = pack_conv_1x1_small(w, bias, mult, shift, -3).view("<i4")
+    record = 4 + c // 2
+    assert words.size == 1 + n * record and words[0] == 1 | 2 | (0xFD << 8)
+    for oc in range(n):
+        r = words[1 + oc * record : 1 + (oc + 1) * record]
+        halves = r[1:-3].view("<i2")
+        assert r[0] == 2 * bias[oc]
+        for k in range(c):
+            assert halves[(k // 4) * 4 + (k % 2) * 2 + (k // 2) % 2] == 2 * int(w[oc, 0, 0, k])
+        assert r[-3] == mult[oc] and r[-2] & 0xFFFF == -shift[oc] and (r[-2] >> 16) == (oc == n - 1)
+        assert r[-1] == (2 * -3 + 1) * 2 ** (-shift[oc] - 1)
+    # outside the fast range: header bit 1 clear, no rounding terms; a negative shift kept in 16 bits
+    words = pack_conv_1x1_small(w, bias, mult, np.array([-1, 0, 2, -23]), 7).view("<i4")
+    assert words[0] == 1 | (7 << 8) and not words[record::record].any()
+    assert [int(np.int16(words[1 + oc * record + record - 2] & 0xFFFF)) for oc in range(n)] == [1, 0, -2, 23]
+    assert not small_1x1_fast(np.array([2**29]), np.array([2**30]), np.array([-5]))

@@ -38,3 +38,70 @@ def pack_conv_filter(filter_ohwi: np.ndarray, bias: np.ndarray | None, multiplie
     head = words[0].reshape(pairs, 2).view(np.int8)
     tail = words[1:].reshape(2, pairs, 2).transpose(1, 0, 2).copy().reshape(pairs, 4).view(np.int8)
     return np.concatenate([head, weights, tail], axis=1).reshape(-1).copy()
+
+
+SMALL_1X1_CHANNELS = (8, 16)  # input channel counts te_conv_1x1_s8's small-K assembly runs
+_REQ2_MAX_EXPONENT = 22  # te_requant2's right shifts 1..22 (te_requantize.h)
+
+
+def small_1x1_fast(bias: np.ndarray | None, multiplier: np.ndarray, shift: np.ndarray) -> bool:
+    """True when every channel takes the small-K assembly's requantization: multiplier >= 0, right
+    shift 1..22 and |bias| < 2^29 (the doubled accumulator stays under 2^30)."""
+    e = -np.asarray(shift, np.int64)
+    ok = np.all(np.asarray(multiplier, np.int64) >= 0) and np.all((e >= 1) & (e <= _REQ2_MAX_EXPONENT))
+    return bool(ok and (bias is None or np.all(np.abs(np.asarray(bias, np.int64)) < 2**29)))
+
+
+def small_1x1_applies(filter_ohwi: np.ndarray, bias: np.ndarray | None, multiplier: np.ndarray,
+                      shift: np.ndarray, activation: tuple[int, int]) -> bool:  # fmt: skip
+    """True when te_conv_1x1_s8 runs the small-K stream in assembly on Cortex-M: 8 or 16 input
+    channels, an even output channel count, the whole int8 activation range, fast scales."""
+    n, c = int(filter_ohwi.shape[0]), int(np.prod(filter_ohwi.shape[1:]))
+    return (c in SMALL_1X1_CHANNELS and n % 2 == 0 and tuple(activation) == (-128, 127)
+            and small_1x1_fast(bias, multiplier, shift))  # fmt: skip
+
+
+def pack_conv_1x1_small(filter_ohwi: np.ndarray, bias: np.ndarray | None, multiplier: np.ndarray,
+                        shift: np.ndarray, output_offset: int) -> np.ndarray:  # fmt: skip
+    """The small-K stream of ``te_conv_1x1_s8`` (int8 bytes, little-endian int32 words).
+
+    A header word (bit 0 set: the variant; bit 1 when ``small_1x1_fast``; bits 8..15 the output
+    offset), then per output channel a record of ``4 + c4 / 2`` words: ``2 * bias`` (ValueError
+    unless |bias| < 2^30), the doubled weights as int16 pairs, per group of four weights
+    ``(2w0, 2w2), (2w1, 2w3)`` (zeros past the last channel), the multiplier, the right shift
+    ``-shift`` in the low 16 bits (bit 16 set on the last channel), the rounding term
+    ``(2 * output_offset + 1) << (e - 1)`` (0 unless the header is fast).
+    """
+    w = np.asarray(filter_ohwi, dtype=np.int8)
+    n = int(w.shape[0])
+    rows = w.reshape(n, -1).astype(np.int16)
+    c4 = (rows.shape[1] + 3) // 4 * 4
+    padded = np.zeros((n, c4), np.int16)
+    padded[:, : rows.shape[1]] = 2 * rows
+    # per group (k0, k1, k2, k3) -> int16 lanes k0, k2, k1, k3
+    halves = padded.reshape(n, c4 // 4, 2, 2).transpose(0, 1, 3, 2).reshape(n, c4)
+    fast = small_1x1_fast(bias, multiplier, shift)
+    records = np.zeros((n, 4 + c4 // 2), "<i4")
+    if bias is not None:
+        doubled = 2 * np.asarray(bias, np.int64)
+        if np.any(np.abs(doubled) >= 2**31):
+            raise ValueError("a bias of magnitude 2^30 or more does not fit the packed filter (doubled)")
+        records[:, 0] = doubled
+    records[:, 1 : 1 + c4 // 2] = halves.astype("<i2").view("<i4")
+    e = -np.asarray(shift, np.int64)
+    records[:, -3] = np.asarray(multiplier, np.int64)
+    records[:, -2] = (e & 0xFFFF) | np.where(np.arange(n) == n - 1, 1 << 16, 0)
+    if fast:
+        records[:, -1] = ((2 * int(output_offset) + 1) << (e - 1)).astype(np.int64)
+    header = np.array([1 | (2 if fast else 0) | ((int(output_offset) & 0xFF) << 8)], "<i4")
+    return np.concatenate([header, records.reshape(-1)]).view(np.int8).copy()
+
+
+def pack_conv_1x1_filter(filter_ohwi: np.ndarray, bias: np.ndarray | None, multiplier: np.ndarray,
+                         shift: np.ndarray, output_offset: int,
+                         activation: tuple[int, int]) -> np.ndarray:  # fmt: skip
+    """The filter te-gen writes for a ``te_conv_1x1_s8`` layer: the small-K stream where
+    ``small_1x1_applies``, else ``pack_conv_filter``'s layout."""
+    if small_1x1_applies(filter_ohwi, bias, multiplier, shift, activation):
+        return pack_conv_1x1_small(filter_ohwi, bias, multiplier, shift, output_offset)
+    return pack_conv_filter(filter_ohwi, bias, multiplier, shift)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from tinyengine_codegen.backend import quant
-from tinyengine_codegen.backend.conv_layout import pack_conv_filter
+from tinyengine_codegen.backend.conv_layout import pack_conv_1x1_filter, pack_conv_filter
 from tinyengine_codegen.backend.emitter import EmitContext, EmitError, emitter, fused_activation, quant_of
 from tinyengine_codegen.ir.graph import Operator
 from tinyengine_codegen.passes.select_kernels import conv_padding
@@ -55,7 +55,7 @@ def _operands(ctx: EmitContext, i: int, op: Operator) -> list[str]:
     ]  # fmt: skip
 
 
-def _packed_operands(ctx: EmitContext, i: int, op: Operator, channels: int) -> list[str]:
+def _packed_operands(ctx: EmitContext, i: int, op: Operator, channels: int, fields: dict) -> list[str]:
     """``input_dims, input, filter_dims, filter, output_dims`` of te_conv_1x1_s8 / te_conv_3x3_c3_s8.
 
     The filter is packed with the bias and the requantization constants (conv_layout), as words:
@@ -70,10 +70,18 @@ def _packed_operands(ctx: EmitContext, i: int, op: Operator, channels: int) -> l
             raise EmitError(f"constant tensor {t} {g.tensors[t].name!r} has no values")
     mults, shifts, same = _scales(ctx, i, op, channels)
     bias_values = g.tensors[bias].data if bias >= 0 else None
-    words = pack_conv_filter(tensor.data, bias_values, np.array(mults), np.array(shifts)).view("<i4")
+    if op.kernel == "te_conv_1x1_s8":  # 8 or 16 input channels may get the small-K stream
+        act = (fields["activation"]["min"], fields["activation"]["max"])
+        packed = pack_conv_1x1_filter(tensor.data, bias_values, np.array(mults), np.array(shifts),
+                                      fields["output_offset"], act)  # fmt: skip
+    else:
+        packed = pack_conv_filter(tensor.data, bias_values, np.array(mults), np.array(shifts))
+    words = packed.view("<i4")
+    small = f"/small/{fields['output_offset']}" if words[0] & 1 else ""  # rounds hold the offset
     text = (f"{tensor.name}: {'x'.join(map(str, tensor.shape))} int8 packed with bias, multipliers and right "
             "shifts per channel pair (te_conv.h)")  # fmt: skip
-    name = ctx.array(i, "filter", "int32_t", words, text, key=(weights, f"filter_packed/{bias}/{same}"))
+    key = (weights, f"filter_packed/{bias}/{same}{small}")
+    name = ctx.array(i, "filter", "int32_t", words, text, key=key)
     return [
         ctx.dims(i, "input_dims", g.tensors[src].shape), ctx.tensor(src),
         ctx.dims(i, "filter_dims", tensor.shape), f"(const int8_t *){name}",
@@ -105,7 +113,7 @@ def emit_conv(ctx: EmitContext, i: int, op: Operator) -> str:
     fields = {**_geometry(ctx, op), "activation": fused_activation(ctx, op)}
     params = ctx.struct(i, "params", "te_conv_params", fields)
     if op.kernel in PACKED_CONV:
-        operands = _packed_operands(ctx, i, op, out_channels)
+        operands = _packed_operands(ctx, i, op, out_channels, fields)
     else:
         operands = [_per_channel_quant(ctx, i, op, out_channels), *_operands(ctx, i, op)]
     args = [params, *operands, ctx.tensor(op.outputs[0]), ctx.scratch(i, op.scratch_bytes)]

@@ -5,6 +5,14 @@
  */
 #include "tinyengine/te_pair.h"
 
+/* te_requantize_s8 in one out-of-line copy (declared in te_pair.h). */
+TE_NOINLINE_ONE_COPY
+int8_t te_pair_requantize(int32_t acc, int32_t multiplier, int32_t shift, int32_t output_offset,
+                          te_activation activation)
+{
+    return te_requantize_s8(acc, multiplier, shift, output_offset, activation);
+}
+
 /**
  * One output pixel, exact for any quantization: every channel's dot product of its packed row
  * with column[0..length) (input + offset, 0 for padding) plus its bias, requantized into
@@ -22,7 +30,7 @@ void te_pair3_pixel_exact(const int16_t *column, int32_t length, const int8_t *f
         for (k = 0; k < length; ++k) {
             acc += (int32_t)w[(k >> 2) * 8 + (k & 3)] * (int32_t)column[k];
         }
-        out[oc] = te_requantize_s8(acc, te_pair3_word(filter, row, oc, 1), te_pair3_shift(filter, row, oc),
+        out[oc] = te_pair_requantize(acc, te_pair3_word(filter, row, oc, 1), te_pair3_shift(filter, row, oc),
                                    output_offset, activation);
     }
 }
@@ -111,10 +119,10 @@ void te_pair3_pairs(__attribute__((unused)) te_pair3_job *job)
 TE_NOINLINE_ONE_COPY static void te_pair3_store_general(int8_t *out, int32_t acc2_0, int32_t acc2_1, int32_t oc,
                                                         int pair, const te_pair3_out *q)
 {
-    out[0] = te_requantize_s8(acc2_0 / 2, te_pair3_word(q->filter, q->row, oc, 1),
+    out[0] = te_pair_requantize(acc2_0 / 2, te_pair3_word(q->filter, q->row, oc, 1),
                               te_pair3_shift(q->filter, q->row, oc), q->output_offset, q->activation);
     if (pair) {
-        out[1] = te_requantize_s8(acc2_1 / 2, te_pair3_word(q->filter, q->row, oc + 1, 1),
+        out[1] = te_pair_requantize(acc2_1 / 2, te_pair3_word(q->filter, q->row, oc + 1, 1),
                                   te_pair3_shift(q->filter, q->row, oc + 1), q->output_offset, q->activation);
     }
 }

@@ -15,6 +15,8 @@
  * multiplier[2j], multiplier[2j+1] (Q31); int32 right shift[2j], right shift[2j+1] (the TFLite
  * shift negated: > 0 shifts right). Int32s little-endian; ceil(n / 2) blocks
  * (te_conv_1x1_s8_filter_bytes for 1x1); 4-byte aligned for the Cortex-M fast path.
+ * te_conv_1x1_s8 also reads the small-K stream te-gen writes for 8 or 16 input channels (its
+ * first word odd: te_conv_1x1_s8.c, docs/formats.md; no scratch used, the argument still checked).
  *
  * Each needs te_<variant>_scratch_bytes() bytes of scratch, 4-byte aligned (it holds int16 words).
  *

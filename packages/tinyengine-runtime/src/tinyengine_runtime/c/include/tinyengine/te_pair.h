@@ -75,6 +75,10 @@ static inline int32_t te_pair3_shift(const int8_t *filter, int32_t row, int32_t 
     return -te_pair3_word(filter, row, oc, 2);
 }
 
+/** te_requantize_s8 in one out-of-line copy (te_pair.c): the exact, rare paths of both kernels. */
+int8_t te_pair_requantize(int32_t acc, int32_t multiplier, int32_t shift, int32_t output_offset,
+                          te_activation activation);
+
 /**
  * One output pixel, exact for any quantization: every channel's dot product of the packed rows
  * with column[0..length) (input + offset, 0 for padding), requantized into out[0..out_channels)
