@@ -1,9 +1,11 @@
 """Emitter of te_fully_connected_packed_s8: FULLY_CONNECTED with packed weights and a folded bias.
 
-The layout (te_fully_connected.h, docs/formats.md): rows in blocks of four, per group of four inputs
-the block's four rows' bytes one after another; the last ``out % 4`` rows row-major. The bias
-absorbs the input offset (``bias + input_offset * row sum``, int32 wrapping like TFLite's
-accumulator), so that the kernel multiplies the raw int8 inputs.
+The layout (te_fully_connected.h, docs/formats.md): rows in pairs (lo, hi), one int32 word per pair
+and two inputs (4k, 4k+2) or (4k+1, 4k+3) holding the int16 halves ``256 * w[hi] + w[lo] + 128``
+(bytes ``w[lo] ^ 0x80, w[hi]``); blocks of four rows (two pairs: four words per group of four
+inputs), then a last pair, then an odd last row row-major. The bias absorbs the input offset
+(``bias + input_offset * row sum``, int32 wrapping like TFLite's accumulator), so that the kernel
+multiplies the raw int8 inputs.
 """
 
 from __future__ import annotations
@@ -15,16 +17,28 @@ from tinyengine_codegen.backend.emitter import EmitContext, EmitError, emitter, 
 from tinyengine_codegen.ir.graph import Operator
 
 
+def _pair_words(rows: np.ndarray) -> np.ndarray:
+    """Bytes of a block of 2 * P rows (P pairs): per group of four inputs, per pair, the words of
+    inputs (4k, 4k+2) and (4k+1, 4k+3), each halfword ``w[lo] ^ 0x80, w[hi]``."""
+    pairs, n = rows.shape[0] // 2, rows.shape[1]
+    b = rows.view(np.uint8).reshape(pairs, 2, n // 4, 2, 2)  # pair, lo/hi, group, lane, word
+    b = b.transpose(2, 0, 4, 3, 1).copy()  # group, pair, word, lane, lo/hi
+    b[..., 0] ^= 0x80
+    return b.reshape(-1)
+
+
 def pack_fc_filter(weights: np.ndarray) -> np.ndarray:
     """te_fully_connected_packed_s8's filter bytes from [out][in] int8 weights (in % 4 == 0)."""
-    w = np.asarray(weights, dtype=np.int8)
+    w = np.ascontiguousarray(weights, dtype=np.int8)
     out, n = (int(d) for d in w.shape)
     if n % 4:
         raise ValueError(f"{n} inputs: not a multiple of 4")
-    blocks = out // 4 * 4
-    # (blocks, 4 rows, groups, 4) -> (blocks, groups, 4 rows, 4)
-    head = w[:blocks].reshape(blocks // 4, 4, n // 4, 4).transpose(0, 2, 1, 3).reshape(-1)
-    return np.concatenate([head, w[blocks:].reshape(-1)])
+    quads, pairs = out // 4 * 4, out // 2 * 2
+    parts = [_pair_words(w[r : r + 4]) for r in range(0, quads, 4)]
+    if pairs > quads:
+        parts.append(_pair_words(w[quads:pairs]))
+    parts.append(w[pairs:].view(np.uint8).reshape(-1))
+    return np.concatenate(parts).view(np.int8)
 
 
 def fold_fc_bias(bias: np.ndarray | None, weights: np.ndarray, input_offset: int) -> np.ndarray:

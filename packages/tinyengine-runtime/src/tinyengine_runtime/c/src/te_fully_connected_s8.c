@@ -4,7 +4,8 @@
  * The DSP path adds the offsets and multiplies two pairs per step with SXTAB16 + SMLAD, two
  * outputs per pass so that every input word feeds four SMLADs.
  * te_fully_connected_packed_s8 (te-gen's packed weights, input offset folded into the bias):
- * four outputs per pass, each input word feeds eight SMLADs (21 instructions per 16 MACs).
+ * rows in pairs sharing every SMLAD (one row's weights + 128 in the low byte of an int16 halfword,
+ * the other's in the high byte), four rows per pass: 16 instructions per 16 MACs plus the loop.
  * Requantization rounds once (TFLite's FULLY_CONNECTED does; CONV_2D rounds twice).
  */
 #include "tinyengine/te_fully_connected.h"
@@ -103,74 +104,139 @@ static te_status te_fc_run(const te_fully_connected_params *params, const int32_
     return TE_OK;
 }
 
-/*
- * Packed weights (te_fully_connected_packed_s8): acc[r] += x . row r over `groups` groups of four
- * inputs, the four rows' bytes interleaved per group (16 bytes: row 0's four, row 1's, ...).
- */
-#if defined(__ARM_FEATURE_DSP)
-/*
- * One group: LDR of four inputs, SXTB16 into pairs (x0, x2) and (x1, x3); two LDRD of two rows'
- * words each; per row word SXTB16 (even bytes) + SMLAD, SXTB16 ROR #8 (odd bytes) + SMLAD.
- * 21 instructions, 16 MACs. Registers: x (then its odd pair), xe, w0, w1, t (even pair of a
- * weight word), a0..a3 accumulators, xp / wp advanced.
- */
-#define TE_FCP_GROUP                                                                                \
-    "ldr %[x], [%[xp]], #4\n\t"                                                                     \
-    "ldrd %[w0], %[w1], [%[wp]], #8\n\t"                                                            \
-    "sxtb16 %[xe], %[x]\n\t"                                                                        \
-    "sxtb16 %[x], %[x], ror #8\n\t"                                                                 \
-    "sxtb16 %[t], %[w0]\n\t"                                                                        \
-    "smlad %[a0], %[xe], %[t], %[a0]\n\t"                                                           \
-    "sxtb16 %[w0], %[w0], ror #8\n\t"                                                               \
-    "smlad %[a0], %[x], %[w0], %[a0]\n\t"                                                           \
-    "sxtb16 %[t], %[w1]\n\t"                                                                        \
-    "smlad %[a1], %[xe], %[t], %[a1]\n\t"                                                           \
-    "sxtb16 %[w1], %[w1], ror #8\n\t"                                                               \
-    "smlad %[a1], %[x], %[w1], %[a1]\n\t"                                                           \
-    "ldrd %[w0], %[w1], [%[wp]], #8\n\t"                                                            \
-    "sxtb16 %[t], %[w0]\n\t"                                                                        \
-    "smlad %[a2], %[xe], %[t], %[a2]\n\t"                                                           \
-    "sxtb16 %[w0], %[w0], ror #8\n\t"                                                               \
-    "smlad %[a2], %[x], %[w0], %[a2]\n\t"                                                           \
-    "sxtb16 %[t], %[w1]\n\t"                                                                        \
-    "smlad %[a3], %[xe], %[t], %[a3]\n\t"                                                           \
-    "sxtb16 %[w1], %[w1], ror #8\n\t"                                                               \
-    "smlad %[a3], %[x], %[w1], %[a3]\n\t"
-#define TE_FCP_OPERANDS                                                                             \
-    : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [xp] "+r"(x), [wp] "+r"(w),         \
-      [x] "=&r"(xv), [xe] "=&r"(xe), [w0] "=&r"(w0), [w1] "=&r"(w1), [t] "=&r"(t)                       \
-    :                                                                                               \
-    : "memory"
-#endif
-
-static inline void te_fcp_block4(const int8_t *x, const int8_t *w, int32_t groups, int32_t acc[4])
+#if !defined(__ARM_FEATURE_DSP)
+/* Portable: the DSP path's sums (acc[2p] = m, acc[2p + 1] = c) for `pairs` pairs of rows. */
+static const int8_t *te_fcp_rows_c(const int8_t *x, const int8_t *w, int32_t groups, int32_t pairs, uint32_t *acc)
 {
-#if defined(__ARM_FEATURE_DSP)
-    int32_t a0 = acc[0];
-    int32_t a1 = acc[1];
-    int32_t a2 = acc[2];
-    int32_t a3 = acc[3];
-    int32_t xv, xe, w0, w1, t;
-    const int8_t *const pairs_end = x + 4 * (groups & ~1);
-    while (x != pairs_end) { /* two groups per pass */
-        __asm__ volatile(TE_FCP_GROUP TE_FCP_GROUP TE_FCP_OPERANDS);
-    }
-    if ((groups & 1) != 0) {
-        __asm__ volatile(TE_FCP_GROUP TE_FCP_OPERANDS);
-    }
-    acc[0] = a0;
-    acc[1] = a1;
-    acc[2] = a2;
-    acc[3] = a3;
-#else
-    int32_t k, r, j;
-    for (k = 0; k < groups; ++k) {
-        for (r = 0; r < 4; ++r) {
-            for (j = 0; j < 4; ++j) {
-                acc[r] += (int32_t)x[4 * k + j] * (int32_t)w[16 * k + 4 * r + j];
+    int32_t k, p, h, lane;
+    for (k = 0; k < groups; ++k, x += 4) {
+        for (p = 0; p < pairs; ++p) {
+            for (h = 0; h < 2; ++h, w += 4) {
+                for (lane = 0; lane < 2; ++lane) {
+                    const int32_t xi = x[h + 2 * lane];
+                    const int32_t hi = w[2 * lane + 1];
+                    acc[2 * p] += (uint32_t)(xi * (256 * hi + (int32_t)(uint8_t)w[2 * lane]));
+                    acc[2 * p + 1] += (uint32_t)(xi * hi);
+                }
             }
         }
     }
+    return w;
+}
+#endif
+
+/*
+ * Packed weights (te_fully_connected_packed_s8). Rows go in pairs (lo, hi); one int32 word holds
+ * two inputs i, j of a pair, bytes [w[lo][i] ^ 0x80, w[hi][i], w[lo][j] ^ 0x80, w[hi][j]]: its
+ * int16 halves are 256 * w[hi] + (w[lo] + 128). With (x_i, x_j) as an int16 pair,
+ *   m += SMLAD(x, word)                  = x . (256 * w[hi] + w[lo] + 128)
+ *   c += SMLAD(x, SXTB16(word, ROR #8))  = x . w[hi]
+ * so that row hi = c and row lo = m - 256 * c - 128 * sum(x), all exact modulo 2^32 (int32
+ * wrapping, as TFLite's accumulator): 3 instructions per 4 MACs. Per group of four inputs
+ * 4k..4k+3, a pair has two words: inputs (4k, 4k+2) then (4k+1, 4k+3), which match the int16
+ * pairs SXTB16 makes of the input word ((x0, x2) and, with ROR #8, (x1, x3)).
+ * acc[] holds m, c per pair; the caller starts m at bias[lo] - 128 * sum(x) + 256 * bias[hi].
+ */
+#if defined(__ARM_FEATURE_DSP)
+/* One pair's two words wa, wb (destroyed): 6 instructions, 8 MACs. */
+#define TE_FCP_PAIR(wa, wb, m, c)                                                                   \
+    "smlad %[" m "], %[xe], %[" wa "], %[" m "]\n\t"                                                \
+    "sxtb16 %[" wa "], %[" wa "], ror #8\n\t"                                                       \
+    "smlad %[" c "], %[xe], %[" wa "], %[" c "]\n\t"                                                \
+    "smlad %[" m "], %[xo], %[" wb "], %[" m "]\n\t"                                                \
+    "sxtb16 %[" wb "], %[" wb "], ror #8\n\t"                                                       \
+    "smlad %[" c "], %[xo], %[" wb "], %[" c "]\n\t"
+/* Four input bytes into (x0, x2) = xe and (x1, x3) = xo, the input pointer advanced. */
+#define TE_FCP_INPUT                                                                                \
+    "ldr %[xo], [%[xp]], #4\n\t"                                                                    \
+    "sxtb16 %[xe], %[xo]\n\t"                                                                       \
+    "sxtb16 %[xo], %[xo], ror #8\n\t"
+/* One group of four rows: LDM of the group's four words (r8..r11), two pairs. 16 instructions,
+ * 16 MACs. */
+#define TE_FCP_GROUP4                                                                               \
+    "ldm %[wp]!, {%[w0], %[w1], %[w2], %[w3]}\n\t" TE_FCP_INPUT TE_FCP_PAIR("w0", "w1", "m0", "c0")   \
+        TE_FCP_PAIR("w2", "w3", "m1", "c1")
+#endif
+
+/* `rows` (4: two pairs, or 2: one pair) over `groups` >= 1 groups; acc[] = m, c per pair
+ * (acc[2], acc[3] unused with two rows). Returns the weights after them. */
+TE_NOINLINE static const int8_t *te_fcp_rows(const int8_t *x, const int8_t *w, int32_t groups, int32_t rows,
+                                             uint32_t acc[4])
+{
+#if defined(__ARM_FEATURE_DSP)
+    register int32_t w0 __asm__("r8"); /* LDM wants its registers ascending */
+    register int32_t w1 __asm__("r9");
+    register int32_t w2 __asm__("r10");
+    register int32_t w3 __asm__("r11");
+    uint32_t m0 = acc[0], c0 = acc[1], m1 = acc[2], c1 = acc[3];
+    const int8_t *const x_end = x + 4 * groups;
+    int32_t xe, xo;
+    if (rows == 4) {
+        /* Two groups per pass; an odd count enters at the second. xe holds the byte count first. */
+        __asm__ volatile("sub %[xe], %[xend], %[xp]\n\t"
+                         "tst %[xe], #4\n\t"
+                         "bne 2f\n"
+                         "1:\n\t" TE_FCP_GROUP4 "2:\n\t" TE_FCP_GROUP4 "cmp %[xp], %[xend]\n\t"
+                         "bne 1b\n\t"
+                         : [m0] "+r"(m0), [c0] "+r"(c0), [m1] "+r"(m1), [c1] "+r"(c1), [xp] "+r"(x), [wp] "+r"(w),
+                           [xe] "=&r"(xe), [xo] "=&r"(xo), [w0] "=&r"(w0), [w1] "=&r"(w1), [w2] "=&r"(w2),
+                           [w3] "=&r"(w3)
+                         : [xend] "r"(x_end)
+                         : "cc", "memory");
+    } else {
+        /* One pair: 11 instructions per 8 MACs, the loop included. */
+        __asm__ volatile("1:\n\t"
+                         "ldrd %[w0], %[w1], [%[wp]], #8\n\t" TE_FCP_INPUT TE_FCP_PAIR("w0", "w1", "m0", "c0")
+                         "cmp %[xp], %[xend]\n\t"
+                         "bne 1b\n\t"
+                         : [m0] "+r"(m0), [c0] "+r"(c0), [xp] "+r"(x), [wp] "+r"(w), [xe] "=&r"(xe),
+                           [xo] "=&r"(xo), [w0] "=&r"(w0), [w1] "=&r"(w1)
+                         : [xend] "r"(x_end)
+                         : "cc", "memory");
+    }
+    acc[0] = m0;
+    acc[1] = c0;
+    acc[2] = m1;
+    acc[3] = c1;
+    return w;
+#else
+    return te_fcp_rows_c(x, w, groups, rows / 2, acc);
+#endif
+}
+
+/* sum(x[0..n)), n % 4 == 0 (DSP: USADA8 of the bytes + 128, 8 instructions per 8 inputs). */
+TE_NOINLINE static int32_t te_fcp_input_sum(const int8_t *x, int32_t n)
+{
+#if defined(__ARM_FEATURE_DSP)
+    uint32_t s = 0;
+    const int8_t *const x_end = x + n;
+    int32_t t0, t1;
+    if ((n & 4) != 0) {
+        s = __usada8((uint32_t)te_read_s8x4(x) ^ 0x80808080u, 0u, 0u);
+        x += 4; /* then a multiple of 8 bytes */
+    }
+    /* s += (x0..x3 + 128) + (x4..x7 + 128) per pass; t0, t1 the two words */
+    if (x != x_end) {
+        __asm__ volatile("1:\n\t"
+                         "ldr %[t0], [%[xp]], #4\n\t" /* LDR: the input may be unaligned */
+                         "ldr %[t1], [%[xp]], #4\n\t"
+                         "eor %[t0], %[t0], #0x80808080\n\t"
+                         "eor %[t1], %[t1], #0x80808080\n\t"
+                         "usada8 %[s], %[t0], %[zero], %[s]\n\t"
+                         "usada8 %[s], %[t1], %[zero], %[s]\n\t"
+                         "cmp %[xp], %[xend]\n\t"
+                         "bne 1b\n\t"
+                         : [s] "+r"(s), [xp] "+r"(x), [t0] "=&r"(t0), [t1] "=&r"(t1)
+                         : [xend] "r"(x_end), [zero] "r"(0)
+                         : "cc", "memory");
+    }
+    return (int32_t)s - 128 * n;
+#else
+    int32_t i, s = 0;
+    for (i = 0; i < n; ++i) {
+        s += x[i];
+    }
+    return s;
 #endif
 }
 
@@ -195,26 +261,35 @@ TE_NOINLINE static int8_t te_fcp_out_general(const te_fully_connected_params *pa
     return te_fc_out(params, acc, multiplier, shift);
 }
 
-/* Four outputs of the packed kernel: acc[r] requantized with multiplier[r * step], shift[r * step]. */
-static inline void te_fcp_out4(const te_fully_connected_params *p, const int32_t acc[4], const int32_t *multiplier,
-                               const int32_t *shift, int32_t step, int8_t *out)
+/* `rows` outputs of the packed kernel from their accumulators; returns the output after them. */
+TE_NOINLINE_ONE_COPY static int8_t *te_fcp_store(const te_fully_connected_params *p, const uint32_t *acc, int32_t rows,
+                                        const int32_t *multiplier, const int32_t *shift, int32_t step, int8_t *out)
 {
-    int32_t r;
-    for (r = 0; r < 4; ++r) {
-        const int32_t m = multiplier[r * step];
-        const int32_t sh = shift[r * step];
-        if (sh > -1 || sh < -32) {
-            out[r] = te_fcp_out_general(p, acc[r], m, sh);
-        } else if (p->activation.min <= -128 && p->activation.max >= 127) {
-#if defined(__ARM_FEATURE_DSP)
-            out[r] = (int8_t)__ssat(te_fcp_requant(acc[r], m, sh, p->output_offset), 8);
-#else
-            out[r] = te_offset_clamp_s8(te_fcp_requant(acc[r], m, sh, 0), p->output_offset, p->activation);
-#endif
-        } else {
-            out[r] = te_offset_clamp_s8(te_fcp_requant(acc[r], m, sh, 0), p->output_offset, p->activation);
+    const int32_t offset = p->output_offset;
+    const int32_t lo = p->activation.min;
+    const int32_t hi = p->activation.max;
+    const int32_t narrow = lo > -128 || hi < 127; /* else SSAT alone clamps */
+    const int8_t *const end = out + rows;
+    for (; out != end; ++acc, multiplier += step, shift += step) {
+        const int32_t sh = *shift;
+        int32_t v;
+        if ((uint32_t)(sh + 32) > 31u) {
+            *out++ = te_fcp_out_general(p, (int32_t)*acc, *multiplier, sh);
+            continue;
         }
+        v = te_fcp_requant((int32_t)*acc, *multiplier, sh, offset);
+#if defined(__ARM_FEATURE_DSP)
+        v = __ssat(v, 8);
+        if (narrow) {
+            v = v < lo ? lo : (v > hi ? hi : v);
+        }
+#else
+        (void)narrow;
+        v = v < lo ? lo : (v > hi ? hi : v);
+#endif
+        *out++ = (int8_t)v;
     }
+    return out;
 }
 
 te_status te_fully_connected_packed_s8(const te_fully_connected_params *params, const int32_t *multiplier,
@@ -233,26 +308,27 @@ te_status te_fully_connected_packed_s8(const te_fully_connected_params *params, 
     for (b = 0; b < dims->batches; ++b) {
         const int8_t *x = input + (size_t)b * (size_t)n;
         const int8_t *w = packed_filter;
+        /* -128 * sum(x): the lo rows' weights are stored + 128 */
+        const uint32_t lo_fix = outs > 1 ? (uint32_t)te_fcp_input_sum(x, n) * 0xFFFFFF80u : 0u;
         int32_t o = 0;
-        for (; o + 4 <= outs; o += 4) {
-            int32_t acc[4];
-            acc[0] = folded_bias[o];
-            acc[1] = folded_bias[o + 1];
-            acc[2] = folded_bias[o + 2];
-            acc[3] = folded_bias[o + 3];
-            te_fcp_block4(x, w, n / 4, acc);
-            w += 4 * n;
-            te_fcp_out4(&p, acc, multiplier + o * step, shift + o * step, step, output);
-            output += 4;
+        while (o + 2 <= outs) {
+            const int32_t rows = outs - o >= 4 ? 4 : 2;
+            uint32_t acc[4] = {0, 0, 0, 0};
+            int32_t r;
+            for (r = 0; r < rows; r += 2) {
+                acc[r] = (uint32_t)folded_bias[o + r] + lo_fix + ((uint32_t)folded_bias[o + r + 1] << 8);
+                acc[r + 1] = (uint32_t)folded_bias[o + r + 1];
+            }
+            w = te_fcp_rows(x, w, n / 4, rows, acc);
+            for (r = 0; r < rows; r += 2) {
+                acc[r] -= acc[r + 1] << 8;
+            }
+            output = te_fcp_store(&p, acc, rows, multiplier + o * step, shift + o * step, step, output);
+            o += rows;
         }
-        for (; o < outs; ++o) {
+        if (o < outs) { /* an odd last row, row-major */
             const int32_t acc = te_fc_dot(x, w, n, 0, 0, folded_bias[o]);
-            const int32_t m = multiplier[o * step];
-            const int32_t sh = shift[o * step];
-            w += n;
-            *output++ = sh > -1 || sh < -32
-                            ? te_fcp_out_general(&p, acc, m, sh)
-                            : te_offset_clamp_s8(te_fcp_requant(acc, m, sh, 0), p.output_offset, p.activation);
+            output = te_fcp_store(&p, (const uint32_t *)&acc, 1, multiplier + o * step, shift + o * step, 0, output);
         }
     }
     return TE_OK;

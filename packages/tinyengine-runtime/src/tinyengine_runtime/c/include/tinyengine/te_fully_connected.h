@@ -44,11 +44,16 @@ te_status te_fully_connected_per_channel_s8(const te_fully_connected_params *par
 
 /**
  * int8 FULLY_CONNECTED with the weights and bias as te-gen packs them: the outputs of
- * te_fully_connected_s8 / te_fully_connected_per_channel_s8, with four outputs per pass sharing
- * every input word. Requires filter_offset == 0 (int8 weights) and in_features % 4 == 0.
- *  - packed_filter, in_features * out_features bytes: the rows in blocks of four; for block b
- *    (rows 4b..4b+3) and each group k of four inputs, 16 bytes: row 4b's inputs 4k..4k+3, then
- *    row 4b+1's, 4b+2's, 4b+3's. The last out_features % 4 rows follow, row-major.
+ * te_fully_connected_s8 / te_fully_connected_per_channel_s8. Rows go in pairs (lo, hi) that share
+ * every multiply: each halfword holds 256 * w[hi][i] + (w[lo][i] + 128), and one SMLAD on it plus
+ * one on its high bytes give both rows (lo = total - 256 * hi - 128 * sum(x)). Requires
+ * filter_offset == 0 (int8 weights) and in_features % 4 == 0; any out_features. No scratch.
+ *  - packed_filter, in_features * out_features bytes, int32 words (4-byte aligned): for each
+ *    block of four rows 4b..4b+3 (pairs (4b, 4b+1), (4b+2, 4b+3)) and each group k of four inputs,
+ *    four words: pair 0 inputs (4k, 4k+2), pair 0 inputs (4k+1, 4k+3), pair 1 the same. A word
+ *    of pair (lo, hi) and inputs (i, j) holds the bytes w[lo][i] ^ 0x80, w[hi][i],
+ *    w[lo][j] ^ 0x80, w[hi][j]. Then, when out_features % 4 >= 2, the last pair the same way (two
+ *    words per group); then, when out_features is odd, the last row row-major.
  *  - folded_bias, int32[out_features], required: bias[o] (0 without a bias) plus
  *    input_offset * sum_i filter[o][i] (int32, wrapping), so that the kernel multiplies the
  *    inputs without their offset (params->input_offset is not read).
