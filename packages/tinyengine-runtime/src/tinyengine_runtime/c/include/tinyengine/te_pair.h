@@ -1,8 +1,8 @@
 /*
  * tinyengine-runtime: the pixel blocks of te_conv_1x1_s8 and te_conv_3x3_c3_s8 (internal). The
  * out-of-line pieces both kernels share live once in te_pair.c (te_pair3_pixel_exact, the
- * three-pixel assembly te_pair3_pairs, te_pair3_block_general); the two-pixel blocks (te_pair2_*),
- * used by the 1x1 kernel only, in te_conv_1x1_s8.c.
+ * three-pixel assembly te_pair3_pairs, te_pair3_block_general, te_pair_requantize); the two-pixel
+ * blocks (te_pair2_*) and the small-K stream, used by the 1x1 kernel only, in te_conv_1x1_s8.c.
  *
  * Both kernels read a PACKED filter (te_conv.h): per channel pair its two biases (doubled), its two
  * rows of `length` weights (1x1: the input channels; stem: the 27 taps) padded with zeros to row =
