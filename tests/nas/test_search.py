@@ -96,3 +96,35 @@ def test_search_under_a_latency_table(supernet_file: Path, tmp_path: Path) -> No
     assert summary["best"]["latency_ms"] <= limit
     history = json.loads((tmp_path / "best.history.json").read_text())
     assert all(c["fits"] == (c["latency_ms"] <= limit) for c in history["candidates"])
+
+
+def test_search_with_patches_prices_what_te_gen_builds_with_patch_auto(supernet_file: Path,
+                                                                       tmp_path: Path) -> None:
+    """`--patch auto`: candidates priced with patch-based inference, so networks over the budget layer
+    by layer can win; the winner's arena is the one te-gen plans with --patch auto (graph path)."""
+    from tinyengine_codegen.frontend.netspec_graph import netspec_to_graph
+    from tinyengine_codegen.profile import profile_graph
+    from tinynas.space.pricing import PatchPolicy
+
+    budget = profile_netspec(to_netspec(CFG, largest(CFG)), patch="auto").arena_bytes
+    assert budget < profile_netspec(to_netspec(CFG, largest(CFG))).arena_bytes
+    req = SearchRequest(supernet=supernet_file, data="builtin:fashion-mnist", out=tmp_path / "best.json",
+                        sram=budget, flash=1 << 20, population=6, generations=1, bn_batches=1,
+                        bn_batch_size=50, val_images=100, patches=PatchPolicy("auto", 0.2))
+    summary = search_supernet(req, progress=False)
+    best = summary["best"]
+    assert summary["patches"] == {"mode": "auto", "max_extra_macs": 0.2}
+    compiled = profile_graph(netspec_to_graph(load_netspec(req.out)), patch="auto", max_extra_macs=0.2)
+    assert compiled.arena_bytes == best["sram_bytes"] <= budget
+    if compiled.patch["enabled"]:
+        assert best["patch"]["grid"] == compiled.patch["grid"]
+        assert best["patch"]["split_after"] == compiled.patch["split_after"]
+        assert best["patch"]["extra_macs_percent"] == compiled.patch["extra_macs_percent"] <= 20
+    else:
+        assert best["patch"] is None
+    history = json.loads((tmp_path / "best.history.json").read_text())
+    assert history["constraints"]["patches"]["mode"] == "auto"
+    fitting = [c for c in history["candidates"] if c["fits"]]
+    # some fitting candidates are over the budget layer by layer: patches made them fit
+    assert any(c["patch"] and c["patch"]["arena_without_patches"] > budget for c in fitting)
+    assert all(c["fits"] == (c["sram_bytes"] <= budget) for c in history["candidates"])

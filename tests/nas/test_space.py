@@ -70,7 +70,8 @@ def test_cli_space_for_the_stm32f746_budget_writes_json_and_plot(tmp_path):
     doc = json.loads(out.read_text())
     assert json.loads(result.stdout) == doc
     assert doc["format"] == "tinynas-space/1" and len(doc["spaces"]) == 4
-    assert doc["constraints"] == {"sram_bytes": 320 * KB, "flash_bytes": 1024 * KB}
+    assert doc["constraints"] == {"sram_bytes": 320 * KB, "flash_bytes": 1024 * KB,
+                                  "patches": {"mode": "off", "max_extra_macs": 0.2}}
     best = doc["spaces"][0]
     assert best["fitting"] > 0 and best["name"] == doc["best"]["name"]
     assert config_from_space(out, 3, 1000) == SupernetConfig.from_dict(doc["best"]["config"])

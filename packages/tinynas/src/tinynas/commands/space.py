@@ -44,14 +44,20 @@ def space(
     plot: Path | None = typer.Option(None, "--plot", help="Draw the MACs CDF per space to this PNG."),
     plot_top: int = typer.Option(6, "--plot-top", min=1, help="Spaces drawn in the plot (best first)."),
     show: int = typer.Option(10, "--show", min=1, help="Table rows (best first)."),
+    patch: str = typer.Option("off", "--patch", help="auto: price SRAM as `te-gen build --patch auto` "
+                              "plans it (first stage patch by patch when smaller); off: layer by layer."),
+    max_extra_macs: str = typer.Option(
+        "20%", "--max-extra-macs", help="With --patch auto: bound on the halos' extra MACs (20% or 0.2)."),
     json_out: bool = JSON_OPTION,
 ) -> None:
     """Rank (width, resolution) spaces by the compute of their sub-networks that fit the budgets."""
     from tinynas.space import optimize_spaces, report_to_dict
     from tinynas.space.optimize import CRITERIA
     from tinynas.space.plot import plot_cdf
+    from tinynas.space.pricing import parse_patch_policy
 
     sram_bytes, flash_bytes = parse_budget(sram, "--sram"), parse_budget(flash, "--flash")
+    patches = parse_patch_policy(patch, max_extra_macs)
     width_list = parse_list(widths, "--widths", float)
     res_list = parse_list(resolutions, "--resolutions", int)
     if criterion not in CRITERIA:
@@ -78,7 +84,8 @@ def space(
             in_channels,
             criterion,
             min_fit,
-            on_space,
+            on_space=on_space,
+            patches=patches,
         )
     doc = report_to_dict(report)
     if output is not None:
@@ -95,9 +102,12 @@ def space(
 
 def _print_table(doc: dict, show: int) -> None:
     c = doc["constraints"]
+    patches = c["patches"]
+    with_patches = (f", patches auto (<= {100 * patches['max_extra_macs']:g}% extra MACs)"
+                    if patches["mode"] == "auto" else "")  # fmt: skip
     table = Table(
         title=f"search spaces under {c['sram_bytes'] / 1024:.0f} kB SRAM, "
-        f"{c['flash_bytes'] / 1024:.0f} kB Flash ({doc['samples']} samples each)"
+        f"{c['flash_bytes'] / 1024:.0f} kB Flash{with_patches} ({doc['samples']} samples each)"
     )
     for col in ("rank", "space", "fit", "mean MACs", "p50", "p90", "max", "smallest net SRAM"):
         table.add_column(col, justify="left" if col == "space" else "right")

@@ -36,6 +36,10 @@ def run(
     start_from: str = typer.Option(None, "--from", help=f"Rerun from this step on ({', '.join(STEPS)})."),
     only: str = typer.Option(None, "--only", help="Run only this step (from the files already in OUT)."),
     threads: int = typer.Option(None, "--threads", min=1, help="Torch threads (1 on a busy machine)."),
+    patch: str = typer.Option("off", "--patch", help="auto: space, search and te-gen build with patch-based "
+                              "inference of the first stage (when smaller); off: layer by layer."),
+    max_extra_macs: str = typer.Option(
+        "20%", "--max-extra-macs", help="With --patch auto: bound on the halos' extra MACs (20% or 0.2)."),
     json_out: bool = JSON_OPTION,
 ) -> None:
     """Space -> supernet -> search -> fine-tune -> int8 export -> te-gen build -> mcu-bench run."""
@@ -44,16 +48,18 @@ def run(
     from tinynas.pipeline.run import run_pipeline, selected_steps
     from tinynas.pipeline.steps import RunContext
     from tinynas.pipeline.tools import board_info
+    from tinynas.space.pricing import parse_patch_policy
     from tinynas.supernet.cli import default_channels
 
     selected_steps(start_from, only)
+    patches = parse_patch_policy(patch, max_extra_macs)
     if threads:
         import torch
 
         torch.set_num_threads(threads)
     check_output_folder(out)
     chosen = get_preset(preset, sram=parse_budget(sram, "--sram") if sram else None,
-                        flash=parse_budget(flash, "--flash") if flash else None)
+                        flash=parse_budget(flash, "--flash") if flash else None, patches=patches)
     channels = default_channels(data)
     probe = load_data(data, (8, 8), channels, train_subset=1, val_subset=1)
     ctx = RunContext(out=out, data=data, board=board, board_info=board_info(board), channels=channels,

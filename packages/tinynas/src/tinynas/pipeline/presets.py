@@ -6,6 +6,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from tinynas.errors import InputError
+from tinynas.space.pricing import NO_PATCHES, PatchPolicy
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,7 @@ class Preset:
     space_samples: int = 1000
     sram: int | None = None  # default: the board's SRAM
     flash: int | None = None  # default: the board's Flash
+    patches: PatchPolicy = NO_PATCHES  # SRAM priced (and te-gen build run) with --patch auto or off
     # supernet
     supernet_epochs: int = 30
     supernet_steps: int | None = None

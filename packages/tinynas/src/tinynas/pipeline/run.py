@@ -47,7 +47,8 @@ def run_pipeline(ctx: RunContext, start_from: str | None = None, only: str | Non
     ctx.out.mkdir(parents=True, exist_ok=True)
     record = _load_record(ctx)
     record.update({"data": ctx.data, "board": ctx.board, "preset": ctx.preset.name,
-                   "budgets": {"sram_bytes": ctx.sram, "flash_bytes": ctx.flash}})
+                   "budgets": {"sram_bytes": ctx.sram, "flash_bytes": ctx.flash},
+                   "patches": ctx.preset.patches.to_dict()})
     forced = set(selected_steps(start_from, only)) if (start_from or only) else set()
     for step in selected_steps(start_from, only):
         done = record["steps"].get(step, {})

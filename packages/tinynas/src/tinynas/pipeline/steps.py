@@ -65,10 +65,12 @@ def step_space(ctx: RunContext) -> dict[str, Any]:
         for res in p.resolutions:
             cfg = mcunet_space(width, res, ctx.channels, ctx.num_classes, depths=p.depths or MCUNET_DEPTHS,
                                stages=p.stages, name=f"w{width:g}-r{res}")
-            stats.append(evaluate_space(cfg, width, p.space_samples, ctx.sram, ctx.flash, seed=0))
+            stats.append(evaluate_space(cfg, width, p.space_samples, ctx.sram, ctx.flash, seed=0,
+                                        patches=p.patches))
     ranked = rank_spaces(stats, "mean", 0.05)
     report = SpaceReport(ctx.sram, ctx.flash, p.space_samples, 0, "mean", 0.05, ranked,
-                         time.perf_counter() - began, candidates=p.space_samples * len(stats))
+                         time.perf_counter() - began, candidates=p.space_samples * len(stats),
+                         patches=p.patches)
     if report.best is None:
         raise WorkError(f"no sub-network of any space fits {ctx.sram} B SRAM and {ctx.flash} B Flash")
     write_json(ctx.path("space"), report_to_dict(report))
@@ -103,7 +105,7 @@ def step_search(ctx: RunContext) -> dict[str, Any]:
     req = SearchRequest(supernet=ctx.path("supernet"), data=ctx.data, out=ctx.path("search"), sram=ctx.sram,
                         flash=ctx.flash, population=p.population, generations=p.generations,
                         bn_batches=p.bn_batches, bn_batch_size=p.bn_batch_size, val_images=p.val_images,
-                        plot=True)
+                        plot=True, patches=p.patches)
     summary = search_supernet(req, progress=ctx.progress)
     return {"best": summary["best"], "timing": summary["timing"], "priced": summary["priced"],
             "evaluated": summary["evaluated"]}
@@ -138,10 +140,16 @@ def step_export(ctx: RunContext) -> dict[str, Any]:
             "val_images": result.int8_metrics.count}
 
 
+def build_command(ctx: RunContext) -> list[str]:
+    """The ``te-gen build`` command line: with the patch mode the search priced the SRAM with."""
+    patches = ctx.preset.patches
+    return ["te-gen", "build", str(ctx.path("export")), "-o", str(ctx.path("build").parent), "--force",
+            "--patch", patches.mode, "--max-extra-macs", repr(patches.max_extra_macs), "--json"]
+
+
 def step_build(ctx: RunContext) -> dict[str, Any]:
     """``te-gen build``: the generated C project."""
-    manifest = run_json(["te-gen", "build", str(ctx.path("export")), "-o", str(ctx.path("build").parent),
-                         "--force", "--json"])
+    manifest = run_json(build_command(ctx))
     return {"arena_bytes": manifest["arena_bytes"], "weight_bytes": manifest["weight_bytes"],
             "ops": len(manifest["ops"])}
 

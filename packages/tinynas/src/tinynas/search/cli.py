@@ -17,6 +17,7 @@ from tinynas.commands.common import (
     print_json,
 )
 from tinynas.errors import InputError
+from tinynas.space.pricing import PatchPolicy, describe_patch, parse_patch_policy
 
 
 def register(app: typer.Typer) -> None:
@@ -44,11 +45,16 @@ def search(
     val_images: int = typer.Option(2000, min=1, help="Validation images scoring each candidate."),
     seed: int = typer.Option(0, help="Seed of the evolution."),
     plot: bool = typer.Option(False, "--plot", help="Draw accuracy vs peak SRAM (OUT.search.png)."),
+    patch: str = typer.Option("off", "--patch", help="auto: price SRAM as `te-gen build --patch auto` "
+                              "plans it (first stage patch by patch when smaller); off: layer by layer."),
+    max_extra_macs: str = typer.Option(
+        "20%", "--max-extra-macs", help="With --patch auto: bound on the halos' extra MACs (20% or 0.2)."),
     json_out: bool = JSON_OPTION,
 ) -> None:
     """Find the most accurate sub-network that fits SRAM, Flash (and latency), priced by te-gen."""
     from tinynas.search.driver import SearchRequest, search_supernet
 
+    patches = parse_patch_policy(patch, max_extra_macs)
     check_output_path(out)
     if latency_ms is not None and latency_table is None:
         raise InputError("--latency-ms needs --latency-table (build one with `tinynas latency build`)")
@@ -57,7 +63,7 @@ def search(
         flash=parse_budget(flash, "--flash"), latency_ms=latency_ms, board=board, latency_table=latency_table,
         population=population, generations=generations, parents=parents, mutate_prob=mutate_prob,
         mutation_ratio=mutation_ratio, bn_batches=bn_batches, bn_batch_size=bn_batch_size,
-        val_images=val_images, seed=seed, plot=plot)
+        val_images=val_images, seed=seed, plot=plot, patches=patches)
     summary = search_supernet(request, progress=not json_out)
     if json_out:
         print_json(summary)
@@ -72,6 +78,7 @@ def _print_summary(summary: dict) -> None:
     table.add_row("peak SRAM", f"{best['sram_bytes']} B ({best['sram_bytes'] / 1024:.1f} kB)")
     table.add_row("Flash", f"{best['flash_bytes']} B ({best['flash_bytes'] / 1024:.1f} kB)")
     table.add_row("MACs", f"{best['macs'] / 1e6:.2f} M")
+    table.add_row("patches", describe_patch(best["patch"], PatchPolicy(**summary["patches"])))
     if best["latency_ms"] is not None:
         table.add_row("latency", f"{best['latency_ms']:.2f} ms ({summary['latency_kind']})")
     table.add_row("candidates", f"{summary['priced']} priced, {summary['evaluated']} evaluated")

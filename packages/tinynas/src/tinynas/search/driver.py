@@ -15,6 +15,7 @@ from tinynas.search.evaluator import AccuracyEvaluator
 from tinynas.search.evolution import SearchOptions
 from tinynas.search.outputs import timing, write_search_outputs
 from tinynas.search.run import run_search
+from tinynas.space.pricing import NO_PATCHES, PatchPolicy
 from tinynas.supernet.checkpoint import load_supernet
 
 
@@ -40,6 +41,7 @@ class SearchRequest:
     val_images: int = 2000
     seed: int = 0
     plot: bool = False
+    patches: PatchPolicy = NO_PATCHES
 
 
 def _constraints(req: SearchRequest) -> Constraints:
@@ -48,7 +50,7 @@ def _constraints(req: SearchRequest) -> Constraints:
         table = load_table(req.latency_table)
         if req.board is not None and table.board != req.board:
             raise InputError(f"{req.latency_table}: table is for board {table.board!r}, not {req.board!r}")
-    return Constraints(req.sram, req.flash, req.latency_ms, table)
+    return Constraints(req.sram, req.flash, req.latency_ms, table, req.patches)
 
 
 def search_supernet(req: SearchRequest, progress: bool = True) -> dict[str, Any]:
@@ -78,4 +80,5 @@ def search_supernet(req: SearchRequest, progress: bool = True) -> dict[str, Any]
     return {"best": {"name": req.out.stem, **result.best.to_dict()}, "timing": timing(result),
             "priced": len(result.candidates), "evaluated": evaluated,
             "latency_kind": None if constraints.table is None else constraints.table.kind,
+            "patches": req.patches.to_dict(),
             "outputs": {k: str(v) for k, v in paths.items() if k != "plot" or req.plot}}

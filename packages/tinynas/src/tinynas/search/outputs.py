@@ -43,7 +43,8 @@ def history_doc(result: SearchResult, supernet: str) -> dict[str, Any]:
         "pricing": "te-gen profile_netspec (arena bytes vs SRAM, weights + code estimate vs Flash)",
         "constraints": {"sram_bytes": c.sram, "flash_bytes": c.flash, "latency_ms": c.latency_ms,
                         "latency_table": None if c.table is None else
-                        {"board": c.table.board, "kind": c.table.kind, "source": c.table.source}},
+                        {"board": c.table.board, "kind": c.table.kind, "source": c.table.source},
+                        "patches": c.patches.to_dict()},
         "options": asdict(result.options),
         "timing": timing(result),
         "best": {"name": best.spec.name, **best.to_dict()},

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from tinynas.space.bounds import lower_bounds
-from tinynas.space.pricing import Price, price_netspec
+from tinynas.space.pricing import NO_PATCHES, PatchPolicy, Price, price_netspec
 from tinynas.space.scaling import scaled_config
 from tinynas.supernet.arch import sample, smallest, to_netspec
 from tinynas.supernet.config import SupernetConfig
@@ -80,6 +80,7 @@ class SpaceReport:
     spaces: list[SpaceStats]
     seconds: float
     candidates: int = field(default=0)
+    patches: PatchPolicy = NO_PATCHES
 
     @property
     def best(self) -> SpaceStats | None:
@@ -99,25 +100,28 @@ def evaluate_space(
     flash: int,
     seed: int = 0,
     use_bounds: bool = True,
+    patches: PatchPolicy = NO_PATCHES,
 ) -> SpaceStats:
     """Price ``samples`` random sub-networks of ``cfg`` and keep the MACs of those that fit.
 
     With ``use_bounds``, a candidate whose lower bounds (:mod:`tinynas.space.bounds`) exceed a
-    budget is rejected without pricing: the result is the same, only faster.
+    budget is rejected without pricing: the result is the same, only faster. The SRAM bound is
+    a layer-by-layer one: with patches on, only the Flash bound is used.
     """
     rng = random.Random(seed)
     macs, priced = [], 0
+    sram_bound = sram if patches.mode == "off" else None
     for _ in range(samples):
         spec = to_netspec(cfg, sample(cfg, rng))
         if use_bounds:
             min_sram, min_flash = lower_bounds(spec)
-            if min_sram > sram or min_flash > flash:
+            if (sram_bound is not None and min_sram > sram_bound) or min_flash > flash:
                 continue
         priced += 1
-        price = price_netspec(spec, sram, flash)
+        price = price_netspec(spec, sram, flash, patches)
         if price.fits:
             macs.append(price.macs)
-    smallest_price = price_netspec(to_netspec(cfg, smallest(cfg)), sram, flash)
+    smallest_price = price_netspec(to_netspec(cfg, smallest(cfg)), sram, flash, patches)
     fitting = np.sort(np.array(macs, dtype=np.int64))
     return SpaceStats(width, cfg.resolution, cfg, samples, fitting, smallest_price, priced)
 
@@ -144,6 +148,7 @@ def optimize_spaces(
     min_fit: float = 0.05,
     use_bounds: bool = True,
     on_space: Callable[[SpaceStats], None] | None = None,
+    patches: PatchPolicy = NO_PATCHES,
 ) -> SpaceReport:
     """Evaluate every (width, resolution) pair and rank them (see the module docstring)."""
     if criterion not in CRITERIA:
@@ -153,7 +158,7 @@ def optimize_spaces(
     for width in widths:
         for resolution in resolutions:
             cfg = scaled_config(width, resolution, num_classes, in_channels)
-            stats = evaluate_space(cfg, width, samples, sram, flash, seed, use_bounds)
+            stats = evaluate_space(cfg, width, samples, sram, flash, seed, use_bounds, patches)
             spaces.append(stats)
             if on_space is not None:
                 on_space(stats)
@@ -168,4 +173,5 @@ def optimize_spaces(
         rank_spaces(spaces, criterion, min_fit),
         seconds,
         candidates=samples * len(spaces),
+        patches=patches,
     )

@@ -31,6 +31,7 @@ def _space_entry(rank: int, s: SpaceStats, report: SpaceReport) -> dict[str, Any
             "flash_bytes": s.smallest.flash_bytes,
             "macs": s.smallest.macs,
             "fits": s.smallest.fits,
+            "patch": s.smallest.patch,
         },
         "cdf": s.cdf(),
         "config": s.config.to_dict(),
@@ -42,7 +43,8 @@ def report_to_dict(report: SpaceReport) -> dict[str, Any]:
     best = report.best
     return {
         "format": SPACE_FORMAT,
-        "constraints": {"sram_bytes": report.sram_bytes, "flash_bytes": report.flash_bytes},
+        "constraints": {"sram_bytes": report.sram_bytes, "flash_bytes": report.flash_bytes,
+                        "patches": report.patches.to_dict()},
         "pricing": "te-gen profile_netspec: arena bytes vs SRAM, weights + code estimate vs Flash",
         "samples": report.samples,
         "seed": report.seed,
