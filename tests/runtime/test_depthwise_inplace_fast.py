@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tinyengine_codegen.passes.select_kernels import depthwise_inplace_scratch
+from tinyengine_codegen.passes.select_kernels import depthwise_inplace_scratch, depthwise_s2_direct_rows
 
 from .convcases import (
     ACT_NONE,
@@ -90,7 +90,40 @@ def fast_models():
     # a group-path map of more than 36 output pixels (2 x 30 under 7x7): windows recomputed per run
     long = random_spec(rng, depthwise=True, kernel=(7, 7), stride=1, dilation=1, batch=1, in_c=4)
     specs.append(replace(long, in_h=2, in_w=30, padding="SAME", activation=ACT_RELU))
+    specs += _s2_direct_specs(rng)
     return build_models(specs, seed=11, op_name="DEPTHWISE_CONV_2D")
+
+
+# 3x3 stride 2 read straight from the buffer (te_dw_s2_direct: top / bottom rows from plane copies):
+# (in_h, in_w, padding, activation, channels); even sizes (no top / left padding, one right column),
+# odd sizes (padding on every side: the middle's pad columns are the neighbour rows' bytes), VALID,
+# channels not a multiple of 4, odd output widths and middle row counts, a clamped ReLU, low maps
+# (three and two middle rows)
+S2_DIRECT = [
+    (24, 24, "SAME", ACT_NONE, 5),
+    (23, 25, "SAME", ACT_NONE, 6),
+    (25, 27, "VALID", ACT_NONE, 3),
+    (16, 26, "SAME", ACT_RELU, 4),
+    (14, 23, "SAME", ACT_NONE, 7),
+    (11, 24, "SAME", ACT_NONE, 2),
+    (10, 30, "SAME", ACT_NONE, 9),
+]
+
+
+def _s2_direct_specs(rng):
+    specs = []
+    for h, w, padding, act, c in S2_DIRECT:
+        spec = random_spec(rng, depthwise=True, kernel=(3, 3), stride=2, dilation=1, batch=1, in_c=c)
+        relu = act == ACT_RELU
+        specs.append(replace(spec, in_h=h, in_w=w, padding=padding, activation=act, patch_output=relu))
+    return specs
+
+
+def test_s2_direct_specs_take_the_direct_path() -> None:
+    """Every S2_DIRECT shape reads its middle rows from the buffer (te-gen's mirror of the C choice)."""
+    for h, w, padding, _, _ in S2_DIRECT:
+        oh, ow = ((h + 1) // 2, (w + 1) // 2) if padding == "SAME" else ((h - 1) // 2, (w - 1) // 2)
+        assert depthwise_s2_direct_rows((1, h, w, 1), (1, oh, ow, 1), 3, (2, 2)) is not None, (h, w)
 
 
 def test_fast_path_matches_tflite(fast_models, build_dir: Path) -> None:
@@ -218,6 +251,9 @@ def test_fast_requantization_edges_match_tflite_arithmetic(build_dir: Path) -> N
         (3, 2, -127, 127, (-127, 127), (7, 9)),
         (3, 1, 5, -60, (-40, 127), (5, 7)),
         (3, 1, 0, 5, (0, 127), (6, 6)),
+        # 3x3 stride 2 from the buffer (te_dw_s2_direct), odd and even sizes
+        (3, 2, 128, -128, (-128, 127), (12, 24)),
+        (3, 2, -127, 127, (-128, 127), (13, 25)),
     ]
     for i, (k, stride, in_off, out_off, act, hw) in enumerate(configs):
         case, want = _edge_case(

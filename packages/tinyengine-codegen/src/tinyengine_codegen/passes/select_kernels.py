@@ -185,9 +185,38 @@ def _choose_fully_connected(graph: Graph, op_index: int, op: Operator, readers: 
     in_features = int(weights.shape[-1])
     if weights.dtype == "int8" and symmetric and in_features % 4 == 0:
         return KernelChoice("te_fully_connected_packed_s8")
+        direct = depthwise_s2_direct_rows(in_shape, out_shape, kh, strides)
+        if direct is not None:
+            ytop, ybot = direct
+            oh, pw = int(out_shape[1]), (int(out_shape[2]) - 1) * 2 + kh
+            bottom = 2 * (oh - 1 - ybot) + kh if ybot < oh else 0
+            return (2 * (ytop - 1) + kh + bottom) * pw
     if quant is not None and quant.per_channel:
         return KernelChoice("te_fully_connected_per_channel_s8")
     return KernelChoice("te_fully_connected_s8")
+
+def depthwise_s2_direct_rows(
+    in_shape: tuple[int, ...], out_shape: tuple[int, ...], k: int, strides: tuple[int, int]
+) -> tuple[int, int] | None:
+    """te_dw_s2_direct(): (ytop, ybot) of a 3x3 stride-2 in-place depthwise read straight from its
+    buffer (rows [0, ytop) and [ybot, out_h) from padded copies of their input rows), else None.
+
+    The padding is TFLite's (SAME or VALID: the same formula for both given the output size).
+    """
+    in_h, in_w, oh, ow = int(in_shape[1]), int(in_shape[2]), int(out_shape[1]), int(out_shape[2])
+    if k != 3 or tuple(strides) != (2, 2) or ow < 12:
+        return None
+    pt = max((oh - 1) * 2 + k - in_h, 0) // 2
+    pl = max((ow - 1) * 2 + k - in_w, 0) // 2
+    pr = (ow - 1) * 2 + k - pl - in_w
+    if pl > 1 or pr > 1:
+        return None
+    need = 2 * ow + pt * in_w + pl  # (y + 2) * ow <= (2y - pt) * in_w - pl: y * (2 in_w - ow) >= need
+    y = max(-(-need // (2 * in_w - ow)), (pt + 2) // 2 if pl > 0 else 1)
+    last = in_h - 1 - (pr > 0) + pt - k + 1
+    ybot = min(last // 2 + 1 if last >= 0 else 0, oh)
+    return (y, ybot) if ybot - y >= 2 else None
+
 
 
 def _elementwise(kernel: str, same_bytes: bool = True):

@@ -14,9 +14,11 @@
  * 1 and 2 run an inline-asm multiply pass per kernel size and stride (two adjacent outputs per step,
  * weights as doubled int16 pairs) into a stack run of accumulators, then te_requant2's requantization
  * pass; channels whose quantization falls outside te_requant2's range take the plain loop. 3x3
- * kernels with the whole int8 activation range (or, stride 1, [min, 127] with min < 0) take two output
+ * kernels, stride 1, with the whole int8 activation range (or [min, 127] with min < 0) take two output
  * rows per step instead, requantized and stored in the same asm loop (te_dw_k3s1_rows2,
- * te_dw_k3s2_rows2, te_dw_k3s1_rows2_min). Tiny maps skip the scratch, one channel at a time in
+ * te_dw_k3s1_rows2_min). 3x3 stride 2 on maps at least TE_DW_S2_MIN_OW outputs wide copies no whole
+ * plane: only the first and last output rows come from plane copies of their input rows, the others
+ * read the HWC buffer directly (te_dw_s2_direct, te_dw_k3s2_direct). Tiny maps skip the scratch, one channel at a time in
  * registers (te_dw_map3_channel): 3x3 -> 3x3 and 3x3 -> 2x2 (stride 2) under a 3x3 kernel, 2x2 -> 2x2
  * under 3x3, 5x5 or 7x7.
  * Other kernels: on the DSP path (dilation_w 1, up to TE_DW_INPLACE_MAX_TAPS taps) two horizontal
@@ -26,6 +28,13 @@
 #include "tinyengine/te_mac.h"
 
 #define TE_DW_INPLACE_MAX_TAPS 128
+
+/* Set-up and rare paths compiled for size (per layer, channel or row pair; the hot loops are asm). */
+#if defined(__GNUC__) && !defined(__clang__)
+#define TE_DW_SMALL __attribute__((noinline, noclone, optimize("Os")))
+#else
+#define TE_DW_SMALL TE_NOINLINE
+#endif
 
 /* te_requantize_s8 in one out-of-line copy for the kernel's general (rare) requantizations. */
 TE_NOINLINE_ONE_COPY static int8_t te_dw_requantize(int32_t acc, int32_t multiplier, int32_t shift,
@@ -76,11 +85,78 @@ static int te_dw_group_path(const te_depthwise_params *params, const te_dims *in
             (params->stride_h == 2 && params->stride_w == 2 && group <= TE_DW_GROUP_S2_BYTES));
 }
 
+/*
+ * Stride 2 x 2, 3x3 kernel, maps of at least TE_DW_S2_MIN_OW output columns: no copy of the whole
+ * channel. Output (y, x) of channel c overwrites the byte of input pixel y * ow + x (raster index),
+ * channel c, while the outputs of row y read input rows from 2y - pad_top on: the writes fall behind
+ * the reads. Output rows go in pairs (y, y + 1), two columns per step, every window read before its
+ * step's four outputs are stored. Bound: a pair starting at row y may read the buffer when
+ *     W(y):  (y + 2) * ow <= (2y - pad_top) * in_w - pad_left.
+ * Proof: every byte the pair reads is an input pixel of raster index >= (2y - pad_top) * in_w -
+ * pad_left (its first window row from its first column; the left pad reads the row above's last
+ * bytes); every output stored before the pair's last store belongs to a row < y + 2, raster index
+ * < (y + 2) * ow: below all of them, so each read finds its input. The right side grows by
+ * 2 * in_w - ow > 0 per row more than the left (in_w >= 2 * ow - 1), so W holds for every later pair
+ * once it holds for one, and a later pair reads only higher indices. Hence ytop = the first y >= 1
+ * with W(y), i.e. y * (2 * in_w - ow) >= 2 * ow + pad_top * in_w + pad_left (and 2y - pad_top >= 1
+ * under left padding: no pad byte before the buffer). Output rows [0, ytop) come from a padded copy of
+ * their input rows (the top plane, copied before any store), rows [ytop, ybot) read the buffer
+ * directly (bytes C apart), rows [ybot, oh), whose windows reach the bottom padding or, under right
+ * padding, the last input row (the right pad bytes are those of the row below), from a padded copy of
+ * their input rows (the bottom plane; those rows lie past every output byte: copied with the top).
+ * The middle's pad columns (the neighbour rows' bytes) are read as they are; the first / last step
+ * of a pair runs with its accumulator starts corrected for them (te_dw_s2_pad_fix). Scratch: the two
+ * planes, ((2 (ytop - 1) + 3) + (2 (oh - 1 - ybot) + 3 or 0)) x ((ow - 1) * 2 + 3) bytes; 48x48 -> 24x24:
+ * 6 x 49 (the whole padded plane: 49 x 49).
+ */
+#define TE_DW_S2_MIN_OW 12
+typedef struct {
+    int32_t ytop; /* output rows [0, ytop) from the top plane */
+    int32_t ybot; /* [ytop, ybot) from the buffer, [ybot, oh) from the bottom plane */
+    int32_t ptop; /* plane rows: top, bottom */
+    int32_t pbot;
+    int32_t pw;   /* plane width */
+    int32_t pr;   /* right padding (pw - pad_left - in_w) */
+} te_dw_s2_geom;
+
+TE_DW_SMALL static int te_dw_s2_direct(const te_depthwise_params *params, const te_dims *input_dims, const te_dims *filter_dims,
+                           const te_dims *output_dims, te_dw_s2_geom *g)
+{
+    const int32_t k = filter_dims->w;
+    const int32_t in_w = input_dims->w;
+    const int32_t ow = output_dims->w;
+    const int32_t pt = params->pad_top;
+    const int32_t pl = params->pad_left;
+    const int32_t need = 2 * ow + pt * in_w + pl; /* W(y): y * (2 in_w - ow) >= need */
+    int32_t last;
+    if (k != 3 || !te_dw_padded_path(params, filter_dims) || params->stride_h != 2 || params->stride_w != 2 ||
+        ow < TE_DW_S2_MIN_OW || pl > 1) {
+        return 0;
+    }
+    g->pw = (ow - 1) * 2 + k;
+    g->pr = g->pw - pl - in_w;
+    g->ytop = (need + 2 * in_w - ow - 1) / (2 * in_w - ow);
+    if (g->ytop < (pl > 0 ? (pt + 2) / 2 : 1)) { /* 2y - pt >= 1 under left padding, y >= 1 */
+        g->ytop = pl > 0 ? (pt + 2) / 2 : 1;
+    }
+    /* the last window row 2y - pt + k - 1 at most in_h - 1, or in_h - 2 under right padding */
+    last = input_dims->h - 1 - (g->pr > 0) + pt - k + 1;
+    g->ybot = last < 0 ? 0 : last / 2 + 1;
+    g->ybot = g->ybot > output_dims->h ? output_dims->h : g->ybot;
+    g->ptop = 2 * (g->ytop - 1) + k;
+    g->pbot = g->ybot < output_dims->h ? 2 * (output_dims->h - 1 - g->ybot) + k : 0;
+    return g->ybot - g->ytop >= 2 && g->pr <= 1;
+}
+
 size_t te_depthwise_conv_inplace_s8_scratch_bytes(const te_depthwise_params *params, const te_dims *input_dims,
                                                   const te_dims *filter_dims, const te_dims *output_dims)
 {
+    te_dw_s2_geom g;
     if (te_dw_group_path(params, input_dims, filter_dims, output_dims)) {
         return 4 * (size_t)input_dims->h * (size_t)input_dims->w + 8 * te_dw_group_windows(output_dims);
+    }
+    if (te_dw_s2_direct(params, input_dims, filter_dims, output_dims, &g)) {
+        return (size_t)(g.ptop + g.pbot) * (size_t)g.pw;
     }
     if (te_dw_padded_path(params, filter_dims)) {
         return te_dw_plane_bytes(params, filter_dims, output_dims);
@@ -641,7 +717,7 @@ TE_NOINLINE static void te_dw_inplace_groups(const te_depthwise_params *params, 
 }
 
 /* One output pixel from the saved channel plane: taps [ky0,ky1) x [kx0,kx1), weights strided. */
-TE_NOINLINE static int32_t te_plane_pixel(const te_depthwise_params *params, const int8_t *plane, int32_t plane_w,
+TE_NOINLINE_ONE_COPY static int32_t te_plane_pixel(const te_depthwise_params *params, const int8_t *plane, int32_t plane_w,
                               const int8_t *weights, int32_t weight_step, int32_t kw, int32_t y0, int32_t x0,
                               const int32_t range[4], int32_t acc)
 {
@@ -737,7 +813,7 @@ TE_NOINLINE static void te_dw_macs_k3s1(const int8_t *r, int32_t pw, int32_t npa
         : "r4", "r5", "r6", "r8", "r9", "r10", "r11", "lr", "cc", "memory");
 }
 
-/* Row-pair steps (te_dw_k3s1_rows2, te_dw_k3s2_rows2): blk's 16 words copied onto the stack, then
+/* Row-pair steps (te_dw_k3s1_rows2, te_dw_k3s1_rows2_min): blk's 16 words copied onto the stack, then
  * per step words 0-8 by one LDM: r2 (w21, w11), r5 r6 r8 r9 acc2, r10 (w00, w02), r11 (w10, w12),
  * r12 (w01, w11), lr (w20, w22) (doubled weights). */
 #define TE_DW_ROWS2_ENTER(EXTRA)                                                                             \
@@ -847,43 +923,83 @@ TE_NOINLINE static void te_dw_macs_k3s1(const int8_t *r, int32_t pw, int32_t npa
 TE_DW_ROWS2_FN(te_dw_k3s1_rows2, "", TE_DW_K3S1_ROWS2_BODY, "", "#64")
 TE_DW_ROWS2_FN(te_dw_k3s1_rows2_min, TE_DW_ROWS2_MIN_ENTER, TE_DW_K3S1_ROWS2_BODY, TE_DW_ROWS2_MIN, "#72")
 
-/* One kernel row of a stride-2 pair step (window row at r0: p0..p3 as a word, p4 alone) for the
- * outputs A, B (a = p0 w0 + p1 w1 + p2 w2, b = p2 w0 + p3 w1 + p4 w2): W = (w0, w2), w1 in the
- * bottom (V1 "b") or top (V1 "t") of V. */
-#define TE_DW_S2_ROW(A, B, W, V, V1)                                                                         \
-    "smlad " A ", r3, " W ", " A "\n\t"                                                                      \
-    "smlab" V1 " " A ", r4, " V ", " A "\n\t"                                                                \
-    "smlatb " B ", r3, " W ", " B "\n\t"                                                                     \
-    "smlat" V1 " " B ", r4, " V ", " B "\n\t"
-#define TE_DW_S2_LOAD(NEXT) NEXT "ldr r3, [r0]\n\t" "sxtb16 r4, r3, ror #8\n\t" "sxtb16 r3, r3\n\t"
-
 /*
- * 3x3, stride 2, whole int8 range: as te_dw_k3s1_rows2 (same block and registers, r0 advancing by
- * four bytes per step) from plane rows 2y..2y + 4: row 2y + 2 serves kernel row 2 of row y and
- * kernel row 0 of row y + 1. Per plane row the word p0..p3 split by SXTB16 (r3 (p0, p2), r4 (p1, p3)),
- * then p4 by LDRSB into r3. One step: 84 instructions, 36 MACs, four outputs stored.
+ * 3x3, stride 2, whole int8 range, straight from the HWC buffer (te_dw_s2_direct's middle rows):
+ * output rows y, y + 1, columns x, x + 1 per step from input rows 2y - pt .. 2y - pt + 4, columns
+ * 2x - pl .. 2x - pl + 4, one LDRSB per byte (bytes C apart; column 3 through a second address),
+ * one SMLAxy per tap, then te_requant2 + SSAT + STRB of the four outputs. blk (16 words) is pushed;
+ * each step reloads words 0-8 by one LDM: r3 (w00, w02), r4 (w10, w12), r5 r6 r8 r9 acc2 (a0 b0 of
+ * row y, a1 b1 of row y + 1), r10 (w20, w22), r11 (w01, w11), r12 (w21, 0) (doubled weights, the
+ * te_dw_fast block of k 3), and words 9-14 by another: multiplier, round, exponent, output pointer
+ * (stored back each step), ow * C, the window pointer's end. r0 the window (row by row), r1 C,
+ * r2 in_w * C, lr the byte. One step: 100 instructions, 36 MACs, four outputs stored.
  */
-#define TE_DW_K3S2_ROWS2_BODY                                                                                   \
-    TE_DW_S2_LOAD("") TE_DW_S2_ROW("r5", "r6", "r10", "r12", "b")                                               \
-    "ldrsb r3, [r0, #4]\n\t"                                                                                    \
-    "smlabt r6, r3, r10, r6\n\t"                                                                                \
-    TE_DW_S2_LOAD("add r0, r0, r1\n\t") TE_DW_S2_ROW("r5", "r6", "r11", "r12", "t")                             \
-    "ldrsb r3, [r0, #4]\n\t"                                                                                    \
-    "smlabt r6, r3, r11, r6\n\t"                                                                                \
-    TE_DW_S2_LOAD("add r0, r0, r1\n\t") TE_DW_S2_ROW("r5", "r6", "lr", "r2", "b")                               \
-    TE_DW_S2_ROW("r8", "r9", "r10", "r12", "b")                                                                 \
-    "ldrsb r3, [r0, #4]\n\t"                                                                                    \
-    "smlabt r6, r3, lr, r6\n\t"                                                                                 \
-    "smlabt r9, r3, r10, r9\n\t"                                                                                \
-    TE_DW_S2_LOAD("add r0, r0, r1\n\t") TE_DW_S2_ROW("r8", "r9", "r11", "r12", "t")                             \
-    "ldrsb r3, [r0, #4]\n\t"                                                                                    \
-    "smlabt r9, r3, r11, r9\n\t"                                                                                \
-    TE_DW_S2_LOAD("add r0, r0, r1\n\t") TE_DW_S2_ROW("r8", "r9", "lr", "r2", "b")                               \
-    "ldrsb r3, [r0, #4]\n\t"                                                                                    \
-    "smlabt r9, r3, lr, r9\n\t"                                                                                 \
-    "sub r0, r0, r1, lsl #2\n\t"                                                                                \
-    "add r0, r0, #4\n\t"
-TE_DW_ROWS2_FN(te_dw_k3s2_rows2, "", TE_DW_K3S2_ROWS2_BODY, "", "#64")
+#define TE_DW_D0 "ldrsb lr, [r0]\n\t"
+#define TE_DW_D1 "ldrsb lr, [r0, r1]\n\t"
+#define TE_DW_D2 "ldrsb lr, [r0, r1, lsl #1]\n\t"
+#define TE_DW_D3 "add lr, r0, r1, lsl #1\n\t" "ldrsb lr, [lr, r1]\n\t"
+#define TE_DW_D4 "ldrsb lr, [r0, r1, lsl #2]\n\t"
+/* One input row for kernel row (W02 = (w0, w2), w1 in half H of W1) of the outputs A (columns 0-2)
+ * and B (columns 2-4); TE_DW_DROW2 for two kernel rows at once (the row shared by rows y, y + 1). */
+#define TE_DW_DMAC(A, B, W02, W1, H, C)                                                                     \
+    TE_DW_DMAC_##C(A, B, W02, W1, H)
+#define TE_DW_DMAC_0(A, B, W02, W1, H) "smlabb " A ", lr, " W02 ", " A "\n\t"
+#define TE_DW_DMAC_1(A, B, W02, W1, H) "smlab" H " " A ", lr, " W1 ", " A "\n\t"
+#define TE_DW_DMAC_2(A, B, W02, W1, H) "smlabt " A ", lr, " W02 ", " A "\n\t" "smlabb " B ", lr, " W02 ", " B "\n\t"
+#define TE_DW_DMAC_3(A, B, W02, W1, H) "smlab" H " " B ", lr, " W1 ", " B "\n\t"
+#define TE_DW_DMAC_4(A, B, W02, W1, H) "smlabt " B ", lr, " W02 ", " B "\n\t"
+#define TE_DW_DROW(A, B, W02, W1, H)                                                                        \
+    TE_DW_D0 TE_DW_DMAC(A, B, W02, W1, H, 0) TE_DW_D1 TE_DW_DMAC(A, B, W02, W1, H, 1)                       \
+    TE_DW_D2 TE_DW_DMAC(A, B, W02, W1, H, 2) TE_DW_D3 TE_DW_DMAC(A, B, W02, W1, H, 3)                       \
+    TE_DW_D4 TE_DW_DMAC(A, B, W02, W1, H, 4)
+#define TE_DW_DROW2(A, B, W02, W1, H, E, F, X02, X1, XH)                                                    \
+    TE_DW_D0 TE_DW_DMAC(A, B, W02, W1, H, 0) TE_DW_DMAC(E, F, X02, X1, XH, 0)                               \
+    TE_DW_D1 TE_DW_DMAC(A, B, W02, W1, H, 1) TE_DW_DMAC(E, F, X02, X1, XH, 1)                               \
+    TE_DW_D2 TE_DW_DMAC(A, B, W02, W1, H, 2) TE_DW_DMAC(E, F, X02, X1, XH, 2)                               \
+    TE_DW_D3 TE_DW_DMAC(A, B, W02, W1, H, 3) TE_DW_DMAC(E, F, X02, X1, XH, 3)                               \
+    TE_DW_D4 TE_DW_DMAC(A, B, W02, W1, H, 4) TE_DW_DMAC(E, F, X02, X1, XH, 4)
+/* te_requant2 + SSAT of R (r3 multiplier, r4 round, r10 exponent; lr scratch) */
+#define TE_DW_DQ(R) "add lr, r4, " R ", asr #31\n\t" "smmlar " R ", " R ", r3, lr\n\t" "asr " R ", " R ", r10\n\t" \
+    "ssat " R ", #8, " R "\n\t"
+#define TE_DW_DNEXT "add r0, r0, r2\n\t"
+TE_NOINLINE static void te_dw_k3s2_direct(const int8_t *p, int32_t channels, int32_t row_bytes, const int32_t *blk)
+{
+    register const int8_t *r0 __asm__("r0") = p;
+    register int32_t r1 __asm__("r1") = channels;
+    register int32_t r2 __asm__("r2") = row_bytes;
+    register const int32_t *r3 __asm__("r3") = blk;
+    __asm__ volatile(
+        "add r4, r3, #32\n\t"
+        "ldm r4, {r4, r5, r6, r8, r9, r10, r11, r12}\n\t"
+        "push {r4, r5, r6, r8, r9, r10, r11, r12}\n\t"
+        "ldm r3, {r3, r4, r5, r6, r8, r9, r10, r11}\n\t"
+        "push {r3, r4, r5, r6, r8, r9, r10, r11}\n"
+        "1:\n\t"
+        "ldm sp, {r3, r4, r5, r6, r8, r9, r10, r11, r12}\n\t"
+        TE_DW_DROW("r5", "r6", "r3", "r11", "b") TE_DW_DNEXT /* row 0: kernel row 0 of y */
+        TE_DW_DROW("r5", "r6", "r4", "r11", "t") TE_DW_DNEXT /* row 1: kernel row 1 of y */
+        TE_DW_DROW2("r5", "r6", "r10", "r12", "b", "r8", "r9", "r3", "r11", "b") TE_DW_DNEXT /* 2 of y, 0 of y + 1 */
+        TE_DW_DROW("r8", "r9", "r4", "r11", "t") TE_DW_DNEXT /* row 3: kernel row 1 of y + 1 */
+        TE_DW_DROW("r8", "r9", "r10", "r12", "b")            /* row 4: kernel row 2 of y + 1 */
+        "sub r0, r0, r2, lsl #2\n\t" /* back to row 0, four input columns on */
+        "add r0, r0, r1, lsl #2\n\t"
+        "add lr, sp, #36\n\t"
+        "ldm lr, {r3, r4, r10, r11, r12, lr}\n\t"
+        "cmp r0, lr\n\t" /* flags kept to the BNE (no flag-setting instruction below) */
+        TE_DW_DQ("r5") TE_DW_DQ("r6") TE_DW_DQ("r8") TE_DW_DQ("r9")
+        "strb r5, [r11]\n\t"
+        "strb r6, [r11, r1]\n\t"
+        "add r12, r11, r12\n\t"
+        "strb r8, [r12]\n\t"
+        "strb r9, [r12, r1]\n\t"
+        "add r11, r11, r1, lsl #1\n\t"
+        "str r11, [sp, #48]\n\t"
+        "bne 1b\n\t"
+        "add sp, sp, #64\n\t"
+        : "+r"(r0), "+r"(r1), "+r"(r2), "+r"(r3)
+        :
+        : "r4", "r5", "r6", "r8", "r9", "r10", "r11", "r12", "lr", "cc", "memory");
+}
 
 /* 3x3, stride 2: as te_dw_macs_k3s1 with r1 = pw; per row p0..p3 as a word and p4 alone.
  * One step: 33 instructions, 18 MACs. */
@@ -1075,17 +1191,9 @@ TE_DW_MACS_K7_FN(te_dw_macs_k7s2, TE_DW_K7S2_ROW, TE_DW_K7S2_NEXT, "4")
 /* Multiply pass: npairs pair steps from window r (plane width pw), accumulators to buf. */
 typedef void (*te_dw_macs_fn)(const int8_t *r, int32_t pw, int32_t npairs, int32_t *buf, const int32_t *blk);
 
-/* The multiply pass of kernel k (3, 5, 7) and stride s (1, 2). */
-static te_dw_macs_fn te_dw_macs_for(int32_t k, int32_t s)
-{
-    if (k == 3) {
-        return s == 1 ? te_dw_macs_k3s1 : te_dw_macs_k3s2;
-    }
-    if (k == 5) {
-        return s == 1 ? te_dw_macs_k5s1 : te_dw_macs_k5s2;
-    }
-    return s == 1 ? te_dw_macs_k7s1 : te_dw_macs_k7s2;
-}
+/* The multiply passes by kernel k (3, 5, 7) and stride s (1, 2): index k - 4 + s. */
+static te_dw_macs_fn const te_dw_macs_tab[6] = {te_dw_macs_k3s1, te_dw_macs_k3s2, te_dw_macs_k5s1,
+                                                te_dw_macs_k5s2, te_dw_macs_k7s1, te_dw_macs_k7s2};
 
 /* One channel's geometry for the fast path. */
 typedef struct {
@@ -1301,9 +1409,9 @@ TE_NOINLINE static void te_dw_fast_channel(const te_dw_fast_geom *g, const int32
     }
 }
 
-/* 3x3, stride 1 or 2, with SSAT requantization (the whole int8 range, or under stride 1 [min, 127]
- * with min < 0: te_dw_k3s1_rows2_min, SSAT then QADD8): output rows in pairs through g->rows2
- * (te_dw_k3s1_rows2, te_dw_k3s2_rows2, te_dw_k3s1_rows2_min). An odd width ends with a step one
+/* 3x3, stride 1, with SSAT requantization (the whole int8 range, or [min, 127] with min < 0:
+ * te_dw_k3s1_rows2_min, SSAT then QADD8): output rows in pairs through g->rows2 (te_dw_k3s1_rows2,
+ * te_dw_k3s1_rows2_min). An odd width ends with a step one
  * column left, an odd height with a pair one row up (outputs stored twice, the same bytes; the plane
  * is the channel's copy). */
 TE_NOINLINE static void te_dw_k3_rows_channel(const te_dw_fast_geom *g, const int32_t *blk, const te_dw_fast_q *q,
@@ -1415,25 +1523,32 @@ TE_NOINLINE static void te_dw_copy_interior(const int8_t *buffer, int32_t c, int
 
 #if defined(__ARM_FEATURE_DSP)
 /*
- * Channel c through the DSP fast path when |bias + input offset * sum(w)| < 2^28 (with the taps'
- * sum, |acc| < 2^28 + 2^20: the doubled accumulators fit, and te_requant2's int32 steps cannot
- * overflow even with round's offset at 255 * 2^e); te_requant2 when it applies and the activation
- * maximum is 127, else te_requantize_s8. Returns 0 when the channel must take the plain loop.
+ * The multiply pass's block of channel c (weights, doubled accumulator start) when
+ * |bias + input offset * sum(w)| < 2^28 (with the taps' sum, |acc| < 2^28 + 2^20: the doubled
+ * accumulators fit, and te_requant2's int32 steps cannot overflow even with round's offset at
+ * 255 * 2^e); returns 0 when the channel must take the plain loop.
  */
-static int te_dw_fast(const te_depthwise_params *params, const te_per_channel_quant *quant, const int8_t *filter,
-                      const int32_t *bias, int32_t c, int32_t k, const te_dw_fast_geom *g, int8_t *out)
+TE_NOINLINE_ONE_COPY static int te_dw_fast_blk(const te_depthwise_params *params, const int8_t *filter, const int32_t *bias, int32_t c,
+                          int32_t k, int32_t channels, int32_t *blk)
 {
-    const int32_t multiplier = quant->multiplier[c];
-    const int32_t shift = quant->shift[c];
-    const te_activation act = params->activation;
-    int32_t acc0;
-    te_dw_fast_q q;
-    int32_t blk[2 + 7 * 4];
-    acc0 = (bias != NULL ? bias[c] : 0) + params->input_offset * te_dw_fast_weights(filter + c, g->channels, k, blk);
+    const int32_t acc0 =
+        (bias != NULL ? bias[c] : 0) + params->input_offset * te_dw_fast_weights(filter + c, channels, k, blk);
     if (acc0 >= TE_DW_FAST_MAX_ACC0 || acc0 <= -TE_DW_FAST_MAX_ACC0) {
         return 0;
     }
     te_dw_fast_block_acc(k, 2 * acc0, blk);
+    return 1;
+}
+
+/* Every output of geometry g for channel c (block blk from te_dw_fast_blk): te_requant2 when it
+ * applies and the activation maximum is 127, else te_requantize_s8. */
+TE_NOINLINE static void te_dw_fast_run(const te_depthwise_params *params, const te_per_channel_quant *quant,
+                                       int32_t c, int32_t k, const te_dw_fast_geom *g, const int32_t *blk, int8_t *out)
+{
+    const int32_t multiplier = quant->multiplier[c];
+    const int32_t shift = quant->shift[c];
+    const te_activation act = params->activation;
+    te_dw_fast_q q;
     q.multiplier = multiplier;
     q.exponent = -shift;
     q.low = 128 + act.min;
@@ -1444,7 +1559,7 @@ static int te_dw_fast(const te_depthwise_params *params, const te_per_channel_qu
             /* row pairs: SSAT of v - min - 128, then (clamped) QADD8 by 128 + min (g->rows2) */
             q.round = te_requant2_round(shift, params->output_offset - act.min - 128);
             te_dw_k3_rows_channel(g, blk, &q, out);
-            return 1;
+            return;
         }
         q.mode = g->full ? TE_DW_SSAT : TE_DW_CLAMP127;
         q.round = te_requant2_round(shift, params->output_offset - (g->full ? 0 : act.min));
@@ -1453,9 +1568,70 @@ static int te_dw_fast(const te_depthwise_params *params, const te_per_channel_qu
     q.output_offset = params->output_offset;
     q.act = act;
     te_dw_fast_channel(g, blk, &q, out);
+}
+
+/* Channel c through the DSP fast path (te_dw_fast_blk, te_dw_fast_run); 0: the plain loop's. */
+static int te_dw_fast(const te_depthwise_params *params, const te_per_channel_quant *quant, const int8_t *filter,
+                      const int32_t *bias, int32_t c, int32_t k, const te_dw_fast_geom *g, int8_t *out)
+{
+    int32_t blk[2 + 7 * 4];
+    if (!te_dw_fast_blk(params, filter, bias, c, k, g->channels, blk)) {
+        return 0;
+    }
+    te_dw_fast_run(params, quant, c, k, g, blk, out);
     return 1;
 }
+
+/* The plane geometry of te_dw_fast for kernel k, stride s (1, 2) on planes of width pw. */
+TE_NOINLINE_ONE_COPY static void te_dw_fast_geom_init(const te_depthwise_params *params, int32_t k, int32_t s, int32_t pw, int32_t oh,
+                                 int32_t ow, int32_t channels, te_dw_fast_geom *g)
+{
+    g->pw = pw;
+    g->row_step = s * pw;
+    g->s = s;
+    g->oh = oh;
+    g->ow = ow;
+    g->channels = channels;
+    g->full = params->activation.min == -128 && params->activation.max == 127;
+    g->macs = te_dw_macs_tab[k - 4 + s];
+    /* stride 2: the run path (its row-pair step went for te_dw_k3s2_direct: Flash; small maps pay
+     * 44.7 -> 50.5 instructions per output on 12x12x64 -> 6x6) */
+    g->rows2 = s == 2 ? NULL : g->full ? te_dw_k3s1_rows2 : te_dw_k3s1_rows2_min;
+}
 #endif
+
+/* Output rows [oy0, oy1) of channel c one pixel at a time from src (a plane of row_bytes per row,
+ * col_bytes per column: a padded plane, or the buffer at channel c), output (y, x)'s window at row
+ * y * stride_h - y_pad, column x * stride_w - x_pad; clamp: only its taps inside the input. */
+TE_DW_SMALL static void te_dw_plain_rows(const te_depthwise_params *params, const te_per_channel_quant *quant,
+                                         const te_dims *input_dims, const int8_t *filter, const int32_t *bias,
+                                         int32_t c, int32_t k, const int8_t *src, int32_t row_bytes,
+                                         int32_t col_bytes, int32_t y_pad, int32_t x_pad, int clamp, int32_t oy0,
+                                         int32_t oy1, int32_t ow, int8_t *buffer)
+{
+    const int32_t channels = input_dims->c;
+    te_depthwise_params bp = *params; /* col_bytes as te_plane_pixel's dilation_w */
+    int32_t range[4] = {0, 0, 0, 0};
+    int32_t oy;
+    bp.dilation_w = col_bytes;
+    range[1] = range[3] = k;
+    for (oy = oy0; oy < oy1; ++oy) {
+        const int32_t iy = oy * params->stride_h - y_pad;
+        int32_t ox;
+        for (ox = 0; ox < ow; ++ox) {
+            const int32_t ix = ox * params->stride_w - x_pad;
+            int32_t acc;
+            if (clamp) { /* rows from 1 under left padding (te_dw_s2_direct): row + ix stays inside the buffer */
+                te_tap_range(iy, 1, k, input_dims->h, &range[0], &range[1]);
+                te_tap_range(ix, 1, k, input_dims->w, &range[2], &range[3]);
+            }
+            acc = te_plane_pixel(&bp, src, row_bytes, filter + c, channels, k, iy, ix * col_bytes, range,
+                                 bias != NULL ? bias[c] : 0);
+            buffer[(oy * ow + ox) * channels + c] =
+                te_dw_requantize(acc, quant->multiplier[c], quant->shift[c], params->output_offset, params->activation);
+        }
+    }
+}
 
 /* The padded-plane path: square 3/5/7 kernels, no dilation. The plane's border holds the input zero
  * point (written once), each channel's input goes into its interior; on the DSP path the fast
@@ -1474,32 +1650,18 @@ TE_NOINLINE static void te_dw_inplace_padded(const te_depthwise_params *params, 
     const int32_t pw = (ow - 1) * s + k;
     const int32_t rows = params->pad_top + input_dims->h < ph ? input_dims->h : ph - params->pad_top;
     const int32_t cols = params->pad_left + input_dims->w < pw ? input_dims->w : pw - params->pad_left;
-    const int32_t range[4] = {0, k, 0, k};
     int32_t c;
     int32_t i;
 #if defined(__ARM_FEATURE_DSP)
     const int pairs = ow >= 2 && params->stride_h == s && s <= 2;
     te_dw_fast_geom geom;
+    te_dw_fast_geom_init(params, k, s, pw, oh, ow, channels, &geom);
     geom.plane = plane;
-    geom.pw = pw;
-    geom.row_step = s * pw;
-    geom.s = s;
-    geom.oh = oh;
-    geom.ow = ow;
-    geom.channels = channels;
-    geom.full = params->activation.min == -128 && params->activation.max == 127;
-    geom.macs = te_dw_macs_for(k, s);
-    /* clamped stride 2: no _min step (its 5 more instructions per step about match the run path's
-     * USAT + UQADD8 requantization on the zoo's map sizes; 10x10x144 s2 [-20, 127]: 67.0 -> 65.3
-     * instructions per output for ~400 B of code) */
-    geom.rows2 = geom.full ? (s == 1 ? te_dw_k3s1_rows2 : te_dw_k3s2_rows2)
-                           : (s == 1 ? te_dw_k3s1_rows2_min : NULL);
 #endif
     for (i = 0; i < ph * pw; ++i) {
         plane[i] = (int8_t)(-params->input_offset);
     }
     for (c = 0; c < channels; ++c) {
-        int32_t oy;
         if (rows > 0 && cols > 0) {
             te_dw_copy_interior(buffer, c, channels, input_dims->w, rows, cols,
                                 plane + params->pad_top * pw + params->pad_left, pw);
@@ -1509,16 +1671,157 @@ TE_NOINLINE static void te_dw_inplace_padded(const te_depthwise_params *params, 
             continue;
         }
 #endif
-        for (oy = 0; oy < oh; ++oy) {
-            int32_t ox;
-            for (ox = 0; ox < ow; ++ox) {
-                const int32_t acc = te_plane_pixel(params, plane, pw, filter + c, channels, k, oy * params->stride_h,
-                                                   ox * s, range, bias != NULL ? bias[c] : 0);
-                buffer[(oy * ow + ox) * channels + c] = te_dw_requantize(acc, quant->multiplier[c], quant->shift[c],
-                                                                         params->output_offset, params->activation);
+        te_dw_plain_rows(params, quant, input_dims, filter, bias, c, k, plane, pw, 1, 0, 0, 0, 0, oh, ow, buffer);
+    }
+}
+
+#if defined(__ARM_FEATURE_DSP)
+/* The pad column's correction of an accumulator start: a pad tap should add (zp + offset) * w = 0,
+ * te_dw_k3s2_direct adds 2w * x of the byte it reads there (the neighbour row's), the start holds
+ * 2w * offset for it: minus the sum over kernel rows j of (x_j - zp) * 2w_j, x_j at b + j * rs, 2w_j the
+ * low (hi 0: w_j0) or high (hi 1: w_j2) half of fb[j] (te_dw_fast's k 3 block). */
+static inline int32_t te_dw_s2_pad_fix(const int8_t *b, int32_t rs, const int32_t *fb, int32_t hi, int32_t zp)
+{
+    int32_t sum = 0;
+    int32_t j;
+    for (j = 0; j < 3; ++j) {
+        sum += ((int32_t)b[j * rs] - zp) * (int32_t)(int16_t)(fb[j] >> (16 * hi));
+    }
+    return sum;
+}
+
+/* te_dw_s2_direct's middle rows [ytop, ybot) of one channel from the buffer, output rows in pairs:
+ * te_dw_k3s2_direct over the steps from 0 (columns x, x + 1 at x = 0, 2, ...; odd ow: the last step
+ * at ow - 2, its column ow - 2 stored again, the same bytes), the first (left pad) and last (right
+ * pad) in calls of their own with corrected accumulator starts (te_dw_s2_pad_fix). blk: the step's
+ * words 0-13 set but the output pointer; fb: te_dw_fast's block. */
+TE_NOINLINE_ONE_COPY static void te_dw_s2_rows(const te_depthwise_params *params, const te_dims *input_dims, int8_t *buffer,
+                                      const te_dims *output_dims, const te_dw_s2_geom *g, int32_t c, int32_t *blk,
+                                      const int32_t *fb)
+{
+    const int32_t channels = input_dims->c;
+    const int32_t rs = input_dims->w * channels;
+    const int32_t ow = output_dims->w;
+    const int32_t zp = -params->input_offset;
+    const int32_t acc2 = fb[5];
+    const int32_t first = params->pad_left > 0;               /* step 0 alone (left pad) */
+    const int32_t steps = (ow + 1) / 2;                       /* the last at column ow - 2 */
+    const int32_t run = steps - ((g->pr > 0 || (ow & 1)) ? 1 : 0); /* steps [first, run) in one call */
+    int32_t y;
+    for (y = g->ytop; y < g->ybot; y += 2) {
+        int8_t *p, *o;
+        if (y + 1 == g->ybot) {
+            y = g->ybot - 2; /* odd count: the last pair one row up (row ybot - 2 stored again, same bytes) */
+        }
+        p = buffer + ((2 * y - params->pad_top) * input_dims->w - params->pad_left) * channels + c;
+        o = buffer + y * ow * channels + c;
+        if (first) { /* column 0's tap 0 on the pad: the row above's last byte */
+            blk[2] = acc2 - te_dw_s2_pad_fix(p, rs, fb, 0, zp);
+            blk[4] = acc2 - te_dw_s2_pad_fix(p + 2 * rs, rs, fb, 0, zp);
+            blk[12] = (int32_t)(intptr_t)o;
+            blk[14] = (int32_t)(intptr_t)(p + 4 * channels);
+            te_dw_k3s2_direct(p, channels, rs, blk);
+            blk[2] = blk[4] = acc2;
+        }
+        if (run > first) {
+            blk[12] = (int32_t)(intptr_t)(o + 2 * first * channels);
+            blk[14] = (int32_t)(intptr_t)(p + 4 * run * channels);
+            te_dw_k3s2_direct(p + 4 * first * channels, channels, rs, blk);
+        }
+        if (run < steps) {
+            p += 2 * (ow - 2) * channels;
+            if (g->pr > 0) { /* column ow - 1's tap 2 on the pad: the row below's first byte */
+                blk[3] = acc2 - te_dw_s2_pad_fix(p + 4 * channels, rs, fb, 1, zp);
+                blk[5] = acc2 - te_dw_s2_pad_fix(p + 4 * channels + 2 * rs, rs, fb, 1, zp);
             }
+            blk[12] = (int32_t)(intptr_t)(o + (ow - 2) * channels);
+            blk[14] = (int32_t)(intptr_t)(p + 4 * channels);
+            te_dw_k3s2_direct(p, channels, rs, blk);
+            blk[3] = blk[5] = acc2;
         }
     }
+}
+#endif
+
+/* te_dw_s2_direct's path (returns 0 for other layers): per channel the top and bottom planes' input
+ * rows copied (their borders hold the input zero point, written once), then the middle rows, the top
+ * rows, the bottom rows (after the middle: their stores land on bytes the middle still reads). */
+TE_NOINLINE_ONE_COPY static int te_dw_inplace_s2(const te_depthwise_params *params, const te_per_channel_quant *quant,
+                                        const te_dims *input_dims, int8_t *buffer, const te_dims *filter_dims,
+                                        const int8_t *filter, const int32_t *bias, const te_dims *output_dims,
+                                        int8_t *top)
+{
+    te_dw_s2_geom geom;
+    const te_dw_s2_geom *g = &geom;
+    if (!te_dw_s2_direct(params, input_dims, filter_dims, output_dims, &geom)) {
+        return 0;
+    }
+    const int32_t channels = input_dims->c;
+    const int32_t in_h = input_dims->h;
+    const int32_t pw = g->pw;
+    const int32_t pt = params->pad_top;
+    const int32_t pl = params->pad_left;
+    const int32_t cols = pl + input_dims->w < pw ? input_dims->w : pw - pl;
+    /* per plane (top, bottom): first input row, input rows, its interior */
+    const int32_t row0[2] = {0, 2 * g->ybot - pt};
+    const int32_t rows[2] = {g->ptop - pt < in_h ? g->ptop - pt : in_h,
+                             g->pbot == 0 ? 0 : in_h - row0[1] < g->pbot ? in_h - row0[1] : g->pbot};
+    int8_t *const dst[2] = {top + pt * pw + pl, top + g->ptop * pw + pl};
+    int32_t c, i, j;
+#if defined(__ARM_FEATURE_DSP)
+    const int32_t ow_c = output_dims->w * channels;
+    const int32_t y0[2] = {0, g->ybot}; /* first output row */
+    te_dw_fast_geom gs[2];
+    int32_t fb[6];   /* te_dw_fast_run's block (k 3) */
+    int32_t blk[16]; /* te_dw_k3s2_direct's */
+    te_dw_fast_geom_init(params, 3, 2, pw, g->ytop, output_dims->w, channels, &gs[0]);
+    gs[0].plane = top;
+    gs[1] = gs[0];
+    gs[1].plane = top + g->ptop * pw;
+    gs[1].oh = output_dims->h - g->ybot;
+#endif
+    for (i = 0; i < (g->ptop + g->pbot) * pw; ++i) {
+        top[i] = (int8_t)(-params->input_offset);
+    }
+    for (c = 0; c < channels; ++c) {
+        for (j = 0; j < 2; ++j) {
+            if (rows[j] > 0) {
+                te_dw_copy_interior(buffer + row0[j] * input_dims->w * channels, c, channels, input_dims->w, rows[j],
+                                    cols, dst[j], pw);
+            }
+        }
+#if defined(__ARM_FEATURE_DSP)
+        if (params->activation.max == 127 && te_requant2_applies(quant->multiplier[c], quant->shift[c]) &&
+            te_dw_fast_blk(params, filter, bias, c, 3, channels, fb)) {
+            const int8_t low = (int8_t)params->activation.min;
+            int8_t *o = buffer + g->ytop * ow_c + c;
+            /* te_dw_k3s2_direct's block: the weight words around the accumulator starts */
+            blk[0] = fb[0];
+            blk[1] = fb[1];
+            blk[2] = blk[3] = blk[4] = blk[5] = fb[5];
+            blk[6] = fb[2];
+            blk[7] = fb[3];
+            blk[8] = fb[4];
+            blk[9] = quant->multiplier[c];
+            blk[10] = te_requant2_round(quant->shift[c], params->output_offset);
+            blk[11] = -quant->shift[c];
+            blk[13] = ow_c;
+            te_dw_s2_rows(params, input_dims, buffer, output_dims, g, c, blk, fb);
+            for (; low > -128 && o != buffer + g->ybot * ow_c + c; o += channels) {
+                *o = *o < low ? low : *o; /* [min, 127]: the step's clamp to [-128, 127] raised to min */
+            }
+            for (j = 0; j < 2; ++j) {
+                te_dw_fast_run(params, quant, c, 3, &gs[j], fb, buffer + y0[j] * ow_c + c);
+            }
+            continue;
+        }
+#endif
+        te_dw_plain_rows(params, quant, input_dims, filter, bias, c, 3, top, pw, 1, 0, 0, 0, 0, g->ytop,
+                         output_dims->w, buffer);
+        te_dw_plain_rows(params, quant, input_dims, filter, bias, c, 3, buffer + c, input_dims->w * channels, channels,
+                         pt, pl, 1, g->ytop, output_dims->h, output_dims->w, buffer);
+    }
+    return 1;
 }
 
 #if defined(__ARM_FEATURE_DSP)
@@ -1549,7 +1852,7 @@ TE_NOINLINE static int32_t te_plane_pixel_pairs(const te_depthwise_params *param
 
 /* Other kernels (not square 3/5/7, or dilated): each channel copied unpadded, the taps inside the
  * input per output. */
-TE_NOINLINE static void te_dw_inplace_plain(const te_depthwise_params *params, const te_per_channel_quant *quant,
+TE_DW_SMALL static void te_dw_inplace_plain(const te_depthwise_params *params, const te_per_channel_quant *quant,
                                             const te_dims *input_dims, int8_t *buffer, const te_dims *filter_dims,
                                             const int8_t *filter, const int32_t *bias, const te_dims *output_dims,
                                             int8_t *plane)
@@ -1626,6 +1929,8 @@ te_status te_depthwise_conv_inplace_s8(const te_depthwise_params *params, const 
 #endif
     if (te_dw_group_path(params, input_dims, filter_dims, output_dims)) {
         te_dw_inplace_groups(params, quant, input_dims, buffer, filter_dims, filter, bias, output_dims, plane);
+    } else if (te_dw_inplace_s2(params, quant, input_dims, buffer, filter_dims, filter, bias, output_dims, plane)) {
+        return TE_OK;
     } else if (te_dw_padded_path(params, filter_dims)) {
         te_dw_inplace_padded(params, quant, input_dims, buffer, filter_dims, filter, bias, output_dims, plane);
     } else {

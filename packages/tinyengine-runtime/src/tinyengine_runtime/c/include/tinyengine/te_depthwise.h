@@ -9,7 +9,9 @@
  *  - te_depthwise_conv_inplace_s8: depth multiplier 1, batch 1; the output overwrites the input
  *    buffer channel by channel (output (y,x,c) lives at ((y*Wo+x)*C+c), so writing output channel c
  *    only touches bytes of input channel c, and only after that channel's input has been saved in
- *    scratch or, on 3x3 / 2x2 maps, in registers), with channel scratch (see the _scratch_bytes
+ *    scratch or, on 3x3 / 2x2 maps, in registers; 3x3 stride 2 on wider maps saves only the rows its
+ *    first and last output rows read and reads the others in place, behind its stores: see the
+ *    proof in te_depthwise_conv_inplace_s8.c), with channel scratch (see the _scratch_bytes
  *    function). An output byte may be written twice with the same value (odd output sizes).
  *
  * Overlap contract of te_depthwise_conv_s8 (te-gen places its output over a dying input, offset
@@ -54,7 +56,9 @@ te_status te_depthwise_conv_s8(const te_depthwise_params *params, const te_per_c
  * without dilation use a padded plane, ((out_h - 1) * stride_h + k) * ((out_w - 1) * stride_w + k),
  * or, on small maps (4 * in_h * in_w <= 64 or <= that plane, or <= 144 under stride 2 x 2), four
  * channels and 8 bytes per output pixel window, 4 * in_h * in_w + 8 * (out_h * out_w <= 36 ?
- * out_h * out_w : 9);
+ * out_h * out_w : 9), or, 3x3 stride 2 x 2 with out_w >= 12 and pad_left, right padding <= 1, the
+ * plane's rows of the first ytop and the last out_h - ybot output rows (te_dw_s2_direct: the bound
+ * depends on pad_top and pad_left; te-gen's select_kernels.depthwise_s2_direct_rows mirrors it);
  * other kernels one input channel, in_h * in_w.
  */
 size_t te_depthwise_conv_inplace_s8_scratch_bytes(const te_depthwise_params *params, const te_dims *input_dims,
