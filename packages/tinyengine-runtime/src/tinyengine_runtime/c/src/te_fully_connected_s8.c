@@ -5,7 +5,7 @@
  * outputs per pass so that every input word feeds four SMLADs.
  * te_fully_connected_packed_s8 (te-gen's packed weights, input offset folded into the bias):
  * rows in pairs sharing every SMLAD (one row's weights + 128 in the low byte of an int16 halfword,
- * the other's in the high byte), four rows per pass: 16 instructions per 16 MACs plus the loop.
+ * the other's in the high byte), four rows per pass: 16 instructions per 16 MACs, 2 per 64 for the loop.
  * Requantization rounds once (TFLite's FULLY_CONNECTED does; CONV_2D rounds twice).
  */
 #include "tinyengine/te_fully_connected.h"
@@ -160,8 +160,8 @@ static const int8_t *te_fcp_rows_c(const int8_t *x, const int8_t *w, int32_t gro
 
 /* `rows` (4: two pairs, or 2: one pair) over `groups` >= 1 groups; acc[] = m, c per pair
  * (acc[2], acc[3] unused with two rows). Returns the weights after them. */
-TE_NOINLINE static const int8_t *te_fcp_rows(const int8_t *x, const int8_t *w, int32_t groups, int32_t rows,
-                                             uint32_t acc[4])
+static inline const int8_t *te_fcp_rows(const int8_t *x, const int8_t *w, int32_t groups, int32_t rows,
+                                       uint32_t acc[4])
 {
 #if defined(__ARM_FEATURE_DSP)
     register int32_t w0 __asm__("r8"); /* LDM wants its registers ascending */
@@ -172,11 +172,17 @@ TE_NOINLINE static const int8_t *te_fcp_rows(const int8_t *x, const int8_t *w, i
     const int8_t *const x_end = x + 4 * groups;
     int32_t xe, xo;
     if (rows == 4) {
-        /* Two groups per pass; an odd count enters at the second. xe holds the byte count first. */
+        /* Four groups per pass; a count of 4q + r (r > 0) enters at the (5 - r)th. xe holds
+         * 4 * r first. */
         __asm__ volatile("sub %[xe], %[xend], %[xp]\n\t"
-                         "tst %[xe], #4\n\t"
-                         "bne 2f\n"
-                         "1:\n\t" TE_FCP_GROUP4 "2:\n\t" TE_FCP_GROUP4 "cmp %[xp], %[xend]\n\t"
+                         "ands %[xe], %[xe], #12\n\t"
+                         "beq 1f\n\t"
+                         "cmp %[xe], #8\n\t"
+                         "beq 3f\n\t"
+                         "bhi 2f\n\t"
+                         "b 4f\n"
+                         "1:\n\t" TE_FCP_GROUP4 "2:\n\t" TE_FCP_GROUP4 "3:\n\t" TE_FCP_GROUP4 "4:\n\t" TE_FCP_GROUP4
+                         "cmp %[xp], %[xend]\n\t"
                          "bne 1b\n\t"
                          : [m0] "+r"(m0), [c0] "+r"(c0), [m1] "+r"(m1), [c1] "+r"(c1), [xp] "+r"(x), [wp] "+r"(w),
                            [xe] "=&r"(xe), [xo] "=&r"(xo), [w0] "=&r"(w0), [w1] "=&r"(w1), [w2] "=&r"(w2),
@@ -261,35 +267,73 @@ TE_NOINLINE static int8_t te_fcp_out_general(const te_fully_connected_params *pa
     return te_fc_out(params, acc, multiplier, shift);
 }
 
-/* `rows` outputs of the packed kernel from their accumulators; returns the output after them. */
-TE_NOINLINE_ONE_COPY static int8_t *te_fcp_store(const te_fully_connected_params *p, const uint32_t *acc, int32_t rows,
-                                        const int32_t *multiplier, const int32_t *shift, int32_t step, int8_t *out)
+/* One batch's walk over the rows, in memory for te_fcp_block (its multiply loop wants every
+ * register). */
+typedef struct {
+    const int8_t *x;           /* the batch's inputs */
+    const int8_t *w;           /* the next block's packed weights */
+    const int32_t *bias;       /* the next row's folded bias */
+    const int32_t *multiplier; /* the next row's (per channel) or the layer's */
+    const int32_t *shift;
+    int8_t *out;
+    int32_t groups;            /* in_features / 4 */
+    int32_t step;              /* 1 per channel, 0 per tensor */
+    uint32_t lo_fix;           /* -128 * sum(x): the lo rows' weights are stored + 128 */
+    const te_fully_connected_params *params;
+} te_fcp_job;
+
+/* The next `rows` outputs (4 or 2: pairs of packed rows; 1: a row-major last row). The layer's
+ * values are read after the multiply loop (nothing held across it: no spills). */
+TE_NOINLINE_ONE_COPY static void te_fcp_block(te_fcp_job *job, int32_t rows)
 {
-    const int32_t offset = p->output_offset;
-    const int32_t lo = p->activation.min;
-    const int32_t hi = p->activation.max;
-    const int32_t narrow = lo > -128 || hi < 127; /* else SSAT alone clamps */
-    const int8_t *const end = out + rows;
-    for (; out != end; ++acc, multiplier += step, shift += step) {
-        const int32_t sh = *shift;
-        int32_t v;
-        if ((uint32_t)(sh + 32) > 31u) {
-            *out++ = te_fcp_out_general(p, (int32_t)*acc, *multiplier, sh);
-            continue;
+    uint32_t acc[4] = {0, 0, 0, 0};
+    const uint32_t *a = acc;
+    int32_t r;
+    if (rows == 1) {
+        acc[0] = (uint32_t)te_fc_dot(job->x, job->w, 4 * job->groups, 0, 0, job->bias[0]);
+    } else {
+        for (r = 0; r < rows; r += 2) {
+            acc[r + 1] = (uint32_t)job->bias[r + 1];
+            acc[r] = (uint32_t)job->bias[r] + job->lo_fix + (acc[r + 1] << 8);
         }
-        v = te_fcp_requant((int32_t)*acc, *multiplier, sh, offset);
-#if defined(__ARM_FEATURE_DSP)
-        v = __ssat(v, 8);
-        if (narrow) {
-            v = v < lo ? lo : (v > hi ? hi : v);
+        job->w = te_fcp_rows(job->x, job->w, job->groups, rows, acc);
+        for (r = 0; r < rows; r += 2) {
+            acc[r] -= acc[r + 1] << 8;
         }
-#else
-        (void)narrow;
-        v = v < lo ? lo : (v > hi ? hi : v);
-#endif
-        *out++ = (int8_t)v;
     }
-    return out;
+    {
+        const te_fully_connected_params *p = job->params;
+        const int32_t offset = p->output_offset;
+        const int32_t lo = p->activation.min;
+        const int32_t hi = p->activation.max;
+        const int32_t *multiplier = job->multiplier;
+        const int32_t *shift = job->shift;
+        const int32_t step = job->step;
+        int8_t *out = job->out;
+        int8_t *const end = out + rows;
+        for (; out != end; ++a, multiplier += step, shift += step) {
+            const int32_t sh = *shift;
+            int32_t v;
+            if ((uint32_t)(sh + 32) > 31u) {
+                *out++ = te_fcp_out_general(p, (int32_t)*a, *multiplier, sh);
+                continue;
+            }
+            v = te_fcp_requant((int32_t)*a, *multiplier, sh, offset);
+#if defined(__ARM_FEATURE_DSP)
+            v = __ssat(v, 8);
+            if (lo > -128 || hi < 127) { /* else SSAT alone clamps */
+                v = v < lo ? lo : (v > hi ? hi : v);
+            }
+#else
+            v = v < lo ? lo : (v > hi ? hi : v);
+#endif
+            *out++ = (int8_t)v;
+        }
+        job->bias += rows;
+        job->multiplier = multiplier;
+        job->shift = shift;
+        job->out = out;
+    }
 }
 
 te_status te_fully_connected_packed_s8(const te_fully_connected_params *params, const int32_t *multiplier,
@@ -297,38 +341,33 @@ te_status te_fully_connected_packed_s8(const te_fully_connected_params *params, 
                                        const te_fully_connected_dims *dims, const int8_t *input,
                                        const int8_t *packed_filter, const int32_t *folded_bias, int8_t *output)
 {
-    const te_fully_connected_params p = *params; /* int8 stores may alias *params */
     const int32_t n = dims->in_features;
     const int32_t outs = dims->out_features;
-    const int32_t step = per_channel ? 1 : 0;
+    te_fcp_job job;
     int32_t b;
-    if (dims->batches < 1 || n < 1 || outs < 1 || n % 4 != 0 || p.filter_offset != 0 || folded_bias == NULL) {
+    if (dims->batches < 1 || n < 1 || outs < 1 || n % 4 != 0 || params->filter_offset != 0 || folded_bias == NULL) {
         return TE_ERROR_ARGUMENT;
     }
+    job.groups = n / 4;
+    job.step = per_channel ? 1 : 0;
+    job.params = params;
+    job.out = output;
     for (b = 0; b < dims->batches; ++b) {
-        const int8_t *x = input + (size_t)b * (size_t)n;
-        const int8_t *w = packed_filter;
-        /* -128 * sum(x): the lo rows' weights are stored + 128 */
-        const uint32_t lo_fix = outs > 1 ? (uint32_t)te_fcp_input_sum(x, n) * 0xFFFFFF80u : 0u;
-        int32_t o = 0;
-        while (o + 2 <= outs) {
-            const int32_t rows = outs - o >= 4 ? 4 : 2;
-            uint32_t acc[4] = {0, 0, 0, 0};
-            int32_t r;
-            for (r = 0; r < rows; r += 2) {
-                acc[r] = (uint32_t)folded_bias[o + r] + lo_fix + ((uint32_t)folded_bias[o + r + 1] << 8);
-                acc[r + 1] = (uint32_t)folded_bias[o + r + 1];
-            }
-            w = te_fcp_rows(x, w, n / 4, rows, acc);
-            for (r = 0; r < rows; r += 2) {
-                acc[r] -= acc[r + 1] << 8;
-            }
-            output = te_fcp_store(&p, acc, rows, multiplier + o * step, shift + o * step, step, output);
-            o += rows;
+        int32_t left = outs;
+        job.x = input + (size_t)b * (size_t)n;
+        job.w = packed_filter;
+        job.bias = folded_bias;
+        job.multiplier = multiplier;
+        job.shift = shift;
+        job.lo_fix = outs > 1 ? (uint32_t)te_fcp_input_sum(job.x, n) * 0xFFFFFF80u : 0u;
+        for (; left >= 4; left -= 4) {
+            te_fcp_block(&job, 4);
         }
-        if (o < outs) { /* an odd last row, row-major */
-            const int32_t acc = te_fc_dot(x, w, n, 0, 0, folded_bias[o]);
-            output = te_fcp_store(&p, (const uint32_t *)&acc, 1, multiplier + o * step, shift + o * step, 0, output);
+        if ((left & 2) != 0) {
+            te_fcp_block(&job, 2);
+        }
+        if ((left & 1) != 0) {
+            te_fcp_block(&job, 1);
         }
     }
     return TE_OK;
