@@ -62,12 +62,46 @@ TE_NOINLINE static void te_fc_dot2(const int8_t *x, const int8_t *w0, const int8
 }
 #endif
 
-/* One requantized FULLY_CONNECTED output (single rounding). */
-static inline int8_t te_fc_out(const te_fully_connected_params *params, int32_t acc, int32_t multiplier,
-                               int32_t shift)
+/* One requantized FULLY_CONNECTED output (single rounding), any shift: out of line (rare: a real
+ * multiplier of 1/2 or more, or below 2^-32). */
+TE_NOINLINE static int8_t te_fc_out_general(const te_fully_connected_params *params, int32_t acc,
+                                            int32_t multiplier, int32_t shift)
 {
     const int32_t scaled = te_multiply_by_quantized_multiplier_single_round(acc, multiplier, shift);
     return te_offset_clamp_s8(scaled, params->output_offset, params->activation);
+}
+
+/*
+ * te_multiply_by_quantized_multiplier_single_round for shift in [-32, -1] (total shift t = 31 - shift
+ * in [32, 63]) plus the output offset: x * m + 2^(t-1) is one SMLAL onto a constant (no saturation
+ * can occur: the product is below 2^62), the high word shifted right by e = t - 32. The constant's
+ * words: hi = 2^e / 2, lo = 2^31 when e = 0 (LSL, LSR, LSL, no branch).
+ */
+static inline int32_t te_fcp_requant(int32_t x, int32_t multiplier, int32_t shift, int32_t output_offset)
+{
+    const int32_t e = -shift - 1;
+    const uint32_t one = 1u << e;
+    const int64_t k = (int64_t)(((uint64_t)(one >> 1) << 32) | (uint32_t)(one << 31));
+    return ((int32_t)(((int64_t)x * (int64_t)multiplier + k) >> 32) >> e) + output_offset;
+}
+
+/* One requantized output: te_fcp_requant for shifts in [-32, -1], else te_fc_out_general. offset,
+ * lo, hi: p's output offset and clamp, passed as values (int8 stores may alias *p). */
+static inline int8_t te_fc_out(const te_fully_connected_params *p, int32_t offset, int32_t lo, int32_t hi,
+                               int32_t acc, int32_t multiplier, int32_t shift)
+{
+    int32_t v;
+    if ((uint32_t)(shift + 32) > 31u) {
+        return te_fc_out_general(p, acc, multiplier, shift);
+    }
+    v = te_fcp_requant(acc, multiplier, shift, offset);
+#if defined(__ARM_FEATURE_DSP)
+    v = __ssat(v, 8);
+    if (lo <= -128 && hi >= 127) { /* SSAT alone clamps */
+        return (int8_t)v;
+    }
+#endif
+    return (int8_t)(v < lo ? lo : (v > hi ? hi : v));
 }
 
 /* Shared body: quant_step is 1 for per-channel arrays, 0 for one per-tensor value. */
@@ -75,6 +109,9 @@ static te_status te_fc_run(const te_fully_connected_params *params, const int32_
                            int32_t quant_step, const te_fully_connected_dims *dims, const int8_t *input,
                            const int8_t *filter, const int32_t *bias, int8_t *output)
 {
+    const int32_t offset = params->output_offset;
+    const int32_t lo = params->activation.min;
+    const int32_t hi = params->activation.max;
     int32_t b;
     if (dims->batches < 1 || dims->in_features < 1 || dims->out_features < 1) {
         return TE_ERROR_ARGUMENT;
@@ -90,15 +127,16 @@ static te_status te_fc_run(const te_fully_connected_params *params, const int32_
             acc[1] = bias != NULL ? bias[o + 1] : 0;
             te_fc_dot2(x, w, w + dims->in_features, dims->in_features, params->input_offset, params->filter_offset,
                        acc);
-            *output++ = te_fc_out(params, acc[0], multiplier[o * quant_step], shift[o * quant_step]);
-            *output++ = te_fc_out(params, acc[1], multiplier[(o + 1) * quant_step], shift[(o + 1) * quant_step]);
+            *output++ = te_fc_out(params, offset, lo, hi, acc[0], multiplier[o * quant_step], shift[o * quant_step]);
+            *output++ = te_fc_out(params, offset, lo, hi, acc[1], multiplier[(o + 1) * quant_step],
+                                  shift[(o + 1) * quant_step]);
         }
 #endif
         for (; o < dims->out_features; ++o) {
             const int8_t *w = filter + (size_t)o * (size_t)dims->in_features;
             const int32_t acc = te_fc_dot(x, w, dims->in_features, params->input_offset, params->filter_offset,
                                           bias != NULL ? bias[o] : 0);
-            *output++ = te_fc_out(params, acc, multiplier[o * quant_step], shift[o * quant_step]);
+            *output++ = te_fc_out(params, offset, lo, hi, acc, multiplier[o * quant_step], shift[o * quant_step]);
         }
     }
     return TE_OK;
@@ -246,27 +284,6 @@ TE_NOINLINE static int32_t te_fcp_input_sum(const int8_t *x, int32_t n)
 #endif
 }
 
-/*
- * te_multiply_by_quantized_multiplier_single_round for shift in [-32, -1] (total shift t = 31 - shift
- * in [32, 63]) plus the output offset: x * m + 2^(t-1) is one SMLAL onto a constant (no saturation
- * can occur: the product is below 2^62), the high word shifted right by e = t - 32. The constant's
- * words: hi = 2^e / 2, lo = 2^31 when e = 0 (LSL, LSR, LSL, no branch).
- */
-static inline int32_t te_fcp_requant(int32_t x, int32_t multiplier, int32_t shift, int32_t output_offset)
-{
-    const int32_t e = -shift - 1;
-    const uint32_t one = 1u << e;
-    const int64_t k = (int64_t)(((uint64_t)(one >> 1) << 32) | (uint32_t)(one << 31));
-    return ((int32_t)(((int64_t)x * (int64_t)multiplier + k) >> 32) >> e) + output_offset;
-}
-
-/* The other shifts, out of line (rare: a real multiplier of 1/2 or more). */
-TE_NOINLINE static int8_t te_fcp_out_general(const te_fully_connected_params *params, int32_t acc,
-                                             int32_t multiplier, int32_t shift)
-{
-    return te_fc_out(params, acc, multiplier, shift);
-}
-
 /* One batch's walk over the rows, in memory for te_fcp_block (its multiply loop wants every
  * register). */
 typedef struct {
@@ -311,23 +328,21 @@ TE_NOINLINE_ONE_COPY static void te_fcp_block(te_fcp_job *job, int32_t rows)
         const int32_t step = job->step;
         int8_t *out = job->out;
         int8_t *const end = out + rows;
-        for (; out != end; ++a, multiplier += step, shift += step) {
-            const int32_t sh = *shift;
-            int32_t v;
-            if ((uint32_t)(sh + 32) > 31u) {
-                *out++ = te_fcp_out_general(p, (int32_t)*a, *multiplier, sh);
-                continue;
-            }
-            v = te_fcp_requant((int32_t)*a, *multiplier, sh, offset);
 #if defined(__ARM_FEATURE_DSP)
-            v = __ssat(v, 8);
-            if (lo > -128 || hi < 127) { /* else SSAT alone clamps */
-                v = v < lo ? lo : (v > hi ? hi : v);
+        const int32_t sh = *shift;
+        if (step == 0 && (uint32_t)(sh + 32) <= 31u && lo <= -128 && hi >= 127) {
+            /* per tensor, whole range: te_fcp_requant's constants once, SSAT clamps */
+            const int32_t m = *multiplier;
+            const int32_t e = -sh - 1;
+            const uint32_t one = 1u << e;
+            const int64_t k = (int64_t)(((uint64_t)(one >> 1) << 32) | (uint32_t)(one << 31));
+            for (; out != end; ++a) {
+                *out++ = (int8_t)__ssat(((int32_t)(((int64_t)(int32_t)*a * m + k) >> 32) >> e) + offset, 8);
             }
-#else
-            v = v < lo ? lo : (v > hi ? hi : v);
+        }
 #endif
-            *out++ = (int8_t)v;
+        for (; out != end; ++a, multiplier += step, shift += step) {
+            *out++ = te_fc_out(p, offset, lo, hi, (int32_t)*a, *multiplier, *shift);
         }
         job->bias += rows;
         job->multiplier = multiplier;
