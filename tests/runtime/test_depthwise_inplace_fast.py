@@ -263,19 +263,22 @@ def test_fast_requantization_edges_match_tflite_arithmetic(build_dir: Path) -> N
         expected.append(want)
     # tiny maps whose channels all allow te_requant2 (the in-register path; above, channel 4 on
     # sends the (3, 3) map to the small-map path)
-    for i, (k, stride, hw) in enumerate(
-        ((3, 1, (3, 3)), (3, 2, (3, 3)), (3, 1, (2, 2)), (5, 1, (2, 2)), (7, 1, (2, 2)))
-    ):
+    # (then the four-output shapes clamped at [min, 127], min < 0: SSAT + QADD8 in the routine; min
+    # at -1 and -127, output offsets at the ends)
+    tiny = [(3, 1, (3, 3)), (3, 2, (3, 3)), (3, 1, (2, 2)), (5, 1, (2, 2)), (7, 1, (2, 2))]
+    tiny_acts = [(-128, (-128, 127))] * 5 + [(-1, (-1, 127)), (-128, (-127, 127)), (127, (-3, 127))]
+    tiny += [(3, 2, (3, 3)), (3, 1, (2, 2)), (5, 1, (2, 2))]
+    for i, ((k, stride, hw), (out_off, act)) in enumerate(zip(tiny, tiny_acts, strict=True)):
         case, want = _edge_case(
-            f"edge tiny k{k} s{stride} {hw}",
+            f"edge tiny k{k} s{stride} {hw} {act}",
             k,
             stride,
             mult[:4],
             shift[:4],
             bias[:4],
             128,
-            -128,
-            (-128, 127),
+            out_off,
+            act,
             60 + i,
             hw,
         )

@@ -475,7 +475,8 @@ static void te_dw_group4(const te_depthwise_params *params, const te_dims *input
  * r0 the channel's first byte, r1 channels, r2 filter then scratch, r3 blk, r4-r6 three weights or
  * bytes, r8-r12 lr the weight pairs (A0 A1 A2 B0 B1 B2, then pushed) and the input pairs (P0 Q0 P1
  * Q1 P2 Q2); the nine doubled accumulators in a stack block, requantized four at a time (r8 m,
- * r9 round, r10 exponent). 3x3 -> 3x3: 157 instructions per channel (81 MACs of the padded count). */
+ * r9 round, r10 exponent); blk[8]: 128 + min (four-output shapes, [min, 127] with min < 0: the round
+ * folds -min - 128, QADD8 after the SSAT restores it, saturating at 127) or 0. 3x3 -> 3x3: 157 instructions per channel (81 MACs of the padded count). */
 TE_NOINLINE static void te_dw_map3_channel(int8_t *b, int32_t channels, const int8_t *f, const int32_t *blk)
 {
     register int8_t *r0 __asm__("r0") = b;
@@ -576,7 +577,20 @@ TE_NOINLINE static void te_dw_map3_channel(int8_t *b, int32_t channels, const in
         "ldrd r2, r4, [sp]\n\t"
         "ldrd r5, r6, [sp, #12]\n"
         "8:\n\t"
-        TE_DW_MAP3_REQUANT4
+        TE_DW_MAP3_Q("r2") TE_DW_MAP3_Q("r4") TE_DW_MAP3_Q("r5") TE_DW_MAP3_Q("r6")
+        "ldr r12, [r3, #24]\n\t" /* 128 + min of a clamped activation (round folds -min - 128), or 0 */
+        "cmp r12, #0\n\t"
+        "beq 12f\n\t"
+        "qadd8 r2, r2, r12\n\t"
+        "qadd8 r4, r4, r12\n\t"
+        "qadd8 r5, r5, r12\n\t"
+        "qadd8 r6, r6, r12\n"
+        "12:\n\t"
+        "strb r2, [r0]\n\t"
+        "strb r4, [r0, r1]\n\t"
+        "add r0, r0, r1, lsl #1\n\t"
+        "strb r5, [r0]\n\t"
+        "strb r6, [r0, r1]\n\t"
         "add sp, sp, #36\n"
         "9:\n\t"
         : "+r"(r0), "+r"(r1), "+r"(r2), "+r"(r3)
@@ -639,7 +653,9 @@ TE_NOINLINE static int te_dw_inplace_map3(const te_depthwise_params *params, con
     const int8_t *centre = filter + (k - 3) / 2 * (k + 1) * channels; /* tap ((k - 3) / 2, (k - 3) / 2) */
     const int32_t low = params->activation.min;
     const int top = params->activation.max == 127;
-    int32_t blk[8];
+    /* four outputs, [min, 127] with min < 0: SSAT of v - min - 128, QADD8 by 128 + min (as the row pairs) */
+    const int32_t fold = shape != TE_DW_MAP3_S1 && low > -128 && low < 0 ? 128 + low : 0;
+    int32_t blk[9];
     int32_t acc[9];
     int32_t c;
     if (shape < 0) {
@@ -649,16 +665,17 @@ TE_NOINLINE static int te_dw_inplace_map3(const te_depthwise_params *params, con
     blk[5] = shape;
     blk[6] = (k - 2) * channels;
     blk[7] = 0;
+    blk[8] = fold;
     for (c = 0; c < channels; ++c) {
         const int32_t b0 = bias != NULL ? bias[c] : 0;
         const int32_t shift = quant->shift[c];
         blk[0] = (int32_t)(2u * (uint32_t)b0); /* wraps for |bias| >= 2^30: undone by the general path */
         if (top && te_requant2_applies(quant->multiplier[c], shift) && b0 < (1 << 28) && b0 > -(1 << 28)) {
             blk[2] = quant->multiplier[c];
-            blk[3] = te_requant2_round(shift, params->output_offset);
+            blk[3] = te_requant2_round(shift, params->output_offset - fold);
             blk[4] = -shift;
             te_dw_map3_channel(buffer + c, channels, centre + c, blk);
-            if (low > -128) {
+            if (low > -128 && fold == 0) {
                 int8_t *o = buffer + c;
                 int32_t i;
                 for (i = 0; i < outputs; ++i, o += channels) {
@@ -1547,7 +1564,7 @@ TE_NOINLINE static void te_dw_copy_interior(const int8_t *buffer, int32_t c, int
  * accumulators fit, and te_requant2's int32 steps cannot overflow even with round's offset at
  * 255 * 2^e); returns 0 when the channel must take the plain loop.
  */
-TE_NOINLINE_ONE_COPY static int te_dw_fast_blk(const te_depthwise_params *params, const int8_t *filter, const int32_t *bias, int32_t c,
+static inline int te_dw_fast_blk(const te_depthwise_params *params, const int8_t *filter, const int32_t *bias, int32_t c,
                           int32_t k, int32_t channels, int32_t *blk)
 {
     const int32_t acc0 =
