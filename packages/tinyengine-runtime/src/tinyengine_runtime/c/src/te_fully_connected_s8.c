@@ -143,11 +143,15 @@ static te_status te_fc_run(const te_fully_connected_params *params, const int32_
 }
 
 #if !defined(__ARM_FEATURE_DSP)
-/* Portable: the DSP path's sums (acc[2p] = m, acc[2p + 1] = c) for `pairs` pairs of rows. */
+/* Portable: the DSP path's sums (acc[2p] = m, acc[2p + 1] = c) for `pairs` pairs of rows; with one
+ * pair, acc[2] += sum(x). */
 static const int8_t *te_fcp_rows_c(const int8_t *x, const int8_t *w, int32_t groups, int32_t pairs, uint32_t *acc)
 {
     int32_t k, p, h, lane;
     for (k = 0; k < groups; ++k, x += 4) {
+        if (pairs == 1) {
+            acc[2] += (uint32_t)(x[0] + x[1] + x[2] + x[3]);
+        }
         for (p = 0; p < pairs; ++p) {
             for (h = 0; h < 2; ++h, w += 4) {
                 for (lane = 0; lane < 2; ++lane) {
@@ -196,8 +200,8 @@ static const int8_t *te_fcp_rows_c(const int8_t *x, const int8_t *w, int32_t gro
         TE_FCP_PAIR("w2", "w3", "m1", "c1")
 #endif
 
-/* `rows` (4: two pairs, or 2: one pair) over `groups` >= 1 groups; acc[] = m, c per pair
- * (acc[2], acc[3] unused with two rows). Returns the weights after them. */
+/* `rows` (4: two pairs, or 2: one pair) over `groups` >= 1 groups; acc[] = m, c per pair (with
+ * two rows, acc[2] += sum(x) instead). Returns the weights after them. */
 static inline const int8_t *te_fcp_rows(const int8_t *x, const int8_t *w, int32_t groups, int32_t rows,
                                        uint32_t acc[4])
 {
@@ -228,14 +232,17 @@ static inline const int8_t *te_fcp_rows(const int8_t *x, const int8_t *w, int32_
                          : [xend] "r"(x_end)
                          : "cc", "memory");
     } else {
-        /* One pair: 11 instructions per 8 MACs, the loop included. */
+        /* One pair, and m1 += sum(x) (layers of two or three rows need no separate pass for it):
+         * 13 instructions per 8 MACs, the loop included. */
         __asm__ volatile("1:\n\t"
                          "ldrd %[w0], %[w1], [%[wp]], #8\n\t" TE_FCP_INPUT TE_FCP_PAIR("w0", "w1", "m0", "c0")
+                         "smlad %[m1], %[xe], %[ones], %[m1]\n\t"
+                         "smlad %[m1], %[xo], %[ones], %[m1]\n\t"
                          "cmp %[xp], %[xend]\n\t"
                          "bne 1b\n\t"
-                         : [m0] "+r"(m0), [c0] "+r"(c0), [xp] "+r"(x), [wp] "+r"(w), [xe] "=&r"(xe),
+                         : [m0] "+r"(m0), [c0] "+r"(c0), [m1] "+r"(m1), [xp] "+r"(x), [wp] "+r"(w), [xe] "=&r"(xe),
                            [xo] "=&r"(xo), [w0] "=&r"(w0), [w1] "=&r"(w1)
-                         : [xend] "r"(x_end)
+                         : [xend] "r"(x_end), [ones] "r"(0x00010001)
                          : "cc", "memory");
     }
     acc[0] = m0;
@@ -295,7 +302,7 @@ typedef struct {
     int8_t *out;
     int32_t groups;            /* in_features / 4 */
     int32_t step;              /* 1 per channel, 0 per tensor */
-    uint32_t lo_fix;           /* -128 * sum(x): the lo rows' weights are stored + 128 */
+    uint32_t lo_fix;           /* -128 * sum(x) (the lo rows' weights are stored + 128): blocks of 4 */
     const te_fully_connected_params *params;
 } te_fcp_job;
 
@@ -311,9 +318,13 @@ TE_NOINLINE_ONE_COPY static void te_fcp_block(te_fcp_job *job, int32_t rows)
     } else {
         for (r = 0; r < rows; r += 2) {
             acc[r + 1] = (uint32_t)job->bias[r + 1];
-            acc[r] = (uint32_t)job->bias[r] + job->lo_fix + (acc[r + 1] << 8);
+            acc[r] = (uint32_t)job->bias[r] + (rows == 4 ? job->lo_fix : 0u) + (acc[r + 1] << 8);
         }
         job->w = te_fcp_rows(job->x, job->w, job->groups, rows, acc);
+        if (rows == 2) { /* the pair loop's sum(x) */
+            acc[0] += acc[2] * 0xFFFFFF80u;
+            acc[2] = 0;
+        }
         for (r = 0; r < rows; r += 2) {
             acc[r] -= acc[r + 1] << 8;
         }
@@ -374,7 +385,7 @@ te_status te_fully_connected_packed_s8(const te_fully_connected_params *params, 
         job.bias = folded_bias;
         job.multiplier = multiplier;
         job.shift = shift;
-        job.lo_fix = outs > 1 ? (uint32_t)te_fcp_input_sum(job.x, n) * 0xFFFFFF80u : 0u;
+        job.lo_fix = outs >= 4 ? (uint32_t)te_fcp_input_sum(job.x, n) * 0xFFFFFF80u : 0u;
         for (; left >= 4; left -= 4) {
             te_fcp_block(&job, 4);
         }
