@@ -215,8 +215,9 @@ def test_fast_requantization_edges_match_tflite_arithmetic(build_dir: Path) -> N
     # per channel: (multiplier, shift, bias); in_off 128 and w[.., 0] = 127 move channel 0 by up to
     # 128 * 127 * k * k, so its bias is set to land near (or past) the 2^28 limit on purpose
     # channels 0-3 all within te_requant2's range (the small-map path's four-channel loop), 2 and 3
-    # with outputs that do not saturate; 4-7 not all; 8-10 a last group of three (10: a bias past
-    # 2^30, whose doubling wraps in the tiny maps' general path)
+    # with outputs that do not saturate; 4-7 not all; 8-11, 12 a last group of one (10: a bias past
+    # 2^30, whose doubling wraps in the tiny maps' general path; 4, 11, 12: right shifts past 22, the
+    # 3x3 stride-1 row pairs' offset after the shift)
     quant = [
         (2**31 - 1, -1, big - 128 * 127 * 9 - 40000),
         ((1 << 30) + 12345, -22, -big + 30000),
@@ -229,6 +230,8 @@ def test_fast_requantization_edges_match_tflite_arithmetic(build_dir: Path) -> N
         (2**31 - 1, -12, big + 5),
         (1073741824, -2, -(1 << 27)),
         (1518500250, -20, (1 << 30) + 12345),
+        (2**31 - 1, -31, big - 128 * 127 * 9 - 40000),
+        ((1 << 30) + 777, -26, -(1 << 27)),
     ]
     mult, shift, bias = (list(t) for t in zip(*quant, strict=True))
     cases, expected = [], []

@@ -1451,9 +1451,8 @@ TE_NOINLINE static void te_dw_fast_channel(const te_dw_fast_geom *g, const int32
  * column left, an odd height with a pair one row up (outputs stored twice, the same bytes; the plane
  * is the channel's copy). */
 TE_NOINLINE static void te_dw_k3_rows_channel(const te_dw_fast_geom *g, const int32_t *blk, const te_dw_fast_q *q,
-                                              int8_t *out)
+                                              int8_t *out, void (*rows2)(const int8_t *, int32_t, const int32_t *))
 {
-    void (*const rows2)(const int8_t *, int32_t, const int32_t *) = g->rows2;
     const int32_t ow = g->ow;
     const int32_t pw = g->pw;
     const int32_t c = g->channels;
@@ -1594,11 +1593,20 @@ TE_NOINLINE static void te_dw_fast_run(const te_depthwise_params *params, const 
         if (k == 3 && g->oh >= 2 && act.min < 0 && g->rows2 != NULL) {
             /* row pairs: SSAT of v - min - 128, then (clamped) QADD8 by 128 + min (g->rows2) */
             q.round = te_requant2_round(shift, params->output_offset - act.min - 128);
-            te_dw_k3_rows_channel(g, blk, &q, out);
+            te_dw_k3_rows_channel(g, blk, &q, out, g->rows2);
             return;
         }
         q.mode = g->full ? TE_DW_SSAT : TE_DW_CLAMP127;
         q.round = te_requant2_round(shift, params->output_offset - (g->full ? 0 : act.min));
+    } else if (k == 3 && g->oh >= 2 && g->full && g->rows2 != NULL && multiplier >= 0 && shift < -TE_REQ2_MAX_EXPONENT &&
+               shift >= -31) {
+        /* right shifts of 23..31 (round would overflow with the output offset in it): |acc| < 2^28 + 2^20
+         * leaves the shifted value within +-33, so SSAT clamps nothing and the offset can come after it:
+         * round 2^(e-1), then the _min step's QADD8 by the offset's byte (saturating: the clamp) */
+        q.round = (int32_t)(1u << (-shift - 1));
+        q.low = params->output_offset & 0xFF;
+        te_dw_k3_rows_channel(g, blk, &q, out, te_dw_k3s1_rows2_min);
+        return;
     }
     q.shift = shift;
     q.output_offset = params->output_offset;
