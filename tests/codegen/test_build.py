@@ -67,7 +67,7 @@ def test_project_layout_and_manifest(vww_project, shared_models):
         assert decl in header
     source = (vww_project / "src" / f"{prefix}.c").read_text()
     assert source.count("TE_RUN(") == len(manifest["ops"]) + 1  # + the macro definition
-    # the stem's 16 x 27 weights, packed for te_conv_3x3_c3_s8: per channel pair two biases, two rows
+    # the stem's 16 x 27 weights, packed for te_conv_im2col_s8: per channel pair two biases, two rows
     # of 28 weights (four per int32 word), two multipliers and two shifts: 8 x 20 words
     assert "const int32_t op1_filter[160]" in (vww_project / "src" / f"{prefix}_weights.c").read_text()
 

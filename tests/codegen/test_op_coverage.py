@@ -87,7 +87,7 @@ def test_converted_model_is_bit_exact(name, tmp_path):
     assert report.passed, (report.mismatches, report.first_difference, sorted(kernels))
     assert report.tensors_compared == len(compile_model(model).graph.operators)
     if name == "branches":
-        assert {"te_conv_3x3_c3_s8", "te_conv_s8", "te_conv_1x1_s8", "te_maxpool_s8", "te_avgpool_s8",
+        assert {"te_conv_im2col_s8", "te_conv_s8", "te_conv_1x1_s8", "te_maxpool_s8", "te_avgpool_s8",
                 "te_concatenation_s8", "te_logistic_s8", "te_leaky_relu_s8", "te_mul_s8", "te_sub_s8",
                 "te_mean_hw_s8", "te_pad_s8", "te_resize_nearest_s8", "te_strided_slice_s8",
                 "te_depthwise_conv_s8", "te_softmax_s8"} <= kernels  # fmt: skip

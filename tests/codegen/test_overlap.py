@@ -173,8 +173,8 @@ def _window_model(path: Path) -> Path:
 
     keras.utils.set_random_seed(0)
     inp = keras.Input((20, 20, 3), batch_size=1)
-    x = keras.layers.Conv2D(8, 3, padding="same", activation="relu")(inp)
-    x = keras.layers.Conv2D(12, 3, strides=2, padding="valid", activation="relu")(x)  # te_conv_s8
+    x = keras.layers.Conv2D(16, 3, padding="same", activation="relu")(inp)
+    x = keras.layers.Conv2D(12, 3, strides=2, padding="valid", activation="relu")(x)  # te_conv_s8 (144 taps)
     x = keras.layers.MaxPooling2D(3, strides=1, padding="same")(x)
     x = keras.layers.AveragePooling2D(2, strides=2)(x)
     x = keras.layers.Conv2D(4, 1)(x)

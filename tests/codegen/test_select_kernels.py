@@ -51,10 +51,10 @@ def test_conv_variants_and_inplace_depthwise():
     select_kernels(graph)
     kernels = [op.kernel for op in graph.operators]
     assert kernels == [
-        "te_conv_3x3_c3_s8",
+        "te_conv_im2col_s8",
         "te_depthwise_conv_inplace_s8",
         "te_conv_1x1_s8",
-        "te_conv_s8",
+        "te_conv_im2col_s8",  # 72 taps
         "te_depthwise_conv_inplace_s8",  # stride 1 VALID: its input still dies here
     ]
     assert graph.operators[1].inplace and not graph.operators[0].inplace
@@ -63,11 +63,28 @@ def test_conv_variants_and_inplace_depthwise():
 
 def test_depthwise_not_inplace_when_input_is_graph_input_or_multiplies_channels():
     graph = _chain(
-        [("DEPTHWISE_CONV_2D", (1, 3, 3, 8), {"padding": "SAME", "out_shape": (1, 8, 8, 8)})], (1, 8, 8, 1)
+        [("DEPTHWISE_CONV_2D", (1, 3, 3, 8), {"padding": "SAME", "out_shape": (1, 8, 8, 8)})], (1, 8, 8, 2)
     )
     select_kernels(graph)
     assert graph.operators[0].kernel == "te_depthwise_conv_s8"
     assert not graph.operators[0].inplace
+
+
+def test_im2col_takes_small_windows_and_one_channel_depthwise():
+    """CONV_2D up to 128 taps and DEPTHWISE_CONV_2D on one input channel run te_conv_im2col_s8."""
+    graph = _chain(
+        [
+            ("DEPTHWISE_CONV_2D", (1, 10, 8, 8), {"stride_h": 2, "stride_w": 2, "padding": "SAME",
+                                                  "out_shape": (1, 8, 8, 8)}),
+            ("CONV_2D", (16, 4, 4, 8), {"padding": "SAME", "out_shape": (1, 8, 8, 16)}),  # 128 taps
+            ("CONV_2D", (4, 3, 3, 16), {"padding": "SAME", "out_shape": (1, 8, 8, 4)}),  # 144 taps
+        ],
+        (1, 16, 16, 1),
+    )
+    select_kernels(graph)
+    assert [op.kernel for op in graph.operators] == ["te_conv_im2col_s8", "te_conv_im2col_s8", "te_conv_s8"]
+    assert [op.scratch_bytes for op in graph.operators] == [9 * 80 + 12, 9 * 128 + 12, 2 * 144]
+    assert not any(op.inplace for op in graph.operators)
 
 
 def test_unsupported_operators_are_all_named():
@@ -86,7 +103,7 @@ def test_unsupported_operators_are_all_named():
 SCRATCH_CALLS = {
     "te_conv_s8": "te_conv_s8_scratch_bytes(&filter)",
     "te_conv_1x1_s8": "te_conv_1x1_s8_scratch_bytes(&input)",
-    "te_conv_3x3_c3_s8": "te_conv_3x3_c3_s8_scratch_bytes()",
+    "te_conv_im2col_s8": "te_conv_im2col_s8_scratch_bytes(&filter)",
     "te_depthwise_conv_inplace_s8": (
         "te_depthwise_conv_inplace_s8_scratch_bytes(&params, &input, &filter, &output)"
     ),
@@ -102,6 +119,8 @@ def test_scratch_bytes_equal_the_runtime_companions(shared_models, tmp_path):
             if op.kernel in SCRATCH_CALLS:
                 inp = graph.tensors[op.inputs[0]].shape
                 filt = graph.tensors[op.inputs[1]].shape
+                if op.kind == "DEPTHWISE_CONV_2D" and op.kernel == "te_conv_im2col_s8":  # lowered to CONV_2D
+                    filt = (filt[3], filt[1], filt[2], filt[0])
                 out = graph.tensors[op.outputs[0]].shape
                 geometry = [op.options.get(k, 1) for k in ("stride_h", "stride_w", "dilation_h_factor",
                                                            "dilation_w_factor")]  # fmt: skip
@@ -122,7 +141,7 @@ def test_scratch_bytes_equal_the_runtime_companions(shared_models, tmp_path):
         "int main(void) {\n" + "\n".join(checks) + "\nreturn 0; }\n"
     )
     runtime = tinyengine_runtime.source_dir()
-    sources = [str(runtime / f) for f in ("te_conv_s8.c", "te_conv_1x1_s8.c", "te_conv_3x3_c3_s8.c",
+    sources = [str(runtime / f) for f in ("te_conv_s8.c", "te_conv_1x1_s8.c", "te_conv_im2col_s8.c",
                                           "te_pair.c", "te_depthwise_conv_inplace_s8.c")]  # fmt: skip
     exe = tmp_path / "scratch"
     cc = ["gcc", "-std=c99", f"-I{tinyengine_runtime.include_dir()}", str(program), *sources, "-o", str(exe)]
@@ -152,6 +171,8 @@ def test_depthwise_inplace_scratch_mirrors_the_runtime_by_shape(tmp_path):
     assert depthwise_inplace_scratch((1, 3, 3, 8), (1, 3, 3, 8), (3, 3), (1, 1)) == 4 * 3 * 3 + 8 * 9
     assert depthwise_inplace_scratch((1, 24, 24, 8), (1, 24, 24, 8), (3, 3), (1, 1)) == 26 * 26
     assert depthwise_inplace_scratch((1, 24, 24, 8), (1, 12, 12, 8), (5, 5), (2, 2)) == 27 * 27
+    # 3x3 stride 2 from the buffer: the top plane (output row 0) and the bottom one (row 23), 3 rows each
+    assert depthwise_inplace_scratch((1, 48, 48, 8), (1, 24, 24, 8), (3, 3), (2, 2)) == (3 + 3) * 49
     assert depthwise_inplace_scratch((1, 24, 24, 8), (1, 24, 24, 8), (1, 3), (1, 1)) == 24 * 24
     program = tmp_path / "dw_scratch.c"
     program.write_text(
@@ -166,5 +187,3 @@ def test_depthwise_inplace_scratch_mirrors_the_runtime_by_shape(tmp_path):
     subprocess.run(cc, check=True, capture_output=True)
     result = subprocess.run([str(exe)], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout
-    # 3x3 stride 2 from the buffer: the top plane (output row 0) and the bottom one (row 23), 3 rows each
-    assert depthwise_inplace_scratch((1, 48, 48, 8), (1, 24, 24, 8), (3, 3), (2, 2)) == (3 + 3) * 49

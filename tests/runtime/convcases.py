@@ -36,7 +36,7 @@ ACTIVATIONS = (ACT_NONE, ACT_RELU, ACT_RELU6)
 SOURCES = [
     "te_conv_s8.c",
     "te_conv_1x1_s8.c",
-    "te_conv_3x3_c3_s8.c",
+    "te_conv_im2col_s8.c",
     "te_pair.c",
     "te_depthwise_conv_s8.c",
     "te_depthwise_conv_inplace_s8.c",
@@ -278,18 +278,23 @@ def conv_1x1_scratch(cin: int) -> int:
     return min(4, max(1, 512 // column)) * column
 
 
+def conv_im2col_scratch(taps: int) -> int:
+    """te_conv_im2col_s8_scratch_bytes(): a three-pixel column (6 * round4(taps) + 12) and three patches."""
+    return 9 * ((taps + 3) // 4 * 4) + 12
+
+
 def conv_call(name: str, g: ConvGeometry, x: np.ndarray, kernel: str) -> CCase:
-    """A CCase calling ``te_conv_s8`` / ``te_conv_1x1_s8`` / ``te_conv_3x3_c3_s8`` on input x."""
+    """A CCase calling ``te_conv_s8`` / ``te_conv_1x1_s8`` / ``te_conv_im2col_s8`` on input x."""
     scratch_expr = {
         "te_conv_s8": "te_conv_s8_scratch_bytes(&f_d)",
         "te_conv_1x1_s8": "te_conv_1x1_s8_scratch_bytes(&in_d)",
-        "te_conv_3x3_c3_s8": "te_conv_3x3_c3_s8_scratch_bytes()",
+        "te_conv_im2col_s8": "te_conv_im2col_s8_scratch_bytes(&f_d)",
     }[kernel]
     kh, kw, cin = g.filter.shape[1:]
     scratch = {
         "te_conv_s8": 2 * kh * kw * cin,
         "te_conv_1x1_s8": conv_1x1_scratch(cin),
-        "te_conv_3x3_c3_s8": 6 * 28 + 12,
+        "te_conv_im2col_s8": conv_im2col_scratch(kh * kw * cin),
     }[kernel]
     # the 1x1 and stem kernels read the packed layout te-gen emits (te_conv.h): weights, bias and scales
     packed = kernel != "te_conv_s8"

@@ -10,7 +10,7 @@ import pytest
 from .convcases import build_models, conv_call, dead_relu, describe, geometry, random_spec
 from .harness import assert_cases_match, run_cases
 
-SOURCES = ["te_conv_s8.c", "te_conv_1x1_s8.c", "te_conv_3x3_c3_s8.c", "te_pair.c"]
+SOURCES = ["te_conv_s8.c", "te_conv_1x1_s8.c", "te_conv_im2col_s8.c", "te_pair.c"]
 
 
 def _specs(seed: int) -> list:
@@ -67,5 +67,5 @@ def test_pointwise_conv_matches_tflite(pointwise_models, build_dir: Path) -> Non
     _run(pointwise_models, "te_conv_1x1_s8", build_dir, seed=2)
 
 
-def test_stem_conv_3x3_c3_matches_tflite(stem_models, build_dir: Path) -> None:
-    _run(stem_models, "te_conv_3x3_c3_s8", build_dir, seed=3)
+def test_stem_conv_im2col_matches_tflite(stem_models, build_dir: Path) -> None:
+    _run(stem_models, "te_conv_im2col_s8", build_dir, seed=3)

@@ -36,8 +36,8 @@ def conv_kernel(g: ConvGeometry) -> str:
     _, kh, kw, cin = g.filter.shape
     if (kh, kw) == (1, 1) and g.pad_top == 0 and g.pad_left == 0:
         return "te_conv_1x1_s8"
-    if (kh, kw, cin) == (3, 3, 3):
-        return "te_conv_3x3_c3_s8"
+    if kh * kw * cin <= 128:
+        return "te_conv_im2col_s8"
     return "te_conv_s8"
 
 

@@ -39,7 +39,7 @@ def _per_channel_quant(ctx: EmitContext, op_index: int, op: Operator, channels: 
     return ctx.struct(op_index, "quant", "te_per_channel_quant", {"multiplier": m, "shift": s})
 
 
-PACKED_CONV = ("te_conv_1x1_s8", "te_conv_3x3_c3_s8")
+PACKED_CONV = ("te_conv_1x1_s8", "te_conv_im2col_s8")
 
 
 def _operands(ctx: EmitContext, i: int, op: Operator) -> list[str]:
@@ -56,10 +56,11 @@ def _operands(ctx: EmitContext, i: int, op: Operator) -> list[str]:
 
 
 def _packed_operands(ctx: EmitContext, i: int, op: Operator, channels: int, fields: dict) -> list[str]:
-    """``input_dims, input, filter_dims, filter, output_dims`` of te_conv_1x1_s8 / te_conv_3x3_c3_s8.
+    """``input_dims, input, filter_dims, filter, output_dims`` of te_conv_1x1_s8 / te_conv_im2col_s8.
 
     The filter is packed with the bias and the requantization constants (conv_layout), as words:
-    4-byte aligned.
+    4-byte aligned. A DEPTHWISE_CONV_2D on one input channel (te_conv_im2col_s8) passes its filter
+    [1, kh, kw, M] as the CONV_2D filter [M, kh, kw, 1] (the same per-channel sums).
     """
     g = ctx.graph
     src, weights, dst = op.inputs[0], op.inputs[1], op.outputs[0]
@@ -70,12 +71,15 @@ def _packed_operands(ctx: EmitContext, i: int, op: Operator, channels: int, fiel
             raise EmitError(f"constant tensor {t} {g.tensors[t].name!r} has no values")
     mults, shifts, same = _scales(ctx, i, op, channels)
     bias_values = g.tensors[bias].data if bias >= 0 else None
+    data, shape = np.asarray(tensor.data), tuple(tensor.shape)
+    if op.kind == "DEPTHWISE_CONV_2D":
+        data, shape = data.transpose(3, 1, 2, 0), (shape[3], shape[1], shape[2], shape[0])
     if op.kernel == "te_conv_1x1_s8":  # 8 or 16 input channels may get the small-K stream
         act = (fields["activation"]["min"], fields["activation"]["max"])
-        packed = pack_conv_1x1_filter(tensor.data, bias_values, np.array(mults), np.array(shifts),
+        packed = pack_conv_1x1_filter(data, bias_values, np.array(mults), np.array(shifts),
                                       fields["output_offset"], act)  # fmt: skip
     else:
-        packed = pack_conv_filter(tensor.data, bias_values, np.array(mults), np.array(shifts))
+        packed = pack_conv_filter(data, bias_values, np.array(mults), np.array(shifts))
     words = packed.view("<i4")
     small = f"/small/{fields['output_offset']}" if words[0] & 1 else ""  # rounds hold the offset
     text = (f"{tensor.name}: {'x'.join(map(str, tensor.shape))} int8 packed with bias, multipliers and right "
@@ -84,7 +88,7 @@ def _packed_operands(ctx: EmitContext, i: int, op: Operator, channels: int, fiel
     name = ctx.array(i, "filter", "int32_t", words, text, key=key)
     return [
         ctx.dims(i, "input_dims", g.tensors[src].shape), ctx.tensor(src),
-        ctx.dims(i, "filter_dims", tensor.shape), f"(const int8_t *){name}",
+        ctx.dims(i, "filter_dims", shape), f"(const int8_t *){name}",
         ctx.dims(i, "output_dims", g.tensors[dst].shape),
     ]  # fmt: skip
 
@@ -105,10 +109,10 @@ def _geometry(ctx: EmitContext, op: Operator) -> dict[str, object]:
     }
 
 
-@emitter("te_conv_s8", "te_conv_1x1_s8", "te_conv_3x3_c3_s8", header="te_conv.h")
+@emitter("te_conv_s8", "te_conv_1x1_s8", "te_conv_im2col_s8", header="te_conv.h")
 def emit_conv(ctx: EmitContext, i: int, op: Operator) -> str:
-    """CONV_2D: params, per-channel quantization, OHWI weights, int32 bias (packed together for
-    te_conv_1x1_s8 / te_conv_3x3_c3_s8)."""
+    """CONV_2D (and DEPTHWISE_CONV_2D on one input channel): params, per-channel quantization, OHWI
+    weights, int32 bias (packed together for te_conv_1x1_s8 / te_conv_im2col_s8)."""
     out_channels = int(ctx.graph.tensors[op.outputs[0]].shape[-1])
     fields = {**_geometry(ctx, op), "activation": fused_activation(ctx, op)}
     params = ctx.struct(i, "params", "te_conv_params", fields)

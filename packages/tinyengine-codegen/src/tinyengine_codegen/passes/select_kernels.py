@@ -7,10 +7,12 @@ runtime's ``te_<kernel>_scratch_bytes()`` for the same shapes) and ``op.inplace`
 
 Rules, in the words of the design:
 - CONV_2D: ``te_conv_1x1_s8`` for 1x1 unpadded convolutions (any stride),
-  ``te_conv_3x3_c3_s8`` for 3x3 convolutions on 3 input channels, ``te_conv_s8`` otherwise.
+  ``te_conv_im2col_s8`` for windows of at most 128 taps (kh * kw * in_channels: stems),
+  ``te_conv_s8`` otherwise.
 - DEPTHWISE_CONV_2D: ``te_depthwise_conv_inplace_s8`` when the input dies at this
   operator (one consumer, not a graph input or output) and the channel count is kept
-  (depth multiplier 1); ``te_depthwise_conv_s8`` otherwise.
+  (depth multiplier 1); on one input channel ``te_conv_im2col_s8`` (the backend passes the
+  filter [1, kh, kw, M] as the CONV_2D filter [M, kh, kw, 1]); ``te_depthwise_conv_s8`` otherwise.
 - Elementwise operators (ADD, SUB, MUL, activations, softmax, QUANTIZE float->int8 or
   int8->int8) may write onto an input that dies at the operator, a graph input included
   (``<prefix>_invoke`` may clobber its inputs); views (RESHAPE, SQUEEZE) share memory.
@@ -28,6 +30,7 @@ from tinyengine_codegen.ir.graph import Graph, Operator
 from tinyengine_codegen.passes.graph_util import consumer_map
 
 VIEW_KINDS = ("RESHAPE", "SQUEEZE", "EXPAND_DIMS")
+IM2COL_MAX_TAPS = 128  # TE_CONV_IM2COL_MAX_TAPS (te_conv.h)
 Readers = dict[int, list[int]]  # tensor index -> operators reading it (passes.graph_util.consumer_map)
 
 
@@ -108,14 +111,15 @@ def _channels(graph: Graph, tensor_index: int) -> int:
     return int(graph.tensors[tensor_index].shape[-1])
 
 
-def _bias_packs(graph: Graph, op: Operator) -> bool:
-    """True when |bias| < 2^30: the packed filter of te_conv_1x1_s8 / te_conv_3x3_c3_s8 holds it doubled.
+def _bias_packs(graph: Graph, op: Operator, limit: int = 2**30) -> bool:
+    """True when |bias| < limit: the packed filter of te_conv_1x1_s8 / te_conv_im2col_s8 holds it
+    doubled (2^30); te_conv_im2col_s8 on Cortex-M needs 2^29 (te_pair3_fits).
 
     A bias without values (a netspec being priced) counts as fitting.
     """
     bias = op.inputs[2] if len(op.inputs) > 2 else -1
     data = graph.tensors[bias].data if bias >= 0 else None
-    return data is None or not np.any(np.abs(np.asarray(data, np.int64)) >= 2**30)
+    return data is None or not np.any(np.abs(np.asarray(data, np.int64)) >= limit)
 
 
 def _choose_conv(graph: Graph, op_index: int, op: Operator, readers: Readers) -> KernelChoice:
@@ -128,10 +132,8 @@ def _choose_conv(graph: Graph, op_index: int, op: Operator, readers: Readers) ->
         # int16 column of three pixels' channels (rounded up to a multiple of four) and a 12-byte end mark.
         column = 6 * ((c_in + 3) // 4 * 4) + 12
         return KernelChoice("te_conv_1x1_s8", scratch_bytes=min(4, max(1, 512 // column)) * column)
-    if (kh, kw) == (3, 3) and c_in == 3:
-        # te_conv_3x3_c3_s8_scratch_bytes(): an int16 column of three pixels' 27 taps (rounded up
-        # to 28) and a 12-byte end mark.
-        return KernelChoice("te_conv_3x3_c3_s8", scratch_bytes=6 * 28 + 12)
+    if kh * kw * c_in <= IM2COL_MAX_TAPS and _bias_packs(graph, op, 2**29):
+        return KernelChoice("te_conv_im2col_s8", scratch_bytes=conv_im2col_scratch(kh * kw * c_in))
     # te_conv_s8_scratch_bytes(): one int16 column of kh * kw * c_in.
     return KernelChoice("te_conv_s8", scratch_bytes=2 * kh * kw * c_in)
 
@@ -146,7 +148,19 @@ def _choose_depthwise(graph: Graph, op_index: int, op: Operator, readers: Reader
         shapes = graph.tensors[src].shape, graph.tensors[dst].shape
         plane = depthwise_inplace_scratch(*shapes, (kh, kw), strides)
         return KernelChoice("te_depthwise_conv_inplace_s8", scratch_bytes=plane, inplace=True)
+    kh, kw = window_hw(graph.tensors, op)
+    if _channels(graph, src) == 1 and kh * kw <= IM2COL_MAX_TAPS and _bias_packs(graph, op, 2**29):
+        return KernelChoice("te_conv_im2col_s8", scratch_bytes=conv_im2col_scratch(kh * kw))
     return KernelChoice("te_depthwise_conv_s8", scratch_bytes=0)
+
+
+def conv_im2col_scratch(taps: int) -> int:
+    """te_conv_im2col_s8_scratch_bytes() for a window of ``taps`` = kh * kw * in_channels.
+
+    An int16 column of three pixels' taps (rounded up to a multiple of four), a 12-byte end mark
+    and three byte patches: 9 * round4(taps) + 12.
+    """
+    return 9 * ((taps + 3) // 4 * 4) + 12
 
 
 def depthwise_inplace_scratch(

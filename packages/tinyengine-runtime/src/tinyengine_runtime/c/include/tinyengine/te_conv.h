@@ -5,7 +5,7 @@
  * the .tflite file), bias int32[out channels] or NULL, output NHWC. Padding is TFLite's computed
  * pad_top/pad_left; the bottom/right remainder follows from the output size.
  *
- * te_conv_1x1_s8 and te_conv_3x3_c3_s8 read their filter PACKED with the bias and requantization
+ * te_conv_1x1_s8 and te_conv_im2col_s8 read their filter PACKED with the bias and requantization
  * constants (te-gen writes it so, tinyengine_codegen.backend.conv_layout.pack_conv_filter;
  * filter_dims still name the OHWI shape; there are no quant and bias arguments): each output
  * channel's row of kh * kw * c weights (OHWI order) padded with zeros to a multiple of 4 (c4), an
@@ -72,11 +72,25 @@ te_status te_conv_1x1_s8(const te_conv_params *params, const te_dims *input_dims
                          const te_dims *filter_dims, const int8_t *filter, const te_dims *output_dims, int8_t *output,
                          void *scratch);
 
-/** Scratch bytes te_conv_3x3_c3_s8 needs (an int16 column of three pixels' 27 taps and an end mark: 180). */
-size_t te_conv_3x3_c3_s8_scratch_bytes(void);
+/** The largest window te_conv_im2col_s8 takes: kh * kw * in_channels taps. */
+#define TE_CONV_IM2COL_MAX_TAPS 128
 
-/** int8 CONV_2D with a 3x3 kernel on 3 input channels (network stems; filter packed, see above); batch n >= 1. */
-te_status te_conv_3x3_c3_s8(const te_conv_params *params, const te_dims *input_dims, const int8_t *input,
+/**
+ * Scratch bytes te_conv_im2col_s8 needs: 9 * k4 + 12, k4 = kh * kw * in_channels rounded up to a
+ * multiple of four (three byte patches of k4, then an int16 column of three pixels' taps and its end mark).
+ */
+size_t te_conv_im2col_s8_scratch_bytes(const te_dims *filter_dims);
+
+/**
+ * int8 CONV_2D by im2col on a small window: kh * kw * in_channels <= TE_CONV_IM2COL_MAX_TAPS (filter
+ * packed, see above), any stride, padding and dilation, input offset in [-127, 128]; batch n >= 1.
+ * Network stems, and DEPTHWISE_CONV_2D on one input channel (depth multiplier M: te-gen passes the
+ * filter [1, kh, kw, M] as the CONV_2D filter [M, kh, kw, 1], packed). On Cortex-M (DSP) the filter
+ * and scratch are 4-byte aligned and every |bias| < 2^29, else TE_ERROR_ARGUMENT (te-gen runs such
+ * a layer on te_conv_s8). Overlap contract above: three output pixels per block, every input byte
+ * of the block's windows read before any of its outputs is written.
+ */
+te_status te_conv_im2col_s8(const te_conv_params *params, const te_dims *input_dims, const int8_t *input,
                             const te_dims *filter_dims, const int8_t *filter, const te_dims *output_dims,
                             int8_t *output, void *scratch);
 
