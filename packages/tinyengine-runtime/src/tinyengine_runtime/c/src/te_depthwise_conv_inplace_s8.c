@@ -693,6 +693,42 @@ TE_NOINLINE static int te_dw_inplace_map3(const te_depthwise_params *params, con
 }
 #endif
 
+/* Channels c..c+n-1 (n <= 4) of the small-map path one pixel at a time (portable path, a last group of
+ * fewer than four channels, rows wider than 63). */
+TE_DW_SMALL static void te_dw_group_plain(const te_depthwise_params *params, const te_per_channel_quant *quant,
+                                          const te_dims *input_dims, int8_t *buffer, const te_dims *filter_dims,
+                                          const int8_t *filter, const int32_t *bias, const te_dims *output_dims,
+                                          int8_t *group, int32_t c, int32_t n)
+{
+    const int32_t channels = input_dims->c;
+    const int32_t pixels = input_dims->h * input_dims->w;
+    int8_t *out = buffer + c;
+    int32_t p, oy;
+    for (p = 0; p < pixels; ++p) {
+        int32_t j;
+        for (j = 0; j < n; ++j) {
+            group[p * 4 + j] = buffer[p * channels + c + j];
+        }
+    }
+    for (oy = 0; oy < output_dims->h; ++oy) {
+        int32_t ox;
+        for (ox = 0; ox < output_dims->w; ++ox) {
+            int32_t acc[4] = {0, 0, 0, 0};
+            int32_t j;
+            for (j = 0; j < n; ++j) {
+                acc[j] = bias != NULL ? bias[c + j] : 0;
+            }
+            te_dw_group_pixel(params, input_dims, filter_dims, filter, group, c, n,
+                              oy * params->stride_h - params->pad_top, ox * params->stride_w - params->pad_left, acc);
+            for (j = 0; j < n; ++j) {
+                out[j] = te_dw_requantize(acc[j], quant->multiplier[c + j], quant->shift[c + j], params->output_offset,
+                                          params->activation);
+            }
+            out += channels;
+        }
+    }
+}
+
 /* The small-map path: channel groups of four copied to scratch (H x W x 4), then their outputs. */
 TE_NOINLINE static void te_dw_inplace_groups(const te_depthwise_params *params, const te_per_channel_quant *quant,
                                              const te_dims *input_dims, int8_t *buffer, const te_dims *filter_dims,
@@ -700,9 +736,9 @@ TE_NOINLINE static void te_dw_inplace_groups(const te_depthwise_params *params, 
                                              int8_t *group)
 {
     const int32_t channels = input_dims->c;
-    const int32_t pixels = input_dims->h * input_dims->w;
     int32_t c;
 #if defined(__ARM_FEATURE_DSP)
+    const int32_t pixels = input_dims->h * input_dims->w;
     te_dw_group4_q qbuf;
     te_dw_group4_q *q = &qbuf;
     te_dw_win *win = (te_dw_win *)(void *)(group + 4 * pixels); /* after the copy, word-aligned */
@@ -713,9 +749,9 @@ TE_NOINLINE static void te_dw_inplace_groups(const te_depthwise_params *params, 
 #endif
     for (c = 0; c < channels; c += 4) {
         const int32_t n = channels - c < 4 ? channels - c : 4;
-        int8_t *out = buffer + c;
-        int32_t p, oy;
 #if defined(__ARM_FEATURE_DSP)
+        int8_t *out = buffer + c;
+        int32_t p;
         if (n == 4 && input_dims->w <= 63) { /* te_dw_win's byte-sized row steps */
             te_dw_group4_setup(params, quant, filter, bias, c, channels, filter_dims->h * filter_dims->w, q);
             for (p = 0; p < pixels; ++p) {
@@ -725,30 +761,7 @@ TE_NOINLINE static void te_dw_inplace_groups(const te_depthwise_params *params, 
             continue;
         }
 #endif
-        for (p = 0; p < pixels; ++p) {
-            int32_t j;
-            for (j = 0; j < n; ++j) {
-                group[p * 4 + j] = buffer[p * channels + c + j];
-            }
-        }
-        for (oy = 0; oy < output_dims->h; ++oy) {
-            int32_t ox;
-            for (ox = 0; ox < output_dims->w; ++ox) {
-                int32_t acc[4] = {0, 0, 0, 0};
-                int32_t j;
-                for (j = 0; j < n; ++j) {
-                    acc[j] = bias != NULL ? bias[c + j] : 0;
-                }
-                te_dw_group_pixel(params, input_dims, filter_dims, filter, group, c, n,
-                                  oy * params->stride_h - params->pad_top, ox * params->stride_w - params->pad_left,
-                                  acc);
-                for (j = 0; j < n; ++j) {
-                    out[j] = te_dw_requantize(acc[j], quant->multiplier[c + j], quant->shift[c + j],
-                                              params->output_offset, params->activation);
-                }
-                out += channels;
-            }
-        }
+        te_dw_group_plain(params, quant, input_dims, buffer, filter_dims, filter, bias, output_dims, group, c, n);
     }
 }
 
