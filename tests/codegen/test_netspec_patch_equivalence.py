@@ -76,3 +76,18 @@ def test_the_plan_read_from_a_fast_report_is_the_patched_plan():
     assert fast.plan is not None and fast.plan.arena_bytes == fast.arena_bytes
     assert len(fast.ops) == len(fast.plan.schedule)
     assert profile_netspec(spec, patch="off").patch is None
+
+
+def test_candidate_bounds_are_the_planners_lower_bounds():
+    """The bound that orders and prunes the candidates is exactly the unrolled plan's largest live
+    bytes (so pruning by it never drops a candidate that could win)."""
+    from tinyengine_codegen.netspec_fast import fast_figures
+    from tinyengine_codegen.netspec_patch import _Net, _Unrolled, candidates, plan_unrolled
+
+    for spec in [load_netspec(ZOO[2]), *_sampled(0.5, (96,), 2, 3)]:
+        _, figures = fast_figures(spec)
+        net = _Net(spec)
+        found = candidates(net, "auto", 0.2, figures.live_bytes)
+        for cand, rows, cols in found[:: max(1, len(found) // 6)]:
+            _, lower, _ = plan_unrolled(_Unrolled(net, cand.last, rows, cols))
+            assert cand.bound == lower, (spec.name, cand)
