@@ -91,3 +91,29 @@ def test_candidate_bounds_are_the_planners_lower_bounds():
         for cand, rows, cols in found[:: max(1, len(found) // 6)]:
             _, lower, _ = plan_unrolled(_Unrolled(net, cand.last, rows, cols))
             assert cand.bound == lower, (spec.name, cand)
+
+
+def test_one_patch_per_class_places_like_every_patch():
+    """The placement over one patch per class (``_one_patch_per_class``) ends where the placement
+    over every buffer of the unrolled stage does."""
+    from tinyengine_codegen.memory.chain import _conflict_lists, _conflict_pairs, _span
+    from tinyengine_codegen.memory.lifetimes import liveness
+    from tinyengine_codegen.netspec_fast import fast_figures
+    from tinyengine_codegen.netspec_patch import _arena_below, _Net, _Unrolled, candidates, plan_unrolled
+
+    compressed = 0
+    for spec in _sampled(0.3, (64,), 2, 5) + _sampled(0.7, (112,), 2, 5):
+        _, figures = fast_figures(spec)
+        net = _Net(spec)
+        found = candidates(net, "auto", 0.3, figures.live_bytes)
+        for cand, rows, cols in found[::9]:
+            unrolled = _Unrolled(net, cand.last, rows, cols)
+            arena, lower, _ = plan_unrolled(unrolled)
+            problem = unrolled.problem()
+            live = liveness(problem, list(range(len(problem.op_inputs))), 4, True)
+            items = [[(m.size, m.start, m.end) for m in item.members] for item in live.items]
+            conf = _conflict_lists(len(items), _conflict_pairs(items, live.overlap_pairs))
+            spans = [_span(ms) for ms in items]
+            assert arena == _arena_below(spans, live.overlap_pairs, 4, lower, conf, None), cand
+            compressed += len(set(unrolled.classes)) < len(unrolled.classes)
+    assert compressed > 0

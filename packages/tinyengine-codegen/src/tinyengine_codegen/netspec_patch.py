@@ -354,10 +354,20 @@ class _Unrolled(_Problem):
             nbytes[index[a]] = size
         super().__init__(net, nbytes)
         patches = [(r, c) for r in rows.spans for c in cols.spans]
+        # a patch's class: its role (first, last or between, which says how it meets the image and
+        # the split tensor) and its tile shapes; every patch of a class is planned alike
+        count, width = len(patches), len(cols.spans)
+        self.classes = [(min(k, 1) if k < count - 1 else 2, rows.shapes[k // width], cols.shapes[k % width])
+                        for k in range(count)]  # fmt: skip
+        self.patch_of_tensor: dict[int, int] = {}
+        self.patch_of_op: dict[int, int] = {}
         state = None
         for k, (r, c) in enumerate(patches):
             final = index[last + 1] if k == len(patches) - 1 else None
+            tensors, ops = len(self.nbytes), len(self.op_inputs)
             state = self._patch(r, c, last, index[0], state, final)
+            self.patch_of_tensor.update((t, k) for t in range(tensors, len(self.nbytes)) if t != state)
+            self.patch_of_op.update((i, k) for i in range(ops, len(self.op_inputs)))
         choices = net.choices
         for j in range(last + 1, len(self.layers)):
             choice = choices[j]
@@ -433,10 +443,41 @@ def plan_unrolled(
     lower = max(live.live_bytes, default=0)
     if limit is not None and lower >= limit:
         return None, lower, live.live_bytes
-    items = [[(m.size, m.start, m.end) for m in item.members] for item in live.items]
-    conf = _conflict_lists(len(items), _conflict_pairs(items, live.overlap_pairs))
-    arena = _arena_below([_span(ms) for ms in items], live.overlap_pairs, alignment, lower, conf, limit)
+    kept, overlaps = _one_patch_per_class(unrolled, live.items, live.overlap_pairs)
+    items = [[(m.size, m.start, m.end) for m in live.items[i].members] for i in kept]
+    conf = _conflict_lists(len(items), _conflict_pairs(items, overlaps))
+    arena = _arena_below([_span(ms) for ms in items], overlaps, alignment, lower, conf, limit)
     return arena, lower, live.live_bytes
+
+
+def _one_patch_per_class(
+    unrolled: _Unrolled, items: list, overlap_pairs: list[tuple[int, int, int]]
+) -> tuple[list[int], list[tuple[int, int, int]]]:
+    """The items a placement needs: the image, the split tensor, the rest's, and the buffers of the
+    first patch of each class (the overlap pairs renumbered).
+
+    Buffers of different patches are never alive together, so a patch's buffer meets only the image,
+    the split tensor and its own patch's buffers. Every placement orders buffers by size and
+    lifetime: two patches of one class (same shapes, same role) put theirs in the same order
+    relative to each other and to the image and the split tensor, so each lands where the
+    corresponding buffer of the first one does, and the arena (the highest end) is the same
+    without them. ``tests/codegen/test_netspec_patch_equivalence.py`` checks it on real plans.
+    """
+    first_of: dict[tuple, int] = {}
+    for k, cls in enumerate(unrolled.classes):
+        first_of.setdefault(cls, k)
+    keep_patch = set(first_of.values())
+    kept = []
+    for i, item in enumerate(items):
+        key = item.members[0].key
+        patch = unrolled.patch_of_tensor.get(key) if key >= 0 else unrolled.patch_of_op.get(-key - 1)
+        if patch is None or patch in keep_patch:
+            kept.append(i)
+    if len(kept) == len(items):
+        return kept, overlap_pairs
+    new = {old: i for i, old in enumerate(kept)}
+    overlaps = [(new[o], new[i], d) for o, i, d in overlap_pairs if o in new and i in new]
+    return kept, overlaps
 
 
 def _arena_below(

@@ -146,7 +146,7 @@ def _choose_depthwise(graph: Graph, op_index: int, op: Operator, readers: Reader
         kh, kw = window_hw(graph.tensors, op)
         strides = (int(op.options.get("stride_h", 1)), int(op.options.get("stride_w", 1)))
         shapes = graph.tensors[src].shape, graph.tensors[dst].shape
-        plane = depthwise_inplace_scratch(*shapes, (kh, kw), strides)
+        plane = depthwise_inplace_scratch(*shapes, (kh, kw), strides, pads=conv_padding(graph, op))
         return KernelChoice("te_depthwise_conv_inplace_s8", scratch_bytes=plane, inplace=True)
     kh, kw = window_hw(graph.tensors, op)
     if _channels(graph, src) == 1 and kh * kw <= IM2COL_MAX_TAPS and _bias_packs(graph, op, 2**29):
@@ -169,8 +169,10 @@ def depthwise_inplace_scratch(
     kernel: tuple[int, int],
     strides: tuple[int, int],
     dilations: tuple[int, int] = (1, 1),
+    pads: tuple[int, int] | None = None,
 ) -> int:
-    """te_depthwise_conv_inplace_s8_scratch_bytes() for NHWC shapes and a kernel (kh, kw).
+    """te_depthwise_conv_inplace_s8_scratch_bytes() for NHWC shapes, a kernel (kh, kw) and the
+    operator's (pad_top, pad_left) (None: TFLite's SAME / VALID padding for these shapes).
 
     Square 3/5/7 kernels without dilation: the padded plane of the fast path, ((out_h - 1) *
     stride_h + k) * ((out_w - 1) * stride_w + k), or four channels of the input (4 * in_h * in_w)
@@ -186,8 +188,43 @@ def depthwise_inplace_scratch(
         if 4 * pixels <= max(plane, small):
             outputs = int(out_shape[1]) * int(out_shape[2])
             return 4 * pixels + 8 * (outputs if outputs <= 36 else 9)
+        direct = depthwise_s2_direct_rows(in_shape, out_shape, kh, strides, pads)
+        if direct is not None:
+            ytop, ybot = direct
+            oh, pw = int(out_shape[1]), (int(out_shape[2]) - 1) * 2 + kh
+            bottom = 2 * (oh - 1 - ybot) + kh if ybot < oh else 0
+            return (2 * (ytop - 1) + kh + bottom) * pw
         return plane
     return pixels
+
+
+def depthwise_s2_direct_rows(
+    in_shape: tuple[int, ...],
+    out_shape: tuple[int, ...],
+    k: int,
+    strides: tuple[int, int],
+    pads: tuple[int, int] | None = None,
+) -> tuple[int, int] | None:
+    """te_dw_s2_direct(): (ytop, ybot) of a 3x3 stride-2 in-place depthwise read straight from its
+    buffer (rows [0, ytop) and [ybot, out_h) from padded copies of their input rows), else None.
+
+    ``pads``: (pad_top, pad_left), the operator's explicit padding (patches have their own); None:
+    TFLite's (SAME or VALID: the same formula for both given the output size).
+    """
+    in_h, in_w, oh, ow = int(in_shape[1]), int(in_shape[2]), int(out_shape[1]), int(out_shape[2])
+    if k != 3 or tuple(strides) != (2, 2) or ow < 12:
+        return None
+    if pads is None:
+        pads = (max((oh - 1) * 2 + k - in_h, 0) // 2, max((ow - 1) * 2 + k - in_w, 0) // 2)
+    pt, pl = int(pads[0]), int(pads[1])
+    pr = (ow - 1) * 2 + k - pl - in_w
+    if pl > 1 or pr > 1:
+        return None
+    need = 2 * ow + pt * in_w + pl  # (y + 2) * ow <= (2y - pt) * in_w - pl: y * (2 in_w - ow) >= need
+    y = max(-(-need // (2 * in_w - ow)), (pt + 2) // 2 if pl > 0 else 1)
+    last = in_h - 1 - (pr > 0) + pt - k + 1
+    ybot = min(last // 2 + 1 if last >= 0 else 0, oh)
+    return (y, ybot) if ybot - y >= 2 else None
 
 
 def _choose_fully_connected(graph: Graph, op_index: int, op: Operator, readers: Readers) -> KernelChoice:
@@ -199,38 +236,9 @@ def _choose_fully_connected(graph: Graph, op_index: int, op: Operator, readers: 
     in_features = int(weights.shape[-1])
     if weights.dtype == "int8" and symmetric and in_features % 4 == 0:
         return KernelChoice("te_fully_connected_packed_s8")
-        direct = depthwise_s2_direct_rows(in_shape, out_shape, kh, strides)
-        if direct is not None:
-            ytop, ybot = direct
-            oh, pw = int(out_shape[1]), (int(out_shape[2]) - 1) * 2 + kh
-            bottom = 2 * (oh - 1 - ybot) + kh if ybot < oh else 0
-            return (2 * (ytop - 1) + kh + bottom) * pw
     if quant is not None and quant.per_channel:
         return KernelChoice("te_fully_connected_per_channel_s8")
     return KernelChoice("te_fully_connected_s8")
-
-def depthwise_s2_direct_rows(
-    in_shape: tuple[int, ...], out_shape: tuple[int, ...], k: int, strides: tuple[int, int]
-) -> tuple[int, int] | None:
-    """te_dw_s2_direct(): (ytop, ybot) of a 3x3 stride-2 in-place depthwise read straight from its
-    buffer (rows [0, ytop) and [ybot, out_h) from padded copies of their input rows), else None.
-
-    The padding is TFLite's (SAME or VALID: the same formula for both given the output size).
-    """
-    in_h, in_w, oh, ow = int(in_shape[1]), int(in_shape[2]), int(out_shape[1]), int(out_shape[2])
-    if k != 3 or tuple(strides) != (2, 2) or ow < 12:
-        return None
-    pt = max((oh - 1) * 2 + k - in_h, 0) // 2
-    pl = max((ow - 1) * 2 + k - in_w, 0) // 2
-    pr = (ow - 1) * 2 + k - pl - in_w
-    if pl > 1 or pr > 1:
-        return None
-    need = 2 * ow + pt * in_w + pl  # (y + 2) * ow <= (2y - pt) * in_w - pl: y * (2 in_w - ow) >= need
-    y = max(-(-need // (2 * in_w - ow)), (pt + 2) // 2 if pl > 0 else 1)
-    last = in_h - 1 - (pr > 0) + pt - k + 1
-    ybot = min(last // 2 + 1 if last >= 0 else 0, oh)
-    return (y, ybot) if ybot - y >= 2 else None
-
 
 
 def _elementwise(kernel: str, same_bytes: bool = True):
