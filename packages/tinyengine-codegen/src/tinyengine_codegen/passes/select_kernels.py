@@ -230,11 +230,13 @@ def depthwise_s2_direct_rows(
 def _choose_fully_connected(graph: Graph, op_index: int, op: Operator, readers: Readers) -> KernelChoice:
     weights = graph.tensors[op.inputs[1]]
     quant = weights.quant
-    # int8 weights (zero point 0; a netspec's shapes-only graph has no quantization yet) and a
-    # multiple of four inputs: packed weights, rows in pairs (backend/ops_fully_connected.py).
+    # int8 weights (zero point 0; a netspec's shapes-only graph has no quantization yet), a
+    # multiple of four inputs and two outputs or more: packed weights, rows in pairs
+    # (backend/ops_fully_connected.py). One output: the row-major kernel (the same dot product,
+    # less set-up).
     symmetric = quant is None or all(int(z) == 0 for z in quant.zero_point)
-    in_features = int(weights.shape[-1])
-    if weights.dtype == "int8" and symmetric and in_features % 4 == 0:
+    out_features, in_features = int(weights.shape[0]), int(weights.shape[-1])
+    if weights.dtype == "int8" and symmetric and in_features % 4 == 0 and out_features >= 2:
         return KernelChoice("te_fully_connected_packed_s8")
     if quant is not None and quant.per_channel:
         return KernelChoice("te_fully_connected_per_channel_s8")
