@@ -43,6 +43,7 @@ INPLACE = [
     (12, 12, 120, 7, 1), (40, 40, 16, 3, 1), (20, 20, 48, 7, 1), (10, 10, 120, 5, 1), (6, 6, 128, 3, 1),
     (5, 5, 240, 3, 1), (5, 5, 240, 7, 1), (3, 3, 384, 5, 1), (10, 10, 144, 3, 2), (6, 6, 128, 3, 2),
     (5, 5, 240, 5, 2), (6, 6, 240, 7, 2), (24, 24, 32, 3, 2), (12, 12, 64, 3, 2), (40, 40, 48, 3, 2),
+    (10, 10, 144, 7, 2), (20, 20, 48, 7, 2),
 ]  # fmt: skip
 # (in_h, in_w, channels, k, stride, activation min): clamped activations [min, 127] (ReLU6 with the
 # output zero point above -128: mcunet-in2's 5x5x384 and in3's 6x6x384 3x3 layers, larger maps)

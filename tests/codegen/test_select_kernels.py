@@ -152,21 +152,27 @@ def test_scratch_bytes_equal_the_runtime_companions(shared_models, tmp_path):
 
 def test_depthwise_inplace_scratch_mirrors_the_runtime_by_shape(tmp_path):
     """depthwise_inplace_scratch == the C companion over maps, kernels and strides (each path's size)."""
-    checks = []
+    configs = []  # (hw, out, kh, kw, stride, pads)
     for hw in (1, 2, 3, 4, 5, 6, 9, 12, 24, 25, 31):
         for kh, kw in ((3, 3), (5, 5), (7, 7), (1, 3), (3, 5)):
             for stride in (1, 2):
                 out = max(1, (hw + stride - 1) // stride)  # SAME, TFLite's padding
-                pt, pl = (max((out - 1) * stride + k - hw, 0) // 2 for k in (kh, kw))
-                want = depthwise_inplace_scratch((1, hw, hw, 8), (1, out, out, 8), (kh, kw), (stride, stride))
-                checks.append(
-                    f"{{ te_dims i = {{1, {hw}, {hw}, 8}}, f = {{1, {kh}, {kw}, 8}},"
-                    f" o = {{1, {out}, {out}, 8}};\n"
-                    f"  te_depthwise_params p = {{0, 0, {stride}, {stride}, {pt}, {pl}, 1, 1, 1,"
-                    " {-128, 127}};\n"
-                    f"  if (te_depthwise_conv_inplace_s8_scratch_bytes(&p, &i, &f, &o) != {want}u) {{\n"
-                    f'    printf("{hw}x{hw} k{kh}x{kw} s{stride}\\n"); return 1; }} }}'
-                )
+                pads = tuple(max((out - 1) * stride + k - hw, 0) // 2 for k in (kh, kw))
+                configs.append((hw, out, kh, kw, stride, pads))
+    # patch-local padding (explicit, not TFLite's for the shapes): the 3x3 stride-2 bound depends on it
+    for hw, pads in ((24, (1, 0)), (25, (0, 1)), (26, (1, 1)), (24, (0, 0))):
+        configs.append((hw, 12, 3, 3, 2, pads))
+    checks = []
+    for hw, out, kh, kw, stride, (pt, pl) in configs:
+        want = depthwise_inplace_scratch(
+            (1, hw, hw, 8), (1, out, out, 8), (kh, kw), (stride, stride), pads=(pt, pl)
+        )
+        checks.append(
+            f"{{ te_dims i = {{1, {hw}, {hw}, 8}}, f = {{1, {kh}, {kw}, 8}}, o = {{1, {out}, {out}, 8}};\n"
+            f"  te_depthwise_params p = {{0, 0, {stride}, {stride}, {pt}, {pl}, 1, 1, 1, {{-128, 127}}}};\n"
+            f"  if (te_depthwise_conv_inplace_s8_scratch_bytes(&p, &i, &f, &o) != {want}u) {{\n"
+            f'    printf("{hw}x{hw} k{kh}x{kw} s{stride} pads {pt} {pl}\\n"); return 1; }} }}'
+        )
     # the three paths: four channels of a small map and their windows, the padded plane, one plain channel
     assert depthwise_inplace_scratch((1, 3, 3, 8), (1, 3, 3, 8), (3, 3), (1, 1)) == 4 * 3 * 3 + 8 * 9
     assert depthwise_inplace_scratch((1, 24, 24, 8), (1, 24, 24, 8), (3, 3), (1, 1)) == 26 * 26
