@@ -36,6 +36,92 @@ void te_pair3_pixel_exact(const int16_t *column, int32_t length, const int8_t *f
 }
 
 #if defined(TE_PAIR3_ASM)
+/* True when the doubled accumulators cannot overflow: |bias| < 2^29 and at most 8192 taps. */
+int te_pair3_fits(const int8_t *filter, int32_t length, int32_t out_channels)
+{
+    const size_t stride = te_pair3_stride(te_pair3_row(length));
+    int32_t oc;
+    if (length > TE_PAIR3_MAX_LENGTH) {
+        return 0;
+    }
+    /* a pair block at a time (an odd count's zero channel fits): |word / 2| < 2^29 iff |word| < 2^30 */
+    for (oc = 0; oc < out_channels; oc += 2, filter += stride) {
+        const uint32_t w0 = (uint32_t)te_pair3_word(filter, 0, 0, 0);
+        const uint32_t w1 = (uint32_t)te_pair3_word(filter, 0, 1, 0);
+        if (w0 + 0x3FFFFFFFu >= 0x7FFFFFFFu || w1 + 0x3FFFFFFFu >= 0x7FFFFFFFu) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/**
+ * True when every channel's scale takes te_requant2's form (multiplier >= 0, right shift 1..22),
+ * checked a pair block at a time (an odd count's zero channel counts as not).
+ */
+static int te_pair3_all_requant2(const int8_t *filter, int32_t row, int32_t out_channels)
+{
+    const size_t stride = te_pair3_stride(row);
+    uint32_t bad = 0;
+    int32_t oc;
+    for (oc = 0; oc < out_channels; oc += 2, filter += stride) {
+        const int32_t m0 = te_pair3_word(filter, row, 0, 1);
+        const int32_t m1 = te_pair3_word(filter, row, 1, 1);
+        const uint32_t e0 = (uint32_t)te_pair3_word(filter, row, 0, 2) - 1u;
+        const uint32_t e1 = (uint32_t)te_pair3_word(filter, row, 1, 2) - 1u;
+        bad |= (uint32_t)(m0 | m1) | (e0 >= (uint32_t)TE_REQ2_MAX_EXPONENT) << 31 |
+               (e1 >= (uint32_t)TE_REQ2_MAX_EXPONENT) << 31;
+    }
+    return (bad >> 31) == 0;
+}
+
+/* The constants of one layer (declared in te_pair.h). */
+void te_pair3_setup(const int8_t *filter, int32_t length, int32_t out_channels, int32_t output_offset,
+                    te_activation activation, te_pair3_out *q, te_pair3_job *job)
+{
+    const int32_t row = te_pair3_row(length);
+    int folded = 1;
+    int unshifted = 1;
+    int zero_shift = 0;
+    int32_t oc;
+    q->filter = filter;
+    q->row = row;
+    q->output_offset = output_offset;
+    q->activation = activation;
+    q->general = 0;
+    if (te_pair3_all_requant2(filter, row, out_channels)) {
+        unshifted = out_channels == 0; /* the common case: te_requant2 applies to every channel */
+        oc = out_channels;
+    } else {
+        oc = 0;
+    }
+    for (; oc < out_channels; ++oc) {
+        const int32_t multiplier = te_pair3_word(filter, row, oc, 1);
+        const int32_t shift = te_pair3_shift(filter, row, oc);
+        unshifted = unshifted && shift == 0;
+        zero_shift = zero_shift || shift == 0;
+        if (multiplier < 0 || shift > 0 || shift < -31) {
+            q->general = 1;
+        } else if (!te_requant2_applies(multiplier, shift)) {
+            folded = 0;
+        }
+    }
+    if (unshifted && !q->general) { /* every shift 0: SMMLAR(acc2, m, offset) is SRDHM + offset */
+        folded = 0;
+    } else if (!folded) { /* te_requant2's rounding term needs e >= 1 on every channel */
+        q->general = q->general || zero_shift;
+    }
+    job->unshifted = unshifted && !q->general;
+    job->offset21 = folded ? 2 * output_offset + 1 : 1;
+    job->add_offset = folded ? 0 : output_offset;
+    job->clamp = activation.min > -128 || activation.max < 127;
+    job->dot_only = 0;
+    job->subs_left = 0;
+    job->slow = job->unshifted || job->add_offset != 0 || job->clamp;
+    job->lo2 = te_pack_s8x2(activation.min);
+    job->hi2 = te_pack_s8x2(activation.max);
+}
+
 /*
  * Every full channel pair of a three-pixel block: accumulators = 2 * bias, the dot loop,
  * te_requant2 of the six outputs, te_store_s8x2 of the three pixels' byte pairs. Registers: r0

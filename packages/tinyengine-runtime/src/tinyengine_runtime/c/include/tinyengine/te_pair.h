@@ -100,22 +100,8 @@ static inline int32_t te_pair3_column_values(int32_t length)
     return 3 * te_pair3_row(length) + 6;
 }
 
-/** True when the doubled accumulators cannot overflow: |bias| < 2^29 and at most 8192 taps. */
-static inline int te_pair3_fits(const int8_t *filter, int32_t length, int32_t out_channels)
-{
-    const int32_t row = te_pair3_row(length);
-    int32_t oc;
-    if (length > TE_PAIR3_MAX_LENGTH) {
-        return 0;
-    }
-    for (oc = 0; oc < out_channels; ++oc) {
-        const int32_t bias = te_pair3_bias(filter, row, oc);
-        if (bias >= (1 << 29) || bias <= -(1 << 29)) {
-            return 0;
-        }
-    }
-    return 1;
-}
+/** True when the doubled accumulators cannot overflow: |bias| < 2^29 and at most 8192 taps (te_pair.c). */
+int te_pair3_fits(const int8_t *filter, int32_t length, int32_t out_channels);
 
 /** The sentinel group after group `groups` of a column (words). */
 static inline void te_pair3_end(int32_t *words, int32_t groups)
@@ -398,61 +384,15 @@ static inline int te_pair2_applies(const te_pair3_out *q, int32_t out_channels)
     return !q->general && (out_channels & 1) == 0;
 }
 
-/** True when no channel has shift 0 (te_requant2's rounding term needs e >= 1). */
-static inline int te_pair3_no_zero_shift(const int8_t *filter, int32_t row, int32_t out_channels)
-{
-    int32_t oc;
-    for (oc = 0; oc < out_channels; ++oc) {
-        if (te_pair3_shift(filter, row, oc) == 0) {
-            return 0;
-        }
-    }
-    return 1;
-}
-
 /**
  * The constants of one layer for te_pair3_block / te_pair2_block (job: the assembly's, the
  * per-block fields set later). Right shifts e of 1..22 fold the output offset into te_requant2's
  * rounding term; 23..31 (channels of tiny scale, e.g. dead ones) add it after the shift (the
- * term alone still fits: |h| < 2^30, 2^(e-1) <= 2^30); others use the exact general form.
+ * term alone still fits: |h| < 2^30, 2^(e-1) <= 2^30); others use the exact general form
+ * (te_pair.c).
  */
-static inline void te_pair3_setup(const int8_t *filter, int32_t length, int32_t out_channels, int32_t output_offset,
-                                  te_activation activation, te_pair3_out *q, te_pair3_job *job)
-{
-    const int32_t row = te_pair3_row(length);
-    int folded = 1;
-    int unshifted = 1;
-    int32_t oc;
-    q->filter = filter;
-    q->row = row;
-    q->output_offset = output_offset;
-    q->activation = activation;
-    q->general = 0;
-    for (oc = 0; oc < out_channels; ++oc) {
-        const int32_t multiplier = te_pair3_word(filter, row, oc, 1);
-        const int32_t shift = te_pair3_shift(filter, row, oc);
-        unshifted = unshifted && shift == 0;
-        if (multiplier < 0 || shift > 0 || shift < -31) {
-            q->general = 1;
-        } else if (!te_requant2_applies(multiplier, shift)) {
-            folded = 0;
-        }
-    }
-    if (unshifted && !q->general) { /* every shift 0: SMMLAR(acc2, m, offset) is SRDHM + offset */
-        folded = 0;
-    } else if (!folded) {
-        q->general = q->general || !te_pair3_no_zero_shift(filter, row, out_channels);
-    }
-    job->unshifted = unshifted && !q->general;
-    job->offset21 = folded ? 2 * output_offset + 1 : 1;
-    job->add_offset = folded ? 0 : output_offset;
-    job->clamp = activation.min > -128 || activation.max < 127;
-    job->dot_only = 0;
-    job->subs_left = 0;
-    job->slow = job->unshifted || job->add_offset != 0 || job->clamp;
-    job->lo2 = te_pack_s8x2(activation.min);
-    job->hi2 = te_pack_s8x2(activation.max);
-}
+void te_pair3_setup(const int8_t *filter, int32_t length, int32_t out_channels, int32_t output_offset,
+                    te_activation activation, te_pair3_out *q, te_pair3_job *job);
 #endif
 
 #endif /* TINYENGINE_TE_PAIR_H */
