@@ -49,14 +49,16 @@ def _plant_fault(op_index: int):
     def patch(project: Path) -> None:
         weights = next((project / "src").glob("*_weights.c"))
         text = weights.read_text()
-        # int32_t: te_conv_1x1_s8's packed filter (two biases, then four weights per word: +1 on the
-        # third word changes the first weight)
-        match = re.search(rf"const int8_t op{op_index}_filter\[\d+\] = {{\n    (-?\d+)", text) or re.search(
-            rf"const int32_t op{op_index}_filter\[\d+\] = {{\n    -?\d+, -?\d+, (-?\d+)", text
-        )
+        # int32_t: te_conv_1x1_s8's packed filter, whose second word is a doubled bias (the pair layout:
+        # two biases first; the small-K stream: a header, then a bias): bit 22 moves that channel's
+        # bias by 2^21, every output pixel of the channel changes
+        bytes_match = re.search(rf"const int8_t op{op_index}_filter\[\d+\] = {{\n    (-?\d+)", text)
+        words = rf"const int32_t op{op_index}_filter\[\d+\] = {{\n    -?\d+, (-?\d+)"
+        match = bytes_match or re.search(words, text)
         assert match, f"no filter array for operator {op_index}"
         value = int(match.group(1))
-        flipped = value + 1 if value < 127 else value - 1
+        byte_flip = value + 1 if value < 127 else value - 1
+        flipped = byte_flip if bytes_match else value ^ (1 << 22)
         weights.write_text(text[: match.start(1)] + str(flipped) + text[match.end(1) :])
 
     return patch
