@@ -10,7 +10,7 @@ import pytest
 import tinyengine_runtime
 from tinyengine_codegen.errors import UnsupportedModelError
 from tinyengine_codegen.frontend.tflite_reader import load_tflite
-from tinyengine_codegen.ir.graph import Graph, Operator, Tensor
+from tinyengine_codegen.ir.graph import Graph, Operator, Quantization, Tensor
 from tinyengine_codegen.passes import run_passes
 from tinyengine_codegen.passes.select_kernels import depthwise_inplace_scratch, select_kernels
 
@@ -85,6 +85,20 @@ def test_im2col_takes_small_windows_and_one_channel_depthwise():
     assert [op.kernel for op in graph.operators] == ["te_conv_im2col_s8", "te_conv_im2col_s8", "te_conv_s8"]
     assert [op.scratch_bytes for op in graph.operators] == [9 * 80 + 12, 9 * 128 + 12, 2 * 144]
     assert not any(op.inplace for op in graph.operators)
+
+
+def test_im2col_bound_holds_the_input_offset_part_of_the_bias():
+    """te_conv_im2col_s8's packed bias, bias + (input offset - 128) * weight sum, under 2^29 or te_conv_s8."""
+    graph = _chain([("CONV_2D", (2, 3, 3, 3), {"padding": "SAME", "out_shape": (1, 8, 8, 2)})], (1, 8, 8, 3))
+    graph.tensors[0].quant = Quantization([0.5], [-128])
+    weights = graph.tensors[graph.operators[0].inputs[1]]
+    weights.data = np.full(weights.shape, 127, np.int8)
+    assert select_kernels(graph).operators[0].kernel == "te_conv_im2col_s8"  # offset 128: bias unchanged
+    graph.tensors[0].quant = Quantization([0.5], [127])  # offset -127: -255 * 27 * 127
+    assert select_kernels(graph).operators[0].kernel == "te_conv_im2col_s8"
+    graph.operators[0].inputs.append(len(graph.tensors))
+    graph.tensors.append(Tensor("b", (2,), dtype="int32", is_const=True, data=np.full(2, -(2**29) + 800000)))
+    assert select_kernels(graph).operators[0].kernel == "te_conv_s8"
 
 
 def test_unsupported_operators_are_all_named():

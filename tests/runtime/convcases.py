@@ -16,6 +16,7 @@ import numpy as np
 import tensorflow as tf
 
 from tinyengine_codegen.backend.conv_layout import pack_conv_filter
+from tinyengine_codegen.backend.ops_conv import im2col_bias
 from tinyengine_codegen.passes.select_kernels import depthwise_inplace_scratch
 
 from .harness import (
@@ -296,8 +297,10 @@ def conv_call(name: str, g: ConvGeometry, x: np.ndarray, kernel: str) -> CCase:
         "te_conv_1x1_s8": conv_1x1_scratch(cin),
         "te_conv_im2col_s8": conv_im2col_scratch(kh * kw * cin),
     }[kernel]
-    # the 1x1 and stem kernels read the packed layout te-gen emits (te_conv.h): weights, bias and scales
+    # the 1x1 and im2col kernels read the packed layout te-gen emits (te_conv.h): weights, bias and
+    # scales; im2col's bias holds the input offset's part
     packed = kernel != "te_conv_s8"
+    bias = im2col_bias(g.filter, g.bias, g.input_offset) if kernel == "te_conv_im2col_s8" else g.bias
     setup = (
         f"te_conv_params p = {{{g.input_offset}, {g.output_offset}, {g.stride_h}, {g.stride_w}, {g.pad_top}, "
         f"{g.pad_left}, {g.dilation_h}, {g.dilation_w}, {{{g.act_min}, {g.act_max}}}}};\n"
@@ -313,7 +316,7 @@ def conv_call(name: str, g: ConvGeometry, x: np.ndarray, kernel: str) -> CCase:
     )
     call = f"{scratch_expr} != {scratch}u ? -100 : {kernel}(&p, {args}, output, scratch)"
     arrays = (
-        {"filter": pack_conv_filter(g.filter, g.bias, g.multiplier, g.shift)}
+        {"filter": pack_conv_filter(g.filter, bias, g.multiplier, g.shift)}
         if packed
         else {"filter": g.filter, **_bias_array(g), "mult": g.multiplier, "shift": g.shift}
     )

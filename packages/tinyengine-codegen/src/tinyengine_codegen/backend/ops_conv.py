@@ -74,6 +74,9 @@ def _packed_operands(ctx: EmitContext, i: int, op: Operator, channels: int, fiel
     data, shape = np.asarray(tensor.data), tuple(tensor.shape)
     if op.kind == "DEPTHWISE_CONV_2D":
         data, shape = data.transpose(3, 1, 2, 0), (shape[3], shape[1], shape[2], shape[0])
+    if op.kernel == "te_conv_im2col_s8":  # the input offset's part in the bias (te_conv.h)
+        bias_values = im2col_bias(data, bias_values, int(fields["input_offset"]))
+        same = f"{same}/in{fields['input_offset']}"
     if op.kernel == "te_conv_1x1_s8":  # 8 or 16 input channels may get the small-K stream
         act = (fields["activation"]["min"], fields["activation"]["max"])
         packed = pack_conv_1x1_filter(data, bias_values, np.array(mults), np.array(shifts),
@@ -91,6 +94,14 @@ def _packed_operands(ctx: EmitContext, i: int, op: Operator, channels: int, fiel
         ctx.dims(i, "filter_dims", shape), f"(const int8_t *){name}",
         ctx.dims(i, "output_dims", g.tensors[dst].shape),
     ]  # fmt: skip
+
+
+def im2col_bias(filter_ohwi: np.ndarray, bias: np.ndarray | None, input_offset: int) -> np.ndarray:
+    """te_conv_im2col_s8's packed bias: bias + (input_offset - 128) * the sum of each output channel's
+    weights (the kernel counts every input byte x as x + 128; te_conv.h). int64 per channel."""
+    w = np.asarray(filter_ohwi, np.int64).reshape(len(filter_ohwi), -1)
+    base = np.zeros(len(w), np.int64) if bias is None else np.asarray(bias, np.int64)
+    return base + (int(input_offset) - 128) * w.sum(axis=1)
 
 
 def _geometry(ctx: EmitContext, op: Operator) -> dict[str, object]:

@@ -111,15 +111,14 @@ def _channels(graph: Graph, tensor_index: int) -> int:
     return int(graph.tensors[tensor_index].shape[-1])
 
 
-def _bias_packs(graph: Graph, op: Operator, limit: int = 2**30) -> bool:
-    """True when |bias| < limit: the packed filter of te_conv_1x1_s8 / te_conv_im2col_s8 holds it
-    doubled (2^30); te_conv_im2col_s8 on Cortex-M needs 2^29 (te_pair3_fits).
+def _bias_packs(graph: Graph, op: Operator) -> bool:
+    """True when |bias| < 2^30: the packed filter of te_conv_1x1_s8 / te_conv_im2col_s8 holds it doubled.
 
     A bias without values (a netspec being priced) counts as fitting.
     """
     bias = op.inputs[2] if len(op.inputs) > 2 else -1
     data = graph.tensors[bias].data if bias >= 0 else None
-    return data is None or not np.any(np.abs(np.asarray(data, np.int64)) >= limit)
+    return data is None or not np.any(np.abs(np.asarray(data, np.int64)) >= 2**30)
 
 
 def _choose_conv(graph: Graph, op_index: int, op: Operator, readers: Readers) -> KernelChoice:
@@ -132,7 +131,7 @@ def _choose_conv(graph: Graph, op_index: int, op: Operator, readers: Readers) ->
         # int16 column of three pixels' channels (rounded up to a multiple of four) and a 12-byte end mark.
         column = 6 * ((c_in + 3) // 4 * 4) + 12
         return KernelChoice("te_conv_1x1_s8", scratch_bytes=min(4, max(1, 512 // column)) * column)
-    if kh * kw * c_in <= IM2COL_MAX_TAPS and _bias_packs(graph, op, 2**29):
+    if kh * kw * c_in <= IM2COL_MAX_TAPS and _im2col_bias_fits(graph, op):
         return KernelChoice("te_conv_im2col_s8", scratch_bytes=conv_im2col_scratch(kh * kw * c_in))
     # te_conv_s8_scratch_bytes(): one int16 column of kh * kw * c_in.
     return KernelChoice("te_conv_s8", scratch_bytes=2 * kh * kw * c_in)
@@ -149,9 +148,27 @@ def _choose_depthwise(graph: Graph, op_index: int, op: Operator, readers: Reader
         plane = depthwise_inplace_scratch(*shapes, (kh, kw), strides, pads=conv_padding(graph, op))
         return KernelChoice("te_depthwise_conv_inplace_s8", scratch_bytes=plane, inplace=True)
     kh, kw = window_hw(graph.tensors, op)
-    if _channels(graph, src) == 1 and kh * kw <= IM2COL_MAX_TAPS and _bias_packs(graph, op, 2**29):
+    if _channels(graph, src) == 1 and kh * kw <= IM2COL_MAX_TAPS and _im2col_bias_fits(graph, op):
         return KernelChoice("te_conv_im2col_s8", scratch_bytes=conv_im2col_scratch(kh * kw))
     return KernelChoice("te_depthwise_conv_s8", scratch_bytes=0)
+
+
+def _im2col_bias_fits(graph: Graph, op: Operator) -> bool:
+    """True when te_conv_im2col_s8's packed biases (backend.ops_conv.im2col_bias: the bias plus
+    (input offset - 128) times the channel's weight sum) stay under 2^29 in magnitude (its Cortex-M
+    accumulators). Weights or quantization without values (a netspec being priced) count as fitting.
+    """
+    weights = graph.tensors[op.inputs[1]]
+    quant = graph.tensors[op.inputs[0]].quant
+    if weights.data is None or quant is None:
+        return True
+    bias = op.inputs[2] if len(op.inputs) > 2 else -1
+    data = np.asarray(weights.data, np.int64)
+    sums = data.sum(axis=(1, 2, 3)) if op.kind == "CONV_2D" else data.sum(axis=(0, 1, 2))
+    folded = (-int(quant.zero_point[0]) - 128) * sums
+    if bias >= 0 and graph.tensors[bias].data is not None:
+        folded = folded + np.asarray(graph.tensors[bias].data, np.int64)
+    return not np.any(np.abs(folded) >= 2**29)
 
 
 def conv_im2col_scratch(taps: int) -> int:

@@ -2,15 +2,19 @@
  * int8 CONV_2D by im2col for a small window (K = kh * kw * in_c <= TE_CONV_IM2COL_MAX_TAPS): network
  * stems (3x3 on 3 channels) and DEPTHWISE_CONV_2D on one input channel (te-gen lowers it to this
  * kernel: multiplier M = M output channels, its filter transposed to [M, kh, kw, 1]), on the packed
- * filter of te_conv.h (rows of the K taps, padded to a multiple of four, in pairs).
+ * filter of te_conv.h (rows of the K taps, padded to a multiple of four, in pairs) whose biases
+ * hold the input offset's part: bias + (input_offset - 128) * (sum of the channel's weights).
  *
- * The Cortex-M path builds one te_pair.h column of three output pixels (raster order; a short last
- * block repeats its last pixel) and runs te_pair3_block on it. The column is converted four taps
- * of the three pixels at a time (te_im2col_gather*, assembly: one word load per pixel, the words
- * 2 * (input + offset) of taps (0, 2) and (1, 3), one STM of the group's six words) either straight
- * from the input rows (dilation 1, the three windows inside the input, kw * in_c a multiple of four)
- * or from three patches in scratch: each window's K bytes in tap order, the padding as the byte
- * -input_offset (which adds 0). The portable path converts one patch to int16 (input + offset) for
+ * So every tap counts as input + 128 (x ^ 0x80 as an unsigned byte) and a padding tap as the byte
+ * -input_offset: (-input_offset + 128) * w cancels that bias term. The Cortex-M path builds one
+ * te_pair.h column of three output pixels (raster order; a short last block repeats its last
+ * pixel) and runs te_pair3_block on it. The column is converted four taps of the three pixels at a
+ * time (te_im2col_gather, assembly: one word load per pixel, EOR and two masked ANDs give the
+ * words 2 * (x + 128) of taps (0, 2) and (1, 3), one STM writes the group's six words) straight
+ * from the input rows for windows inside the input when a kernel row is a whole number of groups
+ * (kw * in_c a multiple of four, dilation 1), else from byte patches in scratch (each window's K
+ * bytes in tap order); 3x3 windows on 3 channels inside the input take the stem's spliced loads
+ * (te_stem_interior). The portable path converts one patch to int16 (x + 128) for
  * te_pair3_pixel_exact.
  */
 #include <string.h>
@@ -26,7 +30,7 @@ typedef struct {
     int32_t span;  /* kw * in_c: the bytes of one kernel row (dilation 1) */
     int32_t row;   /* in_w * in_c: bytes of one input row */
     int32_t stride_h, stride_w, pad_top, pad_left, dilation_h, dilation_w;
-    int8_t pad;    /* -input_offset: the byte whose value + offset is 0 */
+    int8_t pad;    /* -input_offset: a padding tap (its value + offset is 0) */
     int plain;     /* dilation 1 */
 } te_im2col_geom;
 
@@ -99,17 +103,17 @@ TE_NOINLINE_ONE_COPY static void te_im2col_patch(const te_im2col_geom *g, const 
 }
 
 #if defined(TE_PAIR3_ASM)
-/* What te_im2col_gather* read: rows of `groups` four-tap groups, each pointer advanced by its step between rows. */
+/* What te_im2col_gather reads: rows of `groups` four-tap groups, each pointer advanced by its step between rows. */
 typedef struct {
     int32_t *words;   /* [0] the column */
     int32_t groups;   /* [4] groups per row */
     int32_t rows;     /* [8] */
-    int32_t k;        /* [12] 0x01FE01FE (te_im2col_gather128), or the offset in both halves */
+    int32_t k;        /* [12] 0x01FE01FE */
     int32_t step[3];  /* [16] per pixel: bytes from the end of one row to the start of the next */
 } te_im2col_job;
 
 /*
- * The loop of te_im2col_gather*: r0, r1, r2 the three pixels' source pointers, r3 the column, r4
+ * The loop of te_im2col_gather: r0, r1, r2 the three pixels' source pointers, r3 the column, r4
  * the constant, r5 the groups left in the row, lr the rows left; per group one word per pixel
  * into r6, r7, r8, CONVERT leaves taps (0, 2) there and taps (1, 3) in r9, r10, r11, and one STM
  * writes A02 B02 C02 A13 B13 C13.
@@ -139,29 +143,13 @@ typedef struct {
     "bne 1b\n\t"                                                                                                  \
     "pop {r4-r11, pc}\n"
 
-/* Input offset 128 (zero point -128): 2 * (x + 128) = 2 * (x ^ 0x80) as an unsigned byte, masked into place. */
-#define TE_IM2COL_ASM_CONVERT128(x, odd)                                                                          \
+/* 2 * (x + 128) = 2 * (x ^ 0x80) as an unsigned byte, masked into place (r4 = 0x01FE01FE). */
+#define TE_IM2COL_ASM_CONVERT(x, odd)                                                                          \
     "eor " x ", " x ", #0x80808080\n\t"                                                                           \
     "and " odd ", r4, " x ", lsr #7\n\t"                                                                          \
     "and " x ", r4, " x ", lsl #1\n\t"
 
-/* Any input offset (r4 = offset in both halves): SXTAB16 adds it to bytes (0, 2) / (1, 3), SADD16 doubles. */
-#define TE_IM2COL_ASM_CONVERT(x, odd)                                                                             \
-    "sxtab16 " odd ", r4, " x ", ror #8\n\t"                                                                      \
-    "sxtab16 " x ", r4, " x "\n\t"                                                                                \
-    "sadd16 " odd ", " odd ", " odd "\n\t"                                                                        \
-    "sadd16 " x ", " x ", " x "\n\t"
-
-/* The column groups of pixels a, b, c with input offset 128 (job->k = 0x01FE01FE). */
-__attribute__((naked, noinline)) static void te_im2col_gather128(__attribute__((unused)) const int8_t *a,
-                                                                 __attribute__((unused)) const int8_t *b,
-                                                                 __attribute__((unused)) const int8_t *c,
-                                                                 __attribute__((unused)) const te_im2col_job *job)
-{
-    __asm__ volatile(TE_IM2COL_ASM_GATHER(TE_IM2COL_ASM_CONVERT128));
-}
-
-/* The column groups of pixels a, b, c for any input offset (job->k = the offset in both halves). */
+/* The column groups of pixels a, b, c: every tap 2 * (x + 128). */
 __attribute__((naked, noinline)) static void te_im2col_gather(__attribute__((unused)) const int8_t *a,
                                                               __attribute__((unused)) const int8_t *b,
                                                               __attribute__((unused)) const int8_t *c,
@@ -202,13 +190,12 @@ TE_NOINLINE_ONE_COPY static void te_im2col_inside_patch(const te_im2col_geom *g,
     }
 }
 
-/* 2 * (input + offset) of four taps x into the pixel's even (t0, t2) and odd (t1, t3) words of a group. */
-static inline void te_stem_group(int32_t x, int32_t off2, int32_t *words)
+/* 2 * (input + 128) of four taps x into the pixel's even (t0, t2) and odd (t1, t3) words of a group. */
+static inline void te_stem_group(int32_t x, uint32_t mask, int32_t *words)
 {
-    const int32_t e = __sxtab16(off2, x);
-    const int32_t o = te_sxtab16_ror8(off2, x);
-    words[0] = __sadd16(e, e);
-    words[3] = __sadd16(o, o);
+    const uint32_t u = (uint32_t)x ^ 0x80808080u;
+    words[0] = (int32_t)((u << 1) & mask);
+    words[3] = (int32_t)((u >> 7) & mask);
 }
 
 /*
@@ -216,16 +203,17 @@ static inline void te_stem_group(int32_t x, int32_t off2, int32_t *words)
  * b, c straight into its column words (words = the column + the pixel's index in the block).
  * Groups that straddle two rows are spliced; the last group's fourth tap (its weight is 0) reads as 0.
  */
-TE_NOINLINE_ONE_COPY static void te_stem_interior(const int8_t *a, const int8_t *b, const int8_t *c, int32_t off2, int32_t *words)
+TE_NOINLINE_ONE_COPY static void te_stem_interior(const int8_t *a, const int8_t *b, const int8_t *c, int32_t *words)
 {
-    te_stem_group(te_read_s8x4(a), off2, words);
-    te_stem_group(te_read_s8x4(a + 4), off2, words + 6);
+    const uint32_t mask = 0x01FE01FEu;
+    te_stem_group(te_read_s8x4(a), mask, words);
+    te_stem_group(te_read_s8x4(a + 4), mask, words + 6);
     /* a[8], b[0..2]: the byte before b is inside the image (b's row is not the first) */
-    te_stem_group((int32_t)(((uint32_t)te_read_s8x4(b - 1) & 0xFFFFFF00u) | (uint8_t)a[8]), off2, words + 12);
-    te_stem_group(te_read_s8x4(b + 3), off2, words + 18);
-    te_stem_group((int32_t)(te_read_u8x2(b + 7) | (te_read_u8x2(c) << 16)), off2, words + 24);
-    te_stem_group(te_read_s8x4(c + 2), off2, words + 30);
-    te_stem_group((int32_t)((uint32_t)te_read_s8x4(c + 5) >> 8), off2, words + 36);
+    te_stem_group((int32_t)(((uint32_t)te_read_s8x4(b - 1) & 0xFFFFFF00u) | (uint8_t)a[8]), mask, words + 12);
+    te_stem_group(te_read_s8x4(b + 3), mask, words + 18);
+    te_stem_group((int32_t)(te_read_u8x2(b + 7) | (te_read_u8x2(c) << 16)), mask, words + 24);
+    te_stem_group(te_read_s8x4(c + 2), mask, words + 30);
+    te_stem_group((int32_t)((uint32_t)te_read_s8x4(c + 5) >> 8), mask, words + 36);
 }
 
 /*
@@ -234,7 +222,7 @@ TE_NOINLINE_ONE_COPY static void te_stem_interior(const int8_t *a, const int8_t 
  * of groups (kw * in_c a multiple of four), the others from patches; 3x3 windows on 3 channels
  * through te_stem_interior when the block's three lie inside; otherwise every window through a patch.
  */
-static void te_im2col_image_fast(const te_im2col_geom *g, const te_conv_params *params, const te_pair3_out *q,
+static void te_im2col_image_fast(const te_im2col_geom *g, const te_pair3_out *q,
                                  te_pair3_job *job, const te_dims *output_dims, int32_t length, const int8_t *image,
                                  const int8_t *filter, int32_t *column, int8_t *patches, int8_t *output)
 {
@@ -245,72 +233,79 @@ static void te_im2col_image_fast(const te_im2col_geom *g, const te_conv_params *
     const int32_t next = g->stride_w * g->in_c; /* input bytes from one pixel's window to the next's */
     const int direct = (g->span & 3) == 0;
     const int stem = g->kh == 3 && g->span == 9;
-    const int32_t off2 = te_pack_s16x2(params->input_offset);
     /* windows starting before this byte may copy a short kernel row as a word */
     const int8_t *word_end = image + g->in_h * g->row - (g->kh - 1) * g->row - 4;
-    void (*gather)(const int8_t *, const int8_t *, const int8_t *, const te_im2col_job *) =
-        params->input_offset == 128 ? te_im2col_gather128 : te_im2col_gather;
-    te_im2col_job job_g;
+    te_im2col_job inside_job; /* three windows inside the input, straight from its rows */
+    te_im2col_job mixed_job;  /* patches (and, direct, windows inside) */
     int32_t y_first;
     int32_t y_last;
     int32_t x_first;
     int32_t x_last;
     int32_t oy = 0;
     int32_t ox = 0;
+    int row_in;
     const int8_t *line = image - g->pad_top * g->row - g->pad_left * g->in_c; /* window of (oy, 0) */
+    int8_t *o = output;
     int32_t p;
     te_im2col_inner(g->in_h, g->kh, g->stride_h, g->pad_top, output_dims->h, &y_first, &y_last);
     te_im2col_inner(g->in_w, g->kw, g->stride_w, g->pad_left, width, &x_first, &x_last);
     if (!g->plain) {
         y_last = -1; /* every window through te_im2col_patch */
     }
-    job_g.words = column;
-    job_g.groups = direct ? g->span >> 2 : row >> 2;
-    job_g.rows = direct ? g->kh : 1;
-    job_g.k = params->input_offset == 128 ? 0x01FE01FE : off2;
-    for (p = 0; p < pixels; p += 3) {
+    row_in = 0 >= y_first && 0 <= y_last;
+    inside_job.words = column;
+    inside_job.groups = direct ? g->span >> 2 : row >> 2;
+    inside_job.rows = direct ? g->kh : 1;
+    inside_job.k = 0x01FE01FE;
+    inside_job.step[0] = g->row - g->span;
+    inside_job.step[1] = g->row - g->span;
+    inside_job.step[2] = g->row - g->span;
+    mixed_job = inside_job;
+    for (p = 0; p < pixels; p += 3, o += 3 * out_channels) {
         const int8_t *src[3];
         int8_t *out[3];
+        int32_t at[3][2];
         int inside = 1;
         int32_t k;
 #pragma GCC unroll 1
         for (k = 0; k < 3; ++k) {
-            int8_t *patch = patches + k * row;
-            src[k] = oy >= y_first && oy <= y_last && ox >= x_first && ox <= x_last ? line + ox * next : NULL;
-            out[k] = output + (size_t)(oy * width + ox) * (size_t)out_channels;
-            job_g.step[k] = 0;
-            if (src[k] == NULL) {
-                inside = 0;
-                te_im2col_patch(g, image, oy, ox, patch);
-                src[k] = patch;
-            } else if (direct) {
-                job_g.step[k] = g->row - g->span;
-            } else if (!stem) {
-                te_im2col_inside_patch(g, src[k], patch, g->span < 4 && src[k] < word_end);
-                src[k] = patch;
-            }
-            if (p + k + 1 < pixels && ++ox == width) { /* a short last block repeats its last pixel */
+            at[k][0] = oy;
+            at[k][1] = ox;
+            inside = inside && row_in && ox >= x_first && ox <= x_last;
+            src[k] = line + ox * next;
+            out[k] = p + k < pixels ? o + k * out_channels : out[k - 1]; /* a short last block repeats its last pixel */
+            if (p + k + 1 < pixels && ++ox == width) {
                 ox = 0;
                 ++oy;
                 line += g->stride_h * g->row;
+                row_in = oy >= y_first && oy <= y_last;
             }
         }
-        if (stem && inside) {
-    #pragma GCC unroll 1
-        for (k = 0; k < 3; ++k) {
-                te_stem_interior(src[k], src[k] + g->row, src[k] + 2 * g->row, off2, column + k);
+        if (inside && stem) {
+#pragma GCC unroll 1
+            for (k = 0; k < 3; ++k) {
+                te_stem_interior(src[k], src[k] + g->row, src[k] + 2 * g->row, column + k);
             }
+        } else if (inside && direct) {
+            te_im2col_gather(src[0], src[1], src[2], &inside_job);
         } else {
-            if (stem) { /* a border block: the inside windows through patches too */
-        #pragma GCC unroll 1
-        for (k = 0; k < 3; ++k) {
-                    if (src[k] != patches + k * row) {
-                        te_im2col_inside_patch(g, src[k], patches + k * row, 0);
-                        src[k] = patches + k * row;
-                    }
+#pragma GCC unroll 1
+            for (k = 0; k < 3; ++k) {
+                const int32_t y = at[k][0];
+                const int32_t x = at[k][1];
+                int8_t *patch = patches + k * row;
+                mixed_job.step[k] = 0;
+                if (y < y_first || y > y_last || x < x_first || x > x_last) {
+                    te_im2col_patch(g, image, y, x, patch);
+                    src[k] = patch;
+                } else if (direct) {
+                    mixed_job.step[k] = g->row - g->span;
+                } else {
+                    te_im2col_inside_patch(g, src[k], patch, g->span < 4 && src[k] < word_end);
+                    src[k] = patch;
                 }
             }
-            gather(src[0], src[1], src[2], &job_g);
+            te_im2col_gather(src[0], src[1], src[2], &mixed_job);
         }
         te_pair3_block(column, filter, row, out_channels, q, job, out[0], out[1], out[2]);
     }
@@ -364,7 +359,7 @@ te_status te_conv_im2col_s8(const te_conv_params *params, const te_dims *input_d
         te_pair3_setup(filter, length, output_dims->c, params->output_offset, params->activation, &q, &job);
         te_pair3_end(column, row >> 2);
         for (b = 0; b < input_dims->n; ++b) {
-            te_im2col_image_fast(&g, params, &q, &job, output_dims, length, input + (size_t)b * image_in, filter,
+            te_im2col_image_fast(&g, &q, &job, output_dims, length, input + (size_t)b * image_in, filter,
                                  column, patches, output + (size_t)b * image_out);
         }
     }
@@ -379,7 +374,7 @@ te_status te_conv_im2col_s8(const te_conv_params *params, const te_dims *input_d
                 int32_t t;
                 te_im2col_patch(&g, image, oy, ox, patches);
                 for (t = 0; t < length; ++t) {
-                    column[t] = (int16_t)(patches[t] + params->input_offset);
+                    column[t] = (int16_t)(patches[t] + 128); /* the packed bias holds the offset's part */
                 }
                 te_pair3_pixel_exact(column, length, filter, output_dims->c, params->output_offset,
                                      params->activation, output);

@@ -85,10 +85,12 @@ size_t te_conv_im2col_s8_scratch_bytes(const te_dims *filter_dims);
  * int8 CONV_2D by im2col on a small window: kh * kw * in_channels <= TE_CONV_IM2COL_MAX_TAPS (filter
  * packed, see above), any stride, padding and dilation, input offset in [-127, 128]; batch n >= 1.
  * Network stems, and DEPTHWISE_CONV_2D on one input channel (depth multiplier M: te-gen passes the
- * filter [1, kh, kw, M] as the CONV_2D filter [M, kh, kw, 1], packed). On Cortex-M (DSP) the filter
- * and scratch are 4-byte aligned and every |bias| < 2^29, else TE_ERROR_ARGUMENT (te-gen runs such
- * a layer on te_conv_s8). Overlap contract above: three output pixels per block, every input byte
- * of the block's windows read before any of its outputs is written.
+ * filter [1, kh, kw, M] as the CONV_2D filter [M, kh, kw, 1], packed). The packed bias of channel
+ * o holds the input offset's part, bias[o] + (input_offset - 128) * (sum of o's weights): the
+ * kernel counts every input byte x as x + 128. On Cortex-M (DSP) the filter and scratch are
+ * 4-byte aligned and every packed |bias| < 2^29, else TE_ERROR_ARGUMENT (te-gen runs such a layer
+ * on te_conv_s8). Overlap contract above: three output pixels per block, every input byte of the
+ * block's windows read before any of its outputs is written.
  */
 te_status te_conv_im2col_s8(const te_conv_params *params, const te_dims *input_dims, const int8_t *input,
                             const te_dims *filter_dims, const int8_t *filter, const te_dims *output_dims,
