@@ -59,7 +59,7 @@ TE_NOINLINE_ONE_COPY static void te_im2col_copy(int8_t *dst, const int8_t *src, 
  * n bytes of pad4's value at dst, whole words: up to 3 more bytes are written past n (a patch is
  * filled in order, so they land where the next bytes go, past K, or on the column: rewritten).
  */
-static inline void te_im2col_fill(int8_t *dst, int32_t n, uint32_t pad4)
+TE_NOINLINE_ONE_COPY static void te_im2col_fill(int8_t *dst, int32_t n, uint32_t pad4)
 {
     int32_t j;
     for (j = 0; j < n; j += 4) {
@@ -79,6 +79,23 @@ TE_NOINLINE_ONE_COPY static void te_im2col_patch(const te_im2col_geom *g, const 
     const int32_t x0 = ox * g->stride_w - g->pad_left;
     const uint32_t pad4 = (uint8_t)g->pad * 0x01010101u;
     int32_t ky;
+    if (g->plain) { /* per kernel row: padding columns, the columns inside the input, padding columns */
+        const int32_t span = g->span;
+        const int32_t left = (x0 < 0 ? (-x0 < g->kw ? -x0 : g->kw) : 0) * g->in_c;
+        const int32_t end = (g->in_w - x0 < g->kw ? (g->in_w - x0 > 0 ? g->in_w - x0 : 0) : g->kw) * g->in_c;
+        const int32_t mid = end > left ? end - left : 0;
+        const int8_t *src = image + y0 * g->row + x0 * g->in_c + left;
+        for (ky = 0; ky < g->kh; ++ky, patch += span, src += g->row) {
+            if (y0 + ky < 0 || y0 + ky >= g->in_h) {
+                te_im2col_fill(patch, span, pad4);
+                continue;
+            }
+            te_im2col_fill(patch, left, pad4);
+            te_im2col_copy(patch + left, src, mid);
+            te_im2col_fill(patch + left + mid, span - left - mid, pad4);
+        }
+        return;
+    }
     for (ky = 0; ky < g->kh; ++ky) {
         const int32_t iy = y0 + ky * g->dilation_h;
         int32_t kx = 0;
@@ -91,10 +108,7 @@ TE_NOINLINE_ONE_COPY static void te_im2col_patch(const te_im2col_geom *g, const 
             } else if (ix < 0 || ix >= g->in_w) {
                 te_im2col_fill(patch, g->in_c, pad4);
             } else {
-                if (g->plain) {
-                    n = g->in_w - ix < g->kw - kx ? g->in_w - ix : g->kw - kx;
-                }
-                te_im2col_copy(patch, image + iy * g->row + ix * g->in_c, n * g->in_c);
+                te_im2col_copy(patch, image + iy * g->row + ix * g->in_c, g->in_c);
             }
             kx += n;
             patch += n * g->in_c;
@@ -203,7 +217,7 @@ static inline void te_stem_group(int32_t x, uint32_t mask, int32_t *words)
  * b, c straight into its column words (words = the column + the pixel's index in the block).
  * Groups that straddle two rows are spliced; the last group's fourth tap (its weight is 0) reads as 0.
  */
-TE_NOINLINE_ONE_COPY static void te_stem_interior(const int8_t *a, const int8_t *b, const int8_t *c, int32_t *words)
+static inline void te_stem_interior(const int8_t *a, const int8_t *b, const int8_t *c, int32_t *words)
 {
     const uint32_t mask = 0x01FE01FEu;
     te_stem_group(te_read_s8x4(a), mask, words);
