@@ -5,14 +5,17 @@ the stage and grid with the smallest arena under the MAC bound), without buildin
 
 - the stages, the per-patch regions (halos; per axis, since a region is a row range times a
   column range) and the extra MACs come from the netspec's layers (:mod:`netspec_fast`);
-- a candidate (stage, grid) within the MAC bound gets a cheap lower bound on its arena (the
-  image and the split tensor held together, the layer-by-layer peak after the stage, an inner
-  patch's largest operator next to both); candidates are then planned in increasing bound
-  order, and planning stops once no remaining bound can beat (or tie) the best arena;
+- a candidate (stage, grid) within the MAC bound gets the planner's lower bound of its unrolled
+  plan, exactly and cheaply: the layer-by-layer live bytes after the stage, and per patch its own
+  buffers' live bytes (computed once per tile shape) with the image held until the last gather
+  and the split tensor from the first scatter on. Candidates are planned in increasing bound
+  order, placements abandoned once they reach the best arena so far, and planning stops once no
+  remaining bound can beat (or tie) it;
 - planning one candidate builds the planner's :class:`~tinyengine_codegen.memory.problem.Problem`
   of the unrolled graph directly (tensor numbering and operator order of ``passes/patch.py``'s
   rewrite; kernel choices of patch-sized operators by the real chooser on a one-operator graph,
-  cached by signature) and places it with the planner's own liveness and heuristics.
+  cached by signature), runs the planner's own liveness, and places the buffers with the
+  planner's heuristics, one patch per class standing for all (:func:`_one_patch_per_class`).
 
 The winner is the same as the graph path's: the smallest (arena, extra MACs), the first one
 in the chooser's order on ties, kept in ``auto`` mode only below the layer-by-layer arena.
@@ -76,8 +79,7 @@ class Planned:
     arena_bytes: int
     lower_bound: int
     live_bytes: list[int]
-    kinds: list[tuple[str, str | None]]  # (kind, kernel) of every operator, for the code estimate
-    names: list[str]  # operator names (the report's peak kind and split names)
+    kinds: list[tuple[str, str | None]]  # (kind, kernel) of every operator: code estimate, peak kind
 
 
 def stages(layers: list[Layer], shapes: list[tuple[int, ...]]) -> list[int]:
@@ -136,7 +138,7 @@ class AxisTiles:
 
 
 _AXES: dict[tuple, AxisTiles] = {}
-MAX_CACHED_AXES = 50_000
+MAX_CACHED = 50_000  # entries per cache (a long scan over many spaces starts again rather than grow)
 
 
 def axis_tiles(
@@ -162,8 +164,6 @@ def axis_tiles(
                 spans[t] = _union(spans.get(t), need)
         result.append(spans)
     lengths = {a: sum(s[a][1] - s[a][0] for s in result) for a in result[0]}
-    if len(_AXES) > MAX_CACHED_AXES:
-        _AXES.clear()
     kinds = tuple(_intern(_tile_shape(layers, shapes, last, axis, t)) for t in result)
     found = _AXES[key] = AxisTiles(tuple(result), lengths, kinds)
     return found
@@ -265,23 +265,21 @@ class _Problem:
         self.inplace: list[bool] = []
         self.overlap: list[int | None] = []
         self.kinds: list[tuple[str, str | None]] = []
-        self.names: list[str] = []
 
     def _tensor(self, nbytes: int) -> int:
         self.nbytes.append(nbytes)
         return len(self.nbytes) - 1
 
-    def _op(self, ins, out, scratch, inplace, overlap, kind, name) -> None:
+    def _op(self, ins, out, scratch, inplace, overlap, kind) -> None:
         self.op_inputs.append(ins)
         self.op_outputs.append((out,))
         self.scratch.append(scratch)
         self.inplace.append(inplace)
         self.overlap.append(overlap)
         self.kinds.append(kind)
-        self.names.append(name)
 
     def _copy(self, ins: tuple[int, ...], out: int) -> None:
-        self._op(ins, out, 0, len(ins) == 2, None, (PATCH_COPY, PATCH_COPY_KERNEL), PATCH_COPY)
+        self._op(ins, out, 0, len(ins) == 2, None, (PATCH_COPY, PATCH_COPY_KERNEL))
 
     def _patch(
         self, rows: dict, cols: dict, last: int, image: int, state: int | None, target: int | None
@@ -337,7 +335,7 @@ class _Problem:
             alone = [readers.get(x[0], 0) == 1 for x in ins]
             kernel, scratch, inplace, overlap = _patch_op_choice(layer, in_shapes, out_shape, pads, alone)
             ids = tuple(x[0] for x in ins)
-            self._op(ids, out, scratch, inplace, overlap, (layer.kind, kernel), layer.name)
+            self._op(ids, out, scratch, inplace, overlap, (layer.kind, kernel))
         if target is None:
             target = self._tensor(math.prod(shapes[last + 1]))
         self._copy((local[last + 1],) if state is None else (local[last + 1], state), target)
@@ -371,8 +369,8 @@ class _Unrolled(_Problem):
         choices = net.choices
         for j in range(last + 1, len(self.layers)):
             choice = choices[j]
-            self._op(tuple(index[t] for t in self.layers[j].inputs), index[j + 1], choice[1], choice[2],
-                     choice[6], (self.layers[j].kind, choice[0]), self.layers[j].name)  # fmt: skip
+            ins = tuple(index[t] for t in self.layers[j].inputs)
+            self._op(ins, index[j + 1], choice[1], choice[2], choice[6], (self.layers[j].kind, choice[0]))
         self.output = index[len(self.layers)]
 
     def problem(self) -> Problem:
@@ -411,8 +409,6 @@ def _local_figures(net: _Net, last: int, rows: AxisTiles, i: int, cols: AxisTile
     if found is None:
         live = _LocalPatch(net, last, rows.spans[i], cols.spans[j]).live_bytes()
         found = (max(live), max(live[:-1]), live[-1], live[0], max(live[1:]))
-        if len(_LOCAL) > MAX_CACHED_AXES:
-            _LOCAL.clear()
         _LOCAL[key] = found
     return found
 
@@ -527,6 +523,15 @@ class _Net:
         self.in_channels = spec.in_channels
 
         self._stage_keys: dict[int, int] = {}
+        self._tiles: dict[tuple[int, int, int], AxisTiles] = {}
+
+    def tiles(self, last: int, parts: int, axis: int) -> AxisTiles:
+        """:func:`axis_tiles` of this network (kept per network: its key costs a pass over the stage)."""
+        key = (last, parts, axis)
+        found = self._tiles.get(key)
+        if found is None:
+            found = self._tiles[key] = axis_tiles(self.layers, self.shapes, last, parts, axis)
+        return found
 
     def stage_key(self, last: int) -> int:
         """What the stage's operators are, shapes aside (interned)."""
@@ -553,8 +558,7 @@ def candidates(
         for grid in grids:
             if not (1 <= grid[0] <= h and 1 <= grid[1] <= w):
                 continue
-            rows = axis_tiles(layers, shapes, last, grid[0], 1)
-            cols = axis_tiles(layers, shapes, last, grid[1], 2)
+            rows, cols = net.tiles(last, grid[0], 1), net.tiles(last, grid[1], 2)
             before, after = stage_macs(net.macs, shapes, last, rows, cols)
             extra = (after - before) / total if total else 0.0
             if extra > max_extra_macs:
@@ -587,7 +591,7 @@ def choose(
         planned += 1
         if arena is None:
             continue
-        result = Planned(cand, arena, lower, live, unrolled.kinds, unrolled.names)
+        result = Planned(cand, arena, lower, live, unrolled.kinds)
         if best is None or _key(result) < _key(best):
             best = result
     return best, len(found), planned
@@ -605,6 +609,14 @@ def _key(p: Planned) -> tuple[int, float, int]:
     return p.arena_bytes, p.candidate.extra_macs, p.candidate.order
 
 
+def _trim_caches() -> None:
+    """Empty every cache when one is full (together: the interned ids key the others)."""
+    caches = (_AXES, _LOCAL, _INTERNED, _PATCH_CHOICES)
+    if any(len(cache) > MAX_CACHED for cache in caches):
+        for cache in caches:
+            cache.clear()
+
+
 def patch_profile(
     spec: NetSpec, sram: int | None, flash: int | None, patch: str, max_extra_macs: float
 ) -> ProfileReport:
@@ -618,6 +630,7 @@ def patch_profile(
     label = mode if isinstance(mode, str) else f"{mode[0]}x{mode[1]}"
     summary: dict[str, Any] = {"mode": label, "enabled": False, "arena_without_patches": base.arena_bytes,
                                "arena_with_patches": None}  # fmt: skip
+    _trim_caches()
     net = _Net(spec)
     best, within, planned = choose(net, mode, max_extra_macs, base.arena_bytes, figures.live_bytes)
     summary["candidates_planned"] = planned
