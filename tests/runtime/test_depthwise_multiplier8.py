@@ -1,10 +1,10 @@
 """te_depthwise_conv_s8 with a depth multiplier of eight vs TFLite's reference interpreter, host and QEMU.
 
-person_detect's first operator is one: one input channel, eight outputs per input value. On the DSP
-path, windows inside the input take tap pairs against a table of doubled weights (kernels with at
-most 8 rows x tap pairs), the border windows the eight-output loop; larger kernels only the latter.
-Odd and even kernel widths (the last pair's phantom tap), strides 1 and 2, SAME and VALID, the
-activation clamped or not, and a second input channel (sixteen outputs, the eight-output loop).
+On the DSP path eight outputs share each input value (doubled accumulators, te_requant2); te-gen runs
+the one-channel layers of the real models (person_detect's first) on te_conv_im2col_s8 instead
+(tests/runtime/test_conv_im2col.py), but the generic kernel must stay exact for them: odd and even
+kernel widths, strides 1 and 2, SAME and VALID, the activation clamped or not, a kernel of 5 rows,
+and a second input channel (sixteen outputs).
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ def multiplier8_models():
         ((3, 3), 1, "VALID", ACT_NONE, 1, (7, 9)),
         ((3, 4), 2, "SAME", ACT_RELU, 1, (9, 11)),
         ((2, 3), 1, "SAME", ACT_NONE, 1, (6, 8)),
-        ((5, 4), 2, "SAME", ACT_NONE, 1, (12, 10)),  # too big for the pair table
+        ((5, 4), 2, "SAME", ACT_NONE, 1, (12, 10)),
         ((3, 3), 2, "SAME", ACT_RELU6, 2, (8, 8)),  # two input channels
     ]
     specs = []
