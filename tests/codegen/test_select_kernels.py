@@ -12,7 +12,7 @@ from tinyengine_codegen.errors import UnsupportedModelError
 from tinyengine_codegen.frontend.tflite_reader import load_tflite
 from tinyengine_codegen.ir.graph import Graph, Operator, Quantization, Tensor
 from tinyengine_codegen.passes import run_passes
-from tinyengine_codegen.passes.select_kernels import depthwise_inplace_scratch, select_kernels
+from tinyengine_codegen.passes.select_kernels import conv_padding, depthwise_inplace_scratch, select_kernels
 
 
 def _const(name: str, shape: tuple[int, ...]) -> Tensor:
@@ -138,7 +138,8 @@ def test_scratch_bytes_equal_the_runtime_companions(shared_models, tmp_path):
                 out = graph.tensors[op.outputs[0]].shape
                 geometry = [op.options.get(k, 1) for k in ("stride_h", "stride_w", "dilation_h_factor",
                                                            "dilation_w_factor")]  # fmt: skip
-                params = "{{0, 0, {}, {}, 0, 0, {}, {}, 1, {{-128, 127}}}}".format(*geometry)
+                geometry[2:2] = conv_padding(graph, op)  # the 3x3 s2 in-place depthwise's bound uses them
+                params = "{{0, 0, {}, {}, {}, {}, {}, {}, 1, {{-128, 127}}}}".format(*geometry)
                 checks.append(
                     f"{{ te_dims input = {{{', '.join(map(str, inp))}}}; te_dims filter = "
                     f"{{{', '.join(map(str, filt))}}}; te_dims output = {{{', '.join(map(str, out))}}};\n"

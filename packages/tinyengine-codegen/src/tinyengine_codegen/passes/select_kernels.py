@@ -193,7 +193,7 @@ def depthwise_inplace_scratch(
 
     Square 3/5/7 kernels without dilation: the padded plane of the fast path, ((out_h - 1) *
     stride_h + k) * ((out_w - 1) * stride_w + k), or four channels of the input (4 * in_h * in_w)
-    on small maps (at most 64 bytes, or no more than the plane, or at most 144 bytes under stride
+    on small maps (at most 64 bytes, or no more than the plane, or at most 400 bytes under stride
     2 x 2) plus 8 bytes per output pixel window (every pixel's up to 36 output pixels, else 9);
     other kernels: one input channel, in_h * in_w.
     """
@@ -201,7 +201,7 @@ def depthwise_inplace_scratch(
     pixels = int(in_shape[1]) * int(in_shape[2])
     if kh == kw and kh in (3, 5, 7) and tuple(dilations) == (1, 1):
         plane = ((int(out_shape[1]) - 1) * strides[0] + kh) * ((int(out_shape[2]) - 1) * strides[1] + kw)
-        small = 144 if tuple(strides) == (2, 2) else 64
+        small = 400 if tuple(strides) == (2, 2) else 64
         if 4 * pixels <= max(plane, small):
             outputs = int(out_shape[1]) * int(out_shape[2])
             return 4 * pixels + 8 * (outputs if outputs <= 36 else 9)

@@ -14,9 +14,9 @@
  * 1 and 2 run an inline-asm multiply pass per kernel size and stride (two adjacent outputs per step,
  * weights as doubled int16 pairs) into a stack run of accumulators, then te_requant2's requantization
  * pass; channels whose quantization falls outside te_requant2's range take the plain loop. 3x3
- * kernels, stride 1, with the whole int8 activation range (or [min, 127] with min < 0) take two output
+ * kernels with the whole int8 activation range (or, stride 1, [min, 127] with min < 0) take two output
  * rows per step instead, requantized and stored in the same asm loop (te_dw_k3s1_rows2,
- * te_dw_k3s1_rows2_min). 3x3 stride 2 on maps at least TE_DW_S2_MIN_OW outputs wide copies no whole
+ * te_dw_k3s2_rows2, te_dw_k3s1_rows2_min). 3x3 stride 2 on maps at least TE_DW_S2_MIN_OW outputs wide copies no whole
  * plane: only the first and last output rows come from plane copies of their input rows, the others
  * read the HWC buffer directly (te_dw_s2_direct, te_dw_k3s2_direct). Tiny maps skip the scratch, one channel at a time in
  * registers (te_dw_map3_channel): 3x3 -> 3x3 and 3x3 -> 2x2 (stride 2) under a 3x3 kernel, 2x2 -> 2x2
@@ -61,11 +61,12 @@ static size_t te_dw_plane_bytes(const te_depthwise_params *params, const te_dims
 
 /* Small maps: four channels at a time (SIMD across channels) when their copy takes at most
  * TE_DW_GROUP_BYTES or no more than the padded plane, so that the per-channel set-up of the plane
- * path does not dominate; under stride 2 up to TE_DW_GROUP_S2_BYTES (6x6 maps: a few outputs per
+ * path does not dominate; under stride 2 up to TE_DW_GROUP_S2_BYTES (10x10 maps: a few outputs per
  * channel, and the group path skips the padding taps; 6x6x120 k7 s2: 201.8 -> 126.1 instructions
- * per output, 5x5x240 k5 s2: 130.4 -> 82.2; 7x7 and larger maps under a 3x3 kernel lose). */
+ * per output, 5x5x240 k5 s2: 130.4 -> 82.2; 10x10x144 k7 s2 144.1 -> 133.1, 9x9x96 k3 s2 60.2 ->
+ * 48.8; 12x12 maps lose: 12x12x80 k7 s2 116.0 -> 137.8). */
 #define TE_DW_GROUP_BYTES 64
-#define TE_DW_GROUP_S2_BYTES 144
+#define TE_DW_GROUP_S2_BYTES 400
 /* The group path's scratch also holds output pixel windows (te_dw_win, 8 bytes each): every pixel's
  * when the map has at most TE_DW_GROUP_WINS output pixels (computed once per call), else room for a
  * run's (recomputed per run). */
@@ -862,7 +863,7 @@ TE_NOINLINE static void te_dw_macs_k3s1(const int8_t *r, int32_t pw, int32_t npa
         : "r4", "r5", "r6", "r8", "r9", "r10", "r11", "lr", "cc", "memory");
 }
 
-/* Row-pair steps (te_dw_k3s1_rows2, te_dw_k3s1_rows2_min): blk's 16 words copied onto the stack, then
+/* Row-pair steps (te_dw_k3s1_rows2, te_dw_k3s2_rows2, te_dw_k3s1_rows2_min): blk's 16 words copied onto the stack, then
  * per step words 0-8 by one LDM: r2 (w21, w11), r5 r6 r8 r9 acc2, r10 (w00, w02), r11 (w10, w12),
  * r12 (w01, w11), lr (w20, w22) (doubled weights). */
 #define TE_DW_ROWS2_ENTER(EXTRA)                                                                             \
@@ -971,6 +972,44 @@ TE_NOINLINE static void te_dw_macs_k3s1(const int8_t *r, int32_t pw, int32_t npa
     "add r0, r0, #2\n\t"
 TE_DW_ROWS2_FN(te_dw_k3s1_rows2, "", TE_DW_K3S1_ROWS2_BODY, "", "#64")
 TE_DW_ROWS2_FN(te_dw_k3s1_rows2_min, TE_DW_ROWS2_MIN_ENTER, TE_DW_K3S1_ROWS2_BODY, TE_DW_ROWS2_MIN, "#72")
+
+/* One kernel row of a stride-2 pair step (window row at r0: p0..p3 as a word, p4 alone) for the
+ * outputs A, B (a = p0 w0 + p1 w1 + p2 w2, b = p2 w0 + p3 w1 + p4 w2): W = (w0, w2), w1 in the
+ * bottom (V1 "b") or top (V1 "t") of V. */
+#define TE_DW_S2_ROW(A, B, W, V, V1)                                                                         \
+    "smlad " A ", r3, " W ", " A "\n\t"                                                                      \
+    "smlab" V1 " " A ", r4, " V ", " A "\n\t"                                                                \
+    "smlatb " B ", r3, " W ", " B "\n\t"                                                                     \
+    "smlat" V1 " " B ", r4, " V ", " B "\n\t"
+#define TE_DW_S2_LOAD(NEXT) NEXT "ldr r3, [r0]\n\t" "sxtb16 r4, r3, ror #8\n\t" "sxtb16 r3, r3\n\t"
+
+/*
+ * 3x3, stride 2, whole int8 range: as te_dw_k3s1_rows2 (same block and registers, r0 advancing by
+ * four bytes per step) from plane rows 2y..2y + 4: row 2y + 2 serves kernel row 2 of row y and
+ * kernel row 0 of row y + 1. Per plane row the word p0..p3 split by SXTB16 (r3 (p0, p2), r4 (p1, p3)),
+ * then p4 by LDRSB into r3. One step: 84 instructions, 36 MACs, four outputs stored.
+ */
+#define TE_DW_K3S2_ROWS2_BODY                                                                                   \
+    TE_DW_S2_LOAD("") TE_DW_S2_ROW("r5", "r6", "r10", "r12", "b")                                               \
+    "ldrsb r3, [r0, #4]\n\t"                                                                                    \
+    "smlabt r6, r3, r10, r6\n\t"                                                                                \
+    TE_DW_S2_LOAD("add r0, r0, r1\n\t") TE_DW_S2_ROW("r5", "r6", "r11", "r12", "t")                             \
+    "ldrsb r3, [r0, #4]\n\t"                                                                                    \
+    "smlabt r6, r3, r11, r6\n\t"                                                                                \
+    TE_DW_S2_LOAD("add r0, r0, r1\n\t") TE_DW_S2_ROW("r5", "r6", "lr", "r2", "b")                               \
+    TE_DW_S2_ROW("r8", "r9", "r10", "r12", "b")                                                                 \
+    "ldrsb r3, [r0, #4]\n\t"                                                                                    \
+    "smlabt r6, r3, lr, r6\n\t"                                                                                 \
+    "smlabt r9, r3, r10, r9\n\t"                                                                                \
+    TE_DW_S2_LOAD("add r0, r0, r1\n\t") TE_DW_S2_ROW("r8", "r9", "r11", "r12", "t")                             \
+    "ldrsb r3, [r0, #4]\n\t"                                                                                    \
+    "smlabt r9, r3, r11, r9\n\t"                                                                                \
+    TE_DW_S2_LOAD("add r0, r0, r1\n\t") TE_DW_S2_ROW("r8", "r9", "lr", "r2", "b")                               \
+    "ldrsb r3, [r0, #4]\n\t"                                                                                    \
+    "smlabt r9, r3, lr, r9\n\t"                                                                                 \
+    "sub r0, r0, r1, lsl #2\n\t"                                                                                \
+    "add r0, r0, #4\n\t"
+TE_DW_ROWS2_FN(te_dw_k3s2_rows2, "", TE_DW_K3S2_ROWS2_BODY, "", "#64")
 
 /*
  * 3x3, stride 2, whole int8 range, straight from the HWC buffer (te_dw_s2_direct's middle rows):
@@ -1458,9 +1497,9 @@ TE_NOINLINE static void te_dw_fast_channel(const te_dw_fast_geom *g, const int32
     }
 }
 
-/* 3x3, stride 1, with SSAT requantization (the whole int8 range, or [min, 127] with min < 0:
- * te_dw_k3s1_rows2_min, SSAT then QADD8): output rows in pairs through g->rows2 (te_dw_k3s1_rows2,
- * te_dw_k3s1_rows2_min). An odd width ends with a step one
+/* 3x3, stride 1 or 2, with SSAT requantization (the whole int8 range, or under stride 1 [min, 127]
+ * with min < 0: te_dw_k3s1_rows2_min, SSAT then QADD8): output rows in pairs through rows2
+ * (te_dw_k3s1_rows2, te_dw_k3s2_rows2, te_dw_k3s1_rows2_min). An odd width ends with a step one
  * column left, an odd height with a pair one row up (outputs stored twice, the same bytes; the plane
  * is the channel's copy). */
 TE_NOINLINE static void te_dw_k3_rows_channel(const te_dw_fast_geom *g, const int32_t *blk, const te_dw_fast_q *q,
@@ -1611,7 +1650,7 @@ TE_NOINLINE static void te_dw_fast_run(const te_depthwise_params *params, const 
         }
         q.mode = g->full ? TE_DW_SSAT : TE_DW_CLAMP127;
         q.round = te_requant2_round(shift, params->output_offset - (g->full ? 0 : act.min));
-    } else if (k == 3 && g->oh >= 2 && g->full && g->rows2 != NULL && multiplier >= 0 && shift < -TE_REQ2_MAX_EXPONENT &&
+    } else if (k == 3 && g->s == 1 && g->oh >= 2 && g->full && multiplier >= 0 && shift < -TE_REQ2_MAX_EXPONENT &&
                shift >= -31) {
         /* right shifts of 23..31 (round would overflow with the output offset in it): |acc| < 2^28 + 2^20
          * leaves the shifted value within +-33, so SSAT clamps nothing and the offset can come after it:
@@ -1651,9 +1690,10 @@ TE_NOINLINE_ONE_COPY static void te_dw_fast_geom_init(const te_depthwise_params 
     g->channels = channels;
     g->full = params->activation.min == -128 && params->activation.max == 127;
     g->macs = te_dw_macs_tab[k - 4 + s];
-    /* stride 2: the run path (its row-pair step went for te_dw_k3s2_direct: Flash; small maps pay
-     * 44.7 -> 50.5 instructions per output on 12x12x64 -> 6x6) */
-    g->rows2 = s == 2 ? NULL : g->full ? te_dw_k3s1_rows2 : te_dw_k3s1_rows2_min;
+    /* clamped stride 2: no _min step (its 5 more instructions per step about match the run path's
+     * USAT + UQADD8 requantization on the zoo's map sizes; 10x10x144 s2 [-20, 127]: 67.0 -> 65.3
+     * instructions per output for ~400 B of code) */
+    g->rows2 = g->full ? (s == 1 ? te_dw_k3s1_rows2 : te_dw_k3s2_rows2) : (s == 1 ? te_dw_k3s1_rows2_min : NULL);
 }
 #endif
 

@@ -54,7 +54,7 @@ te_status te_depthwise_conv_s8(const te_depthwise_params *params, const te_per_c
 /**
  * Scratch bytes te_depthwise_conv_inplace_s8 needs: one channel plane. Square 3x3, 5x5, 7x7 kernels
  * without dilation use a padded plane, ((out_h - 1) * stride_h + k) * ((out_w - 1) * stride_w + k),
- * or, on small maps (4 * in_h * in_w <= 64 or <= that plane, or <= 144 under stride 2 x 2), four
+ * or, on small maps (4 * in_h * in_w <= 64 or <= that plane, or <= 400 under stride 2 x 2), four
  * channels and 8 bytes per output pixel window, 4 * in_h * in_w + 8 * (out_h * out_w <= 36 ?
  * out_h * out_w : 9), or, 3x3 stride 2 x 2 with out_w >= 12 and pad_left, right padding <= 1, the
  * plane's rows of the first ytop and the last out_h - ybot output rows (te_dw_s2_direct: the bound
