@@ -17,7 +17,7 @@ import tensorflow as tf
 
 from tinyengine_codegen.backend.conv_layout import pack_conv_filter
 from tinyengine_codegen.backend.ops_conv import im2col_bias
-from tinyengine_codegen.passes.select_kernels import depthwise_inplace_scratch
+from tinyengine_codegen.passes.select_kernels import conv_im2col_scratch, depthwise_inplace_scratch
 
 from .harness import (
     ACT_NONE,
@@ -277,11 +277,6 @@ def conv_1x1_scratch(cin: int) -> int:
     """te_conv_1x1_s8_scratch_bytes(): 1..4 three-pixel columns of 6 * round4(cin) + 12 bytes in 512."""
     column = 6 * ((cin + 3) // 4 * 4) + 12
     return min(4, max(1, 512 // column)) * column
-
-
-def conv_im2col_scratch(taps: int) -> int:
-    """te_conv_im2col_s8_scratch_bytes(): a three-pixel column (6 * round4(taps) + 12) and three patches."""
-    return 9 * ((taps + 3) // 4 * 4) + 12
 
 
 def conv_call(name: str, g: ConvGeometry, x: np.ndarray, kernel: str) -> CCase:
