@@ -24,6 +24,7 @@ in the chooser's order on ties, kept in ``auto`` mode only below the layer-by-la
 
 from __future__ import annotations
 
+import heapq
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -107,10 +108,6 @@ def _cuts(size: int, parts: int) -> list[Span]:
     return list(zip(edges[:-1], edges[1:], strict=True))
 
 
-def _union(a: Span | None, b: Span) -> Span:
-    return b if a is None else (min(a[0], b[0]), max(a[1], b[1]))
-
-
 def _need(layer: Layer, out: Span, size: int) -> Span:
     """The input span a window layer's output span reads on one axis (``passes.patch.input_need``)."""
     if layer.kind not in WINDOW_KINDS:
@@ -127,45 +124,64 @@ def _local_pad(layer: Layer, out: Span, size: int) -> tuple[int, int]:
     return max(0, pad - out[0] * s), max(0, (out[1] - 1) * s - pad + k - size)
 
 
-@dataclass(frozen=True)
+# one stage operator on one axis: activation inputs, kernel (0: not a window), stride, the
+# padding before the input (TFLite SAME), the input's length
+Geometry = tuple[tuple[tuple[int, ...], int, int, int, int], ...]
+
+
 class AxisTiles:
     """One axis of a grid over a stage: per tile, the span of every stage activation, and per
     activation the sum of its spans' lengths (the MAC count is separable: rows times columns)."""
 
-    spans: tuple[dict[int, Span], ...]
-    lengths: dict[int, int]
-    shapes: tuple[int, ...]  # per tile: what its unrolled operators depend on (translation-free, interned)
+    def __init__(self, spans: tuple[dict[int, Span], ...], geometry: Geometry) -> None:
+        self.spans = spans
+        self.lengths = {a: sum(s[a][1] - s[a][0] for s in spans) for a in spans[0]}
+        self.geometry = geometry
+        self._shapes: tuple[int, ...] | None = None
+
+    @property
+    def shapes(self) -> tuple[int, ...]:
+        """Per tile: what its unrolled operators depend on, translation-free and interned (its
+        operators' output lengths, local paddings, input lengths and the parts they read)."""
+        if self._shapes is None:
+            self._shapes = tuple(_intern(_tile_shape(self.geometry, spans)) for spans in self.spans)
+        return self._shapes
 
 
 _AXES: dict[tuple, AxisTiles] = {}
 MAX_CACHED = 50_000  # entries per cache (a long scan over many spaces starts again rather than grow)
 
 
-def axis_tiles(
-    layers: list[Layer], shapes: list[tuple[int, ...]], last: int, parts: int, axis: int
-) -> AxisTiles:
-    """The tiles of ``parts`` cuts along ``axis`` (1: rows, 2: columns) of the stage ending at ``last``."""
-    geometry = tuple(
-        (layer.inputs, layer.weights[1] if layer.kind in WINDOW_KINDS else 0, layer.stride,  # type: ignore[index]
-         int(shapes[layer.inputs[0]][axis]))
-        for layer in layers[: last + 1]
-    )  # fmt: skip
-    key = (geometry, int(shapes[last + 1][axis]), parts)
+def stage_geometry(layers: list[Layer], shapes: list[tuple[int, ...]], last: int, axis: int) -> Geometry:
+    """The :data:`Geometry` of the stage's operators 0..``last`` along ``axis`` (1: rows, 2: columns)."""
+    result = []
+    for layer in layers[: last + 1]:
+        size = int(shapes[layer.inputs[0]][axis])
+        k = layer.weights[1] if layer.kind in WINDOW_KINDS else 0  # type: ignore[index]
+        pad = same_padding(size, k, layer.stride)[0] if k else 0
+        result.append((layer.inputs, k, layer.stride, pad, size))
+    return tuple(result)
+
+
+def axis_tiles(geometry: Geometry, split: int, parts: int) -> AxisTiles:
+    """The tiles of ``parts`` cuts of a ``split``-long split tensor, back through ``geometry``."""
+    key = (geometry, split, parts)
     found = _AXES.get(key)
     if found is not None:
         return found
     result = []
-    for cut in _cuts(int(shapes[last + 1][axis]), parts):
-        spans: dict[int, Span] = {last + 1: cut}
-        for j in range(last, -1, -1):
-            layer = layers[j]
-            need = _need(layer, spans[j + 1], int(shapes[layer.inputs[0]][axis]))
-            for t in layer.inputs:
-                spans[t] = _union(spans.get(t), need)
+    top = len(geometry)
+    for cut in _cuts(split, parts):
+        spans: dict[int, Span] = {top: cut}
+        for j in range(top - 1, -1, -1):
+            inputs, k, stride, pad, size = geometry[j]
+            o0, o1 = spans[j + 1]
+            need = (max(0, o0 * stride - pad), min(size, (o1 - 1) * stride - pad + k)) if k else (o0, o1)
+            for t in inputs:
+                old = spans.get(t)
+                spans[t] = need if old is None else (min(old[0], need[0]), max(old[1], need[1]))
         result.append(spans)
-    lengths = {a: sum(s[a][1] - s[a][0] for s in result) for a in result[0]}
-    kinds = tuple(_intern(_tile_shape(layers, shapes, last, axis, t)) for t in result)
-    found = _AXES[key] = AxisTiles(tuple(result), lengths, kinds)
+    found = _AXES[key] = AxisTiles(tuple(result), geometry)
     return found
 
 
@@ -180,20 +196,19 @@ def _intern(value: tuple) -> int:
     return found
 
 
-def _tile_shape(
-    layers: list[Layer], shapes: list[tuple[int, ...]], last: int, axis: int, spans: dict
-) -> tuple:
+def _tile_shape(geometry: Geometry, spans: dict) -> tuple:
     """Per stage operator on one axis: its output's length, its local padding, and for each input
     the input region's length and where the part it reads starts and ends in it (crops)."""
     result = []
-    for j in range(last + 1):
-        layer, out = layers[j], spans[j + 1]
-        size = int(shapes[layer.inputs[0]][axis])
-        need = _need(layer, out, size)
-        pads = _local_pad(layer, out, size) if layer.kind in WINDOW_KINDS else ()
-        ins = tuple((spans[t][1] - spans[t][0], need[0] - spans[t][0], need[1] - spans[t][0])
-                    for t in layer.inputs)  # fmt: skip
-        result.append((out[1] - out[0], pads, ins))
+    for j, (inputs, k, stride, pad, size) in enumerate(geometry):
+        o0, o1 = spans[j + 1]
+        if k:
+            need = (max(0, o0 * stride - pad), min(size, (o1 - 1) * stride - pad + k))
+            pads: tuple = (max(0, pad - o0 * stride), max(0, (o1 - 1) * stride - pad + k - size))
+        else:
+            need, pads = (o0, o1), ()
+        ins = tuple((spans[t][1] - spans[t][0], need[0] - spans[t][0], need[1] - spans[t][0]) for t in inputs)
+        result.append((o1 - o0, pads, ins))
     return tuple(result)
 
 
@@ -524,13 +539,17 @@ class _Net:
 
         self._stage_keys: dict[int, int] = {}
         self._tiles: dict[tuple[int, int, int], AxisTiles] = {}
+        self._geometry: dict[tuple[int, int], Geometry] = {}
 
     def tiles(self, last: int, parts: int, axis: int) -> AxisTiles:
         """:func:`axis_tiles` of this network (kept per network: its key costs a pass over the stage)."""
         key = (last, parts, axis)
         found = self._tiles.get(key)
         if found is None:
-            found = self._tiles[key] = axis_tiles(self.layers, self.shapes, last, parts, axis)
+            geometry = self._geometry.get((last, axis))
+            if geometry is None:
+                geometry = self._geometry[last, axis] = stage_geometry(self.layers, self.shapes, last, axis)
+            found = self._tiles[key] = axis_tiles(geometry, int(self.shapes[last + 1][axis]), parts)
         return found
 
     def stage_key(self, last: int) -> int:
@@ -546,15 +565,18 @@ class _Net:
 def candidates(
     net: _Net, mode: str | tuple[int, int], max_extra_macs: float, base_live: list[int]
 ) -> list[tuple[Candidate, AxisTiles, AxisTiles]]:
-    """Every (stage, grid) the chooser plans, in its order, within the MAC bound, with a lower
-    bound on its arena."""
+    """Every (stage, grid) the chooser plans, in its order, within the MAC bound, with a cheap
+    lower bound on its arena (the image and the split tensor, both alive at the last gather; the
+    layer-by-layer peak after the stage); :func:`exact_bound` is the planner's own."""
     layers, shapes = net.layers, net.shapes
     total = sum(net.macs)
     grids = GRIDS if mode == "auto" else (mode,)
     result = []
+    image = -(-net.nbytes[0] // 4) * 4
     for last in stages(layers, shapes):
         h, w = int(shapes[last + 1][1]), int(shapes[last + 1][2])
-        after_peak = max(base_live[last + 1 :], default=0)
+        split = -(-net.nbytes[last + 1] // 4) * 4
+        cheap = max(base_live[last + 1 :] + [image + split])
         for grid in grids:
             if not (1 <= grid[0] <= h and 1 <= grid[1] <= w):
                 continue
@@ -563,8 +585,7 @@ def candidates(
             extra = (after - before) / total if total else 0.0
             if extra > max_extra_macs:
                 continue
-            bound = max(after_peak, patch_lower_bound(net, last, rows, cols))
-            cand = Candidate(len(result), last, grid, total, total - before + after, bound)
+            cand = Candidate(len(result), last, grid, total, total - before + after, cheap)
             result.append((cand, rows, cols))
     return result
 
@@ -577,11 +598,19 @@ def choose(
     found = candidates(net, mode, max_extra_macs, base_live)
     best: Planned | None = None
     planned = 0
-    for cand, rows, cols in sorted(found, key=lambda x: (x[0].bound, x[0].extra_macs, x[0].order)):
-        if mode == "auto" and cand.bound >= base_arena:
+    # increasing (bound, extra MACs, position); a cheap bound is made exact when it comes first
+    heap = [(cand.bound, cand.extra_macs, cand.order, False) for cand, _, _ in found]
+    heapq.heapify(heap)
+    while heap:
+        bound, extra, order, exact = heapq.heappop(heap)
+        if mode == "auto" and bound >= base_arena:
             break
-        if best is not None and (cand.bound, cand.extra_macs, cand.order) > _key(best):
+        if best is not None and (bound, extra, order) > _key(best):
             break
+        cand, rows, cols = found[order]
+        if not exact:
+            heapq.heappush(heap, (exact_bound(net, cand, rows, cols), extra, order, True))
+            continue
         limit = base_arena if mode == "auto" else None
         if best is not None:  # a tie on the arena wins when its extra MACs or position are smaller
             tie = (cand.extra_macs, cand.order) < _key(best)[1:]
@@ -595,6 +624,11 @@ def choose(
         if best is None or _key(result) < _key(best):
             best = result
     return best, len(found), planned
+
+
+def exact_bound(net: _Net, cand: Candidate, rows: AxisTiles, cols: AxisTiles) -> int:
+    """The planner's lower bound (largest live bytes) of the candidate's unrolled plan."""
+    return max(cand.bound, patch_lower_bound(net, cand.last, rows, cols))
 
 
 def _unrolled_heuristics(overlaps: bool) -> list[tuple[bool, str, bool]]:
