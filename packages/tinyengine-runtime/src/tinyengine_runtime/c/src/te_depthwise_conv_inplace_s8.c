@@ -16,9 +16,10 @@
  * pass; channels whose quantization falls outside te_requant2's range take the plain loop. 3x3
  * kernels with the whole int8 activation range (or, stride 1, [min, 127] with min < 0) take two output
  * rows per step instead, requantized and stored in the same asm loop (te_dw_k3s1_rows2,
- * te_dw_k3s2_rows2, te_dw_k3s1_rows2_min). 3x3 stride 2 on maps at least TE_DW_S2_MIN_OW outputs wide copies no whole
- * plane: only the first and last output rows come from plane copies of their input rows, the others
- * read the HWC buffer directly (te_dw_s2_direct, te_dw_k3s2_direct). Tiny maps skip the scratch, one channel at a time in
+ * te_dw_k3s2_rows2, te_dw_k3s1_rows2_min). 3x3 stride 2 on maps at least TE_DW_S2_MIN_OW outputs
+ * wide copies no whole plane: only the first and last output rows come from plane copies of their
+ * input rows, the others read the HWC buffer directly (te_dw_s2_direct, te_dw_k3s2_direct). Tiny
+ * maps skip the scratch, one channel at a time in
  * registers (te_dw_map3_channel): 3x3 -> 3x3 and 3x3 -> 2x2 (stride 2) under a 3x3 kernel, 2x2 -> 2x2
  * under 3x3, 5x5 or 7x7.
  * Other kernels: on the DSP path (dilation_w 1, up to TE_DW_INPLACE_MAX_TAPS taps) two horizontal
@@ -120,8 +121,8 @@ typedef struct {
     int32_t pr;   /* right padding (pw - pad_left - in_w) */
 } te_dw_s2_geom;
 
-TE_DW_SMALL static int te_dw_s2_direct(const te_depthwise_params *params, const te_dims *input_dims, const te_dims *filter_dims,
-                           const te_dims *output_dims, te_dw_s2_geom *g)
+TE_DW_SMALL static int te_dw_s2_direct(const te_depthwise_params *params, const te_dims *input_dims,
+                                       const te_dims *filter_dims, const te_dims *output_dims, te_dw_s2_geom *g)
 {
     const int32_t k = filter_dims->w;
     const int32_t in_w = input_dims->w;
@@ -477,7 +478,8 @@ static void te_dw_group4(const te_depthwise_params *params, const te_dims *input
  * bytes, r8-r12 lr the weight pairs (A0 A1 A2 B0 B1 B2, then pushed) and the input pairs (P0 Q0 P1
  * Q1 P2 Q2); the nine doubled accumulators in a stack block, requantized four at a time (r8 m,
  * r9 round, r10 exponent); blk[8]: 128 + min (four-output shapes, [min, 127] with min < 0: the round
- * folds -min - 128, QADD8 after the SSAT restores it, saturating at 127) or 0. 3x3 -> 3x3: 157 instructions per channel (81 MACs of the padded count). */
+ * folds -min - 128, QADD8 after the SSAT restores it, saturating at 127) or 0. 3x3 -> 3x3: 157
+ * instructions per channel (81 MACs of the padded count). */
 TE_NOINLINE static void te_dw_map3_channel(int8_t *b, int32_t channels, const int8_t *f, const int32_t *blk)
 {
     register int8_t *r0 __asm__("r0") = b;
@@ -1615,8 +1617,8 @@ TE_NOINLINE static void te_dw_copy_interior(const int8_t *buffer, int32_t c, int
  * accumulators fit, and te_requant2's int32 steps cannot overflow even with round's offset at
  * 255 * 2^e); returns 0 when the channel must take the plain loop.
  */
-static inline int te_dw_fast_blk(const te_depthwise_params *params, const int8_t *filter, const int32_t *bias, int32_t c,
-                          int32_t k, int32_t channels, int32_t *blk)
+static inline int te_dw_fast_blk(const te_depthwise_params *params, const int8_t *filter, const int32_t *bias,
+                                 int32_t c, int32_t k, int32_t channels, int32_t *blk)
 {
     const int32_t acc0 =
         (bias != NULL ? bias[c] : 0) + params->input_offset * te_dw_fast_weights(filter + c, channels, k, blk);
@@ -1679,8 +1681,9 @@ static int te_dw_fast(const te_depthwise_params *params, const te_per_channel_qu
 }
 
 /* The plane geometry of te_dw_fast for kernel k, stride s (1, 2) on planes of width pw. */
-TE_NOINLINE_ONE_COPY static void te_dw_fast_geom_init(const te_depthwise_params *params, int32_t k, int32_t s, int32_t pw, int32_t oh,
-                                 int32_t ow, int32_t channels, te_dw_fast_geom *g)
+TE_NOINLINE_ONE_COPY static void te_dw_fast_geom_init(const te_depthwise_params *params, int32_t k, int32_t s,
+                                                      int32_t pw, int32_t oh, int32_t ow, int32_t channels,
+                                                      te_dw_fast_geom *g)
 {
     g->pw = pw;
     g->row_step = s * pw;
@@ -1792,9 +1795,9 @@ static inline int32_t te_dw_s2_pad_fix(const int8_t *b, int32_t rs, const int32_
  * at ow - 2, its column ow - 2 stored again, the same bytes), the first (left pad) and last (right
  * pad) in calls of their own with corrected accumulator starts (te_dw_s2_pad_fix). blk: the step's
  * words 0-13 set but the output pointer; fb: te_dw_fast's block. */
-TE_NOINLINE_ONE_COPY static void te_dw_s2_rows(const te_depthwise_params *params, const te_dims *input_dims, int8_t *buffer,
-                                      const te_dims *output_dims, const te_dw_s2_geom *g, int32_t c, int32_t *blk,
-                                      const int32_t *fb)
+TE_NOINLINE_ONE_COPY static void te_dw_s2_rows(const te_depthwise_params *params, const te_dims *input_dims,
+                                               int8_t *buffer, const te_dims *output_dims, const te_dw_s2_geom *g,
+                                               int32_t c, int32_t *blk, const int32_t *fb)
 {
     const int32_t channels = input_dims->c;
     const int32_t rs = input_dims->w * channels;
