@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tinyengine_codegen.backend.ops_conv import im2col_filter
 from tinyengine_codegen.memory.overlap import Window, overlap_distance
 from tinyengine_codegen.oracle import patch_quantized_dimension
 
@@ -105,15 +106,21 @@ def test_depthwise_one_channel_as_conv_matches_tflite(depthwise_models, build_di
         g = geometry(op)
         # te-gen's lowering: DEPTHWISE [1, kh, kw, M] on one channel = CONV_2D [M, kh, kw, 1]
         g = replace(g, filter=np.ascontiguousarray(g.filter.transpose(3, 1, 2, 0)))
-        name = "depthwise " + describe(spec)
-        cases.append(conv_call(name, g, x[model.input_position(op.inputs[0])], "te_conv_im2col_s8"))
-        expected.append(model.run(x)[op.outputs[0].index])
+        x_op, want = x[model.input_position(op.inputs[0])], model.run(x)[op.outputs[0].index]
+        cases.append(conv_call("depthwise " + describe(spec), g, x_op, "te_conv_im2col_s8"))
+        expected.append(want)
+        wide = im2col_filter(g.filter)  # te-gen's rows widened to whole words (3x3 -> 3x4)
+        if wide.shape != g.filter.shape:
+            wide_g = replace(g, filter=wide)
+            cases.append(conv_call("depthwise wide " + describe(spec), wide_g, x_op, "te_conv_im2col_s8"))
+            expected.append(want)
     _check(cases, expected, build_dir)
 
 
 @pytest.mark.parametrize("model_name", ["person_detect", "micro_speech"])
 def test_real_one_channel_depthwise_as_conv(model_name: str, shared_models: Path, build_dir: Path) -> None:
-    """The real models' one-channel depthwise layers through te_conv_im2col_s8, on their real inputs."""
+    """The real models' one-channel depthwise layers through te_conv_im2col_s8 as te-gen emits them
+    (rows widened to whole words where that adds no tap group), on their real inputs."""
     content, _ = patch_quantized_dimension((shared_models / f"{model_name}.tflite").read_bytes())
     model = TFLiteModel(content)
     model.run(model.random_inputs(np.random.default_rng(6)))
@@ -121,7 +128,7 @@ def test_real_one_channel_depthwise_as_conv(model_name: str, shared_models: Path
     for op in model.ops:
         if op.name == "DEPTHWISE_CONV_2D" and op.inputs[0].shape[-1] == 1:
             g = geometry(op)
-            g = replace(g, filter=np.ascontiguousarray(g.filter.transpose(3, 1, 2, 0)))
+            g = replace(g, filter=im2col_filter(np.ascontiguousarray(g.filter.transpose(3, 1, 2, 0))))
             x = np.array(model.interpreter.get_tensor(op.inputs[0].index))
             case = conv_call(f"op {op.index} {op.inputs[0].shape}", g, x, "te_conv_im2col_s8")
             want = np.array(model.interpreter.get_tensor(op.outputs[0].index))

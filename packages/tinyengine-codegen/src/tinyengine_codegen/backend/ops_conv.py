@@ -75,6 +75,8 @@ def _packed_operands(ctx: EmitContext, i: int, op: Operator, channels: int, fiel
     if op.kind == "DEPTHWISE_CONV_2D":
         data, shape = data.transpose(3, 1, 2, 0), (shape[3], shape[1], shape[2], shape[0])
     if op.kernel == "te_conv_im2col_s8":  # the input offset's part in the bias (te_conv.h)
+        data = im2col_filter(data)
+        shape = data.shape
         bias_values = im2col_bias(data, bias_values, int(fields["input_offset"]))
         same = f"{same}/in{fields['input_offset']}"
     if op.kernel == "te_conv_1x1_s8":  # 8 or 16 input channels may get the small-K stream
@@ -94,6 +96,21 @@ def _packed_operands(ctx: EmitContext, i: int, op: Operator, channels: int, fiel
         ctx.dims(i, "filter_dims", shape), f"(const int8_t *){name}",
         ctx.dims(i, "output_dims", g.tensors[dst].shape),
     ]  # fmt: skip
+
+
+def im2col_filter(filter_ohwi: np.ndarray) -> np.ndarray:
+    """te_conv_im2col_s8's OHWI filter, its kernel rows widened with zero columns to whole words
+    (kw * c a multiple of four) when that adds no group of four taps (3x3 on one channel: 3x4): the
+    kernel then reads windows inside the input straight from its rows. Else the filter as it is."""
+    n, kh, kw, c = (int(d) for d in filter_ohwi.shape)
+    wide = kw
+    while (wide * c) % 4:
+        wide += 1
+    if wide == kw or kh * wide * c != -(-(kh * kw * c) // 4) * 4:
+        return np.asarray(filter_ohwi)
+    out = np.zeros((n, kh, wide, c), np.int8)
+    out[:, :, :kw, :] = filter_ohwi
+    return out
 
 
 def im2col_bias(filter_ohwi: np.ndarray, bias: np.ndarray | None, input_offset: int) -> np.ndarray:
