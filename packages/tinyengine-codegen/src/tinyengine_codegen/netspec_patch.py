@@ -375,10 +375,11 @@ class _Unrolled(_Problem):
         self.patch_of_tensor: dict[int, int] = {}
         self.patch_of_op: dict[int, int] = {}
         state = None
-        for k, (r, c) in enumerate(patches):
-            final = index[last + 1] if k == len(patches) - 1 else None
+        for k in range(count):
+            final = index[last + 1] if k == count - 1 else None
             tensors, ops = len(self.nbytes), len(self.op_inputs)
-            state = self._patch(r, c, last, index[0], state, final)
+            template = _template(net, last, rows, k // width, cols, k % width)
+            state = self._instantiate(template, index[0], state, final)
             self.patch_of_tensor.update((t, k) for t in range(tensors, len(self.nbytes)) if t != state)
             self.patch_of_op.update((i, k) for i in range(ops, len(self.op_inputs)))
         choices = net.choices
@@ -387,6 +388,22 @@ class _Unrolled(_Problem):
             ins = tuple(index[t] for t in self.layers[j].inputs)
             self._op(ins, index[j + 1], choice[1], choice[2], choice[6], (self.layers[j].kind, choice[0]))
         self.output = index[len(self.layers)]
+
+    def _instantiate(self, template: _LocalPatch, image: int, state: int | None, final: int | None) -> int:
+        """Append one patch from its template (tensor numbers shifted; the gather reads ``image``,
+        the scatter updates ``state`` into ``final``, or a new tensor when None)."""
+        base = len(self.nbytes) - 1
+        target = len(template.nbytes) - 1
+        self.nbytes.extend(template.nbytes[1:-1])
+        out = final if final is not None else self._tensor(template.nbytes[target])
+        ops = len(template.op_inputs) - 1
+        for i in range(ops):
+            ins = tuple(image if t == 0 else base + t for t in template.op_inputs[i])
+            self._op(ins, base + template.op_outputs[i][0], template.scratch[i], template.inplace[i],
+                     template.overlap[i], template.kinds[i])  # fmt: skip
+        split = base + template.op_inputs[ops][0]
+        self._copy((split,) if state is None else (split, state), out)
+        return out
 
     def problem(self) -> Problem:
         n = len(self.op_inputs)
@@ -397,23 +414,35 @@ class _Unrolled(_Problem):
 
 
 class _LocalPatch(_Problem):
-    """One patch's operators alone (gather to scatter), the image and the split tensor left out:
-    their live bytes per step."""
+    """One patch's operators alone, gather to scatter (the first patch's: no split tensor state),
+    numbered from 0, the image: the template :class:`_Unrolled` copies for each patch."""
 
     def __init__(self, net: _Net, last: int, rows: dict, cols: dict) -> None:
-        super().__init__(net, [0])  # tensor 0 stands for the image: no bytes
-        self._patch(rows, cols, last, 0, None, self._tensor(0))
+        super().__init__(net, [0])  # tensor 0 stands for the image
+        self._patch(rows, cols, last, 0, None, None)  # the last tensor is the scatter's output
 
     def live_bytes(self, alignment: int = 4) -> list[int]:
+        """Live bytes per step of the patch's own buffers (the image and the split tensor left out)."""
         n = len(self.op_inputs)
         problem = Problem(
-            nbytes=self.nbytes, op_inputs=self.op_inputs, op_outputs=self.op_outputs, scratch=self.scratch,
-            inplace=self.inplace, view=[False] * n, inputs=[0], outputs=[], overlap=self.overlap,
+            nbytes=self.nbytes[:-1] + [0], op_inputs=self.op_inputs, op_outputs=self.op_outputs,
+            scratch=self.scratch, inplace=self.inplace, view=[False] * n, inputs=[0], outputs=[],
+            overlap=self.overlap,
         )  # fmt: skip
         return liveness(problem, list(range(n)), alignment, True).live_bytes
 
 
+_TEMPLATES: dict[tuple, _LocalPatch] = {}
 _LOCAL: dict[tuple, tuple[int, int, int, int, int]] = {}
+
+
+def _template(net: _Net, last: int, rows: AxisTiles, i: int, cols: AxisTiles, j: int) -> _LocalPatch:
+    """The patch of tile (``i``, ``j``), cached by what it depends on (stage, tile shapes)."""
+    key = (net.stage_key(last), rows.shapes[i], cols.shapes[j])
+    found = _TEMPLATES.get(key)
+    if found is None:
+        found = _TEMPLATES[key] = _LocalPatch(net, last, rows.spans[i], cols.spans[j])
+    return found
 
 
 def _local_figures(net: _Net, last: int, rows: AxisTiles, i: int, cols: AxisTiles, j: int) -> tuple:
@@ -422,7 +451,7 @@ def _local_figures(net: _Net, last: int, rows: AxisTiles, i: int, cols: AxisTile
     key = (net.stage_key(last), rows.shapes[i], cols.shapes[j])
     found = _LOCAL.get(key)
     if found is None:
-        live = _LocalPatch(net, last, rows.spans[i], cols.spans[j]).live_bytes()
+        live = _template(net, last, rows, i, cols, j).live_bytes()
         found = (max(live), max(live[:-1]), live[-1], live[0], max(live[1:]))
         _LOCAL[key] = found
     return found
@@ -645,7 +674,7 @@ def _key(p: Planned) -> tuple[int, float, int]:
 
 def _trim_caches() -> None:
     """Empty every cache when one is full (together: the interned ids key the others)."""
-    caches = (_AXES, _LOCAL, _INTERNED, _PATCH_CHOICES)
+    caches = (_AXES, _LOCAL, _TEMPLATES, _INTERNED, _PATCH_CHOICES)
     if any(len(cache) > MAX_CACHED for cache in caches):
         for cache in caches:
             cache.clear()
