@@ -287,5 +287,23 @@ def test_fast_requantization_edges_match_tflite_arithmetic(build_dir: Path) -> N
         )
         cases.append(case)
         expected.append(want)
+    # tiny maps whose channels shift right by 23..31 (te_requant2 without the offset, added after)
+    pick = [4, 11, 12, 2]
+    for i, (k, stride, hw) in enumerate(((3, 1, (3, 3)), (3, 2, (3, 3)), (3, 1, (2, 2)))):
+        case, want = _edge_case(
+            f"edge tiny big shifts k{k} s{stride} {hw}",
+            k,
+            stride,
+            [mult[j] for j in pick],
+            [shift[j] for j in pick],
+            [bias[j] for j in pick],
+            -5,
+            20 * i - 128 + 9,
+            (-128, 127),
+            80 + i,
+            hw,
+        )
+        cases.append(case)
+        expected.append(want)
     result = run_cases(cases, SOURCES, headers=HEADERS, workdir=build_dir)
     assert_cases_match(cases, result, expected)

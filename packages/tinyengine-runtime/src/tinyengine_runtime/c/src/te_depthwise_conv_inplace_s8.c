@@ -672,17 +672,25 @@ TE_NOINLINE static int te_dw_inplace_map3(const te_depthwise_params *params, con
     for (c = 0; c < channels; ++c) {
         const int32_t b0 = bias != NULL ? bias[c] : 0;
         const int32_t shift = quant->shift[c];
+        const int32_t m = quant->multiplier[c];
+        /* big: right shifts of 23..31, whole range: |acc| < 2^28 + 2^19 leaves the shifted value within
+         * +-33 (SSAT clamps nothing), the offset added after, saturating (as te_dw_fast_run's row pairs) */
+        int big = 0;
         blk[0] = (int32_t)(2u * (uint32_t)b0); /* wraps for |bias| >= 2^30: undone by the general path */
-        if (top && te_requant2_applies(quant->multiplier[c], shift) && b0 < (1 << 28) && b0 > -(1 << 28)) {
-            blk[2] = quant->multiplier[c];
-            blk[3] = te_requant2_round(shift, params->output_offset - fold);
-            blk[4] = -shift;
+        blk[2] = m;
+        blk[4] = -shift;
+        if (b0 < (1 << 28) && b0 > -(1 << 28) &&
+            ((top && te_requant2_applies(m, shift)) ||
+             (big = top && low == -128 && m >= 0 && shift < -TE_REQ2_MAX_EXPONENT && shift >= -31) != 0)) {
+            blk[3] = big ? (int32_t)(1u << (-shift - 1)) : te_requant2_round(shift, params->output_offset - fold);
             te_dw_map3_channel(buffer + c, channels, centre + c, blk);
-            if (low > -128 && fold == 0) {
+            if (big || (low > -128 && fold == 0)) {
+                const int32_t add = big ? params->output_offset : 0;
                 int8_t *o = buffer + c;
                 int32_t i;
                 for (i = 0; i < outputs; ++i, o += channels) {
-                    *o = (int8_t)(*o < low ? low : *o);
+                    const int32_t v = *o + add;
+                    *o = (int8_t)(v < low ? low : v > 127 ? 127 : v);
                 }
             }
         } else {
@@ -1525,7 +1533,7 @@ TE_NOINLINE static void te_dw_k3_rows_channel(const te_dw_fast_geom *g, const in
     b[11] = q->exponent;
     b[12] = c;
     b[14] = ow * c;
-    b[16] = q->low; /* 128 + min, te_dw_k3s1_rows2_min's QADD8 byte */
+    b[16] = q->low; /* te_dw_k3s1_rows2_min's QADD8 byte: 128 + min, or the output offset (shifts past 22) */
     if (g->oh & 1) {
         ++pairs; /* the last pair: rows oh - 2, oh - 1 (row oh - 2 stored again, same bytes) */
     }
