@@ -685,12 +685,10 @@ TE_NOINLINE static int te_dw_inplace_map3(const te_depthwise_params *params, con
             blk[3] = big ? (int32_t)(1u << (-shift - 1)) : te_requant2_round(shift, params->output_offset - fold);
             te_dw_map3_channel(buffer + c, channels, centre + c, blk);
             if (big || (low > -128 && fold == 0)) {
-                const int32_t add = big ? params->output_offset : 0;
                 int8_t *o = buffer + c;
                 int32_t i;
                 for (i = 0; i < outputs; ++i, o += channels) {
-                    const int32_t v = *o + add;
-                    *o = (int8_t)(v < low ? low : v > 127 ? 127 : v);
+                    *o = big ? (int8_t)__ssat(*o + params->output_offset, 8) : (int8_t)(*o < low ? low : *o);
                 }
             }
         } else {
