@@ -57,7 +57,7 @@ def _sampled(width: float, resolutions: tuple[int, ...], count: int, seed: int) 
 @pytest.mark.parametrize("width", (0.3, 0.6))
 def test_sampled_candidates_price_like_the_graph_path(width):
     enabled = 0
-    for i, spec in enumerate(_sampled(width, (48, 80), 2, int(width * 10))):
+    for i, spec in enumerate(_sampled(width, (48, 80), 1, int(width * 10))):
         bound = (0.2, 0.08, 0.3)[i % 3]
         enabled += _same(spec, "auto", bound)["enabled"]
     assert enabled > 0
@@ -117,3 +117,14 @@ def test_one_patch_per_class_places_like_every_patch():
             assert arena == _arena_below(spans, live.overlap_pairs, 4, lower, conf, None), cand
             compressed += len(set(unrolled.classes)) < len(unrolled.classes)
     assert compressed > 0
+
+
+def test_one_network_at_several_resolutions_prices_like_the_graph_path():
+    """The caches shared between candidates (tile shapes, patch templates) hold nothing that
+    depends on the resolution beyond their keys: the same blocks at 48, 64 and 80 pixels (equal
+    tiles of different split tensors), priced one after the other."""
+    from dataclasses import replace
+
+    base = load_netspec(ZOO[1])  # mcunet-in0, 48 x 48
+    for side in (48, 64, 80, 64):
+        _same(replace(base, resolution=(side, side), name=f"in0-r{side}"))

@@ -379,7 +379,7 @@ class _Unrolled(_Problem):
             final = index[last + 1] if k == count - 1 else None
             tensors, ops = len(self.nbytes), len(self.op_inputs)
             template = _template(net, last, rows, k // width, cols, k % width)
-            state = self._instantiate(template, index[0], state, final)
+            state = self._instantiate(template, index[0], state, final, net.nbytes[last + 1])
             self.patch_of_tensor.update((t, k) for t in range(tensors, len(self.nbytes)) if t != state)
             self.patch_of_op.update((i, k) for i in range(ops, len(self.op_inputs)))
         choices = net.choices
@@ -389,13 +389,14 @@ class _Unrolled(_Problem):
             self._op(ins, index[j + 1], choice[1], choice[2], choice[6], (self.layers[j].kind, choice[0]))
         self.output = index[len(self.layers)]
 
-    def _instantiate(self, template: _LocalPatch, image: int, state: int | None, final: int | None) -> int:
+    def _instantiate(
+        self, template: _LocalPatch, image: int, state: int | None, final: int | None, split_bytes: int
+    ) -> int:
         """Append one patch from its template (tensor numbers shifted; the gather reads ``image``,
-        the scatter updates ``state`` into ``final``, or a new tensor when None)."""
-        base = len(self.nbytes) - 1
-        target = len(template.nbytes) - 1
-        self.nbytes.extend(template.nbytes[1:-1])
-        out = final if final is not None else self._tensor(template.nbytes[target])
+        the scatter updates ``state`` into ``final``, or a new ``split_bytes`` tensor when None)."""
+        base = len(self.nbytes) - 2  # the template's tensor 2 on: the patch's own, in order
+        self.nbytes.extend(template.nbytes[2:])
+        out = final if final is not None else self._tensor(split_bytes)
         ops = len(template.op_inputs) - 1
         for i in range(ops):
             ins = tuple(image if t == 0 else base + t for t in template.op_inputs[i])
@@ -414,20 +415,20 @@ class _Unrolled(_Problem):
 
 
 class _LocalPatch(_Problem):
-    """One patch's operators alone, gather to scatter (the first patch's: no split tensor state),
-    numbered from 0, the image: the template :class:`_Unrolled` copies for each patch."""
+    """One patch's operators alone, gather to scatter (the first patch's: no split tensor state):
+    the template :class:`_Unrolled` copies for each patch. Tensor 0 stands for the image, 1 for the
+    scatter's output (no bytes here: neither depends on the tile), the patch's own from 2 on."""
 
     def __init__(self, net: _Net, last: int, rows: dict, cols: dict) -> None:
         super().__init__(net, [0])  # tensor 0 stands for the image
-        self._patch(rows, cols, last, 0, None, None)  # the last tensor is the scatter's output
+        self._patch(rows, cols, last, 0, None, self._tensor(0))  # tensor 1: the scatter's output
 
     def live_bytes(self, alignment: int = 4) -> list[int]:
         """Live bytes per step of the patch's own buffers (the image and the split tensor left out)."""
         n = len(self.op_inputs)
         problem = Problem(
-            nbytes=self.nbytes[:-1] + [0], op_inputs=self.op_inputs, op_outputs=self.op_outputs,
-            scratch=self.scratch, inplace=self.inplace, view=[False] * n, inputs=[0], outputs=[],
-            overlap=self.overlap,
+            nbytes=self.nbytes, op_inputs=self.op_inputs, op_outputs=self.op_outputs, scratch=self.scratch,
+            inplace=self.inplace, view=[False] * n, inputs=[0], outputs=[], overlap=self.overlap,
         )  # fmt: skip
         return liveness(problem, list(range(n)), alignment, True).live_bytes
 
