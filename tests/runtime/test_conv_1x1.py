@@ -19,6 +19,7 @@ from tinyengine_codegen.backend.conv_layout import (
     pack_conv_1x1_filter,
     pack_conv_1x1_small,
     pack_conv_filter,
+    packed_filter_bytes,
     small_1x1_fast,
 )
 from tinyengine_codegen.frontend.tflite_reader import load_tflite
@@ -262,3 +263,18 @@ def test_small_k_stream_layout() -> None:
     assert words[0] == 1 | (7 << 8) and not words[record::record].any()
     assert [int(np.int16(words[1 + oc * record + record - 2] & 0xFFFF)) for oc in range(n)] == [1, 0, -2, 23]
     assert not small_1x1_fast(np.array([2**29]), np.array([2**30]), np.array([-5]))
+
+
+@pytest.mark.parametrize(("n", "c"), [(1, 3), (5, 27), (6, 8), (7, 16), (16, 16), (24, 144), (10, 12)])
+def test_flash_estimate_is_the_size_te_gen_writes(n: int, c: int) -> None:
+    """te-gen's Flash estimate (analysis / netspec_fast) counts the packed filters byte for byte;
+    where the 1x1 layout depends on the quantization, the larger one."""
+    rng = np.random.default_rng(n * 100 + c)
+    w = rng.integers(-128, 128, (n, 1, 1, c)).astype(np.int8)
+    bias, mult, shift = np.arange(n), np.full(n, 2**30), np.full(n, -5)
+    pair = pack_conv_filter(w, bias, mult, shift).size
+    small = pack_conv_1x1_small(w, bias, mult, shift, 0).size
+    assert packed_filter_bytes("te_conv_im2col_s8", n, c) == pair
+    either = c in (8, 16) and n % 2 == 0
+    assert packed_filter_bytes("te_conv_1x1_s8", n, c) == (max(pair, small) if either else pair)
+    assert packed_filter_bytes("te_conv_s8", n, c) is None

@@ -17,6 +17,7 @@ import json
 import math
 from pathlib import Path
 
+from tinyengine_codegen.backend.conv_layout import packed_filter_bytes
 from tinyengine_codegen.backend.runtime_files import kernel_sources
 from tinyengine_codegen.ir.graph import Graph, Operator
 
@@ -85,11 +86,17 @@ def op_params(graph: Graph, op: Operator) -> int:
 def op_weight_bytes(graph: Graph, op: Operator, seen: set[int] | None = None) -> int:
     """Flash bytes of an operator's constants (counted once when ``seen`` is shared)."""
     total = 0
-    for t in op.inputs:
-        if t < 0 or not graph.tensors[t].is_const or (seen is not None and t in seen):
-            continue
-        if seen is not None:
-            seen.add(t)
+    fresh = [t for t in op.inputs if t >= 0 and graph.tensors[t].is_const and (seen is None or t not in seen)]
+    if seen is not None:
+        seen.update(fresh)
+    packed = None
+    if op.kind in MAC_OPS and len(op.inputs) > 1 and op.inputs[1] in fresh:
+        out_channels = int(graph.tensors[op.outputs[0]].shape[-1])
+        length = math.prod(graph.tensors[op.inputs[1]].shape) // max(out_channels, 1)
+        packed = packed_filter_bytes(op.kernel, out_channels, length)
+    if packed is not None:  # the filter, bias and scales packed together (conv_layout)
+        return packed
+    for t in fresh:
         total += graph.tensors[t].nbytes
     if op.kind in MAC_OPS:
         total += REQUANT_BYTES_PER_CHANNEL * int(graph.tensors[op.outputs[0]].shape[-1])

@@ -26,6 +26,7 @@ from tinyengine_codegen.analysis import (
     code_bytes_estimate,
     conv_macs,
 )
+from tinyengine_codegen.backend.conv_layout import packed_filter_bytes
 from tinyengine_codegen.frontend.netspec import NetSpec
 from tinyengine_codegen.frontend.netspec_graph import MEAN_AXES, Layer, netspec_layers, netspec_to_graph
 from tinyengine_codegen.memory.chain import ChainArena, Segment, chain_arena, segment, segments_arena
@@ -62,7 +63,8 @@ def _learn(spec: NetSpec, layers: list[Layer], keys: list[tuple]) -> None:
     if kinds != [layer.kind for layer in layers]:
         raise AssertionError(f"the passes changed the netspec graph of {spec.name}: {kinds}")
     for i, (key, op, layer) in enumerate(zip(keys, graph.operators, layers, strict=True)):
-        _CHOICES[key] = (op.kernel, op.scratch_bytes, op.inplace, *_layer_costs(layer), op_overlap(graph, i))
+        costs = _layer_costs(layer, op.kernel)
+        _CHOICES[key] = (op.kernel, op.scratch_bytes, op.inplace, *costs, op_overlap(graph, i))
 
 
 def _tensor_indices(layers: list[Layer]) -> list[int]:
@@ -248,12 +250,16 @@ def fast_profile(
     return build_report(spec.name, plan, totals, peak_kind, rows, sram, flash, figures)
 
 
-def _layer_costs(layer: Layer) -> tuple[int, int, int]:
-    """MACs, parameters and weight Flash bytes of one layer (as ``analysis`` counts a graph)."""
+def _layer_costs(layer: Layer, kernel: str | None) -> tuple[int, int, int]:
+    """MACs, parameters and weight Flash bytes of one layer run by ``kernel`` (as ``analysis``
+    counts a graph)."""
     if layer.kind in MAC_OPS:
         out_c = layer.out_shape[-1]
         weights = math.prod(layer.weights)
         macs = conv_macs(layer.kind, layer.out_shape, layer.weights)
+        packed = packed_filter_bytes(kernel, out_c, weights // max(out_c, 1))
+        if packed is not None:
+            return macs, weights + out_c, packed
         return macs, weights + out_c, weights + 4 * out_c + REQUANT_BYTES_PER_CHANNEL * out_c
     if layer.kind == "MEAN":
         return 0, 0, MEAN_AXES.nbytes

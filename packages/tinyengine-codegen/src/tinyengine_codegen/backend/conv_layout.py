@@ -97,6 +97,21 @@ def pack_conv_1x1_small(filter_ohwi: np.ndarray, bias: np.ndarray | None, multip
     return np.concatenate([header, records.reshape(-1)]).view(np.int8).copy()
 
 
+def packed_filter_bytes(kernel: str | None, out_channels: int, length: int) -> int | None:
+    """Flash bytes of the filter te-gen writes for a ``kernel`` layer of ``out_channels`` rows of
+    ``length`` taps (bias and scales included), from shapes alone; None for kernels that read the
+    .tflite layout. ``te_conv_1x1_s8`` on 8 or 16 input channels and an even channel count may get
+    the small-K stream (``small_1x1_applies``: it depends on the quantization): the larger of the two.
+    """
+    if kernel not in ("te_conv_1x1_s8", "te_conv_im2col_s8"):
+        return None
+    c4 = (length + 3) // 4 * 4
+    pairs = (out_channels + 1) // 2 * (24 + 2 * c4)
+    if kernel == "te_conv_1x1_s8" and length in SMALL_1X1_CHANNELS and out_channels % 2 == 0:
+        return max(pairs, 4 + out_channels * (16 + 2 * c4))
+    return pairs
+
+
 def pack_conv_1x1_filter(filter_ohwi: np.ndarray, bias: np.ndarray | None, multiplier: np.ndarray,
                          shift: np.ndarray, output_offset: int,
                          activation: tuple[int, int]) -> np.ndarray:  # fmt: skip
