@@ -39,6 +39,7 @@ def _same(spec, patch: str = "auto", bound: float = 0.2) -> dict:
     return fast.patch
 
 
+@pytest.mark.slow  # the graph path takes seconds on the larger zoo networks
 @pytest.mark.parametrize("path", ZOO, ids=[p.stem for p in ZOO])
 def test_zoo_netspecs_price_like_the_graph_path(path):
     patch = _same(load_netspec(path))
