@@ -3,7 +3,9 @@
 (``netspec_to_graph`` + ``choose_patches`` + the planner), on tinynas's own samples of MCUNet
 spaces, with the same answers checked. Also the layer-by-layer fast path for reference.
 
-    .venv/bin/python benchmarks/patch_pricing_speed.py [--per-space 10] [--graph 3] [--json]
+    .venv/bin/python benchmarks/patch_pricing_speed.py [--per-space 10] [--graph 3] [--json] [--out F]
+
+Writes benchmarks/results/patch_pricing_speed.json.
 """
 
 from __future__ import annotations
@@ -13,6 +15,9 @@ import json
 import random
 import statistics
 import time
+from pathlib import Path
+
+from _results import write_results
 
 from tinyengine_codegen.frontend.netspec_graph import netspec_to_graph
 from tinyengine_codegen.profile import profile_graph, profile_netspec
@@ -20,6 +25,7 @@ from tinynas.supernet.arch import sample, to_netspec
 from tinynas.supernet.space import mcunet_space
 
 SPACES = ((0.3, 96), (0.5, 96), (0.5, 128), (0.5, 160), (0.5, 176), (0.7, 144), (1.0, 160))
+OUT = Path(__file__).resolve().parent / "results" / "patch_pricing_speed.json"
 FIELDS = ("enabled", "arena_with_patches", "grid", "split_after", "extra_macs_percent")
 
 
@@ -33,7 +39,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--per-space", type=int, default=10, help="candidates priced per space")
     parser.add_argument("--graph", type=int, default=3, help="of which also priced by the graph path")
-    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--json", action="store_true", help="print the rows as JSON instead of the table")
+    parser.add_argument("--out", type=Path, default=OUT, help="JSON file to write")
     args = parser.parse_args()
     rows = []
     for width, resolution in SPACES:
@@ -56,6 +63,7 @@ def main() -> None:
                      "fast_ms_median": statistics.median(fast), "fast_ms_max": max(fast),
                      "first_ms": first, "layer_by_layer_ms_median": statistics.median(off),
                      "graph_ms_median": statistics.median(graph) if graph else None})
+    write_results(args.out, {"benchmark": "patch_pricing_speed", "unit": "ms per candidate", "spaces": rows})
     if args.json:
         print(json.dumps(rows, indent=1))
         return

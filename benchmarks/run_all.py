@@ -20,6 +20,7 @@ HERE = Path(__file__).resolve().parent
 BENCHMARKS = {
     "planner_speed": "netspec candidates priced per second by te-gen's planner",
     "space_speed": "tinynas space: candidates per second",
+    "patch_pricing_speed": "netspec pricing with --patch auto: fast path vs graph path, same answers",
     "zoo_memory": "te-gen's planned peak SRAM of the MCUNet zoo vs published engines",
     "memory": "te-gen arena vs TF Lite Micro's smallest arena on the shared models",
     "memory_zoo": "total SRAM on the emulated STM32H743 for the zoo (overlap + patches) vs published",
