@@ -54,7 +54,7 @@ def test_conv_variants_and_inplace_depthwise():
         "te_conv_im2col_s8",
         "te_depthwise_conv_inplace_s8",
         "te_conv_1x1_s8",
-        "te_conv_im2col_s8",  # 72 taps
+        "te_conv_im2col_rows_s8",  # 72 taps, kernel rows of 24 bytes
         "te_depthwise_conv_inplace_s8",  # stride 1 VALID: its input still dies here
     ]
     assert graph.operators[1].inplace and not graph.operators[0].inplace
@@ -82,7 +82,8 @@ def test_im2col_takes_small_windows_and_one_channel_depthwise():
         (1, 16, 16, 1),
     )
     select_kernels(graph)
-    assert [op.kernel for op in graph.operators] == ["te_conv_im2col_s8", "te_conv_im2col_s8", "te_conv_s8"]
+    rows = "te_conv_im2col_rows_s8"  # kernel rows of whole words (10x8 on one channel, 4x4 on 8)
+    assert [op.kernel for op in graph.operators] == [rows, rows, "te_conv_s8"]
     assert [op.scratch_bytes for op in graph.operators] == [9 * 80 + 12, 9 * 128 + 12, 2 * 144]
     assert not any(op.inplace for op in graph.operators)
 
@@ -118,6 +119,7 @@ SCRATCH_CALLS = {
     "te_conv_s8": "te_conv_s8_scratch_bytes(&filter)",
     "te_conv_1x1_s8": "te_conv_1x1_s8_scratch_bytes(&input)",
     "te_conv_im2col_s8": "te_conv_im2col_s8_scratch_bytes(&filter)",
+    "te_conv_im2col_rows_s8": "te_conv_im2col_rows_s8_scratch_bytes(&filter)",
     "te_depthwise_conv_inplace_s8": (
         "te_depthwise_conv_inplace_s8_scratch_bytes(&params, &input, &filter, &output)"
     ),
@@ -133,7 +135,7 @@ def test_scratch_bytes_equal_the_runtime_companions(shared_models, tmp_path):
             if op.kernel in SCRATCH_CALLS:
                 inp = graph.tensors[op.inputs[0]].shape
                 filt = graph.tensors[op.inputs[1]].shape
-                if op.kind == "DEPTHWISE_CONV_2D" and op.kernel == "te_conv_im2col_s8":  # lowered to CONV_2D
+                if op.kind == "DEPTHWISE_CONV_2D" and "im2col" in op.kernel:  # lowered to CONV_2D
                     filt = (filt[3], filt[1], filt[2], filt[0])
                 out = graph.tensors[op.outputs[0]].shape
                 geometry = [op.options.get(k, 1) for k in ("stride_h", "stride_w", "dilation_h_factor",
@@ -157,7 +159,8 @@ def test_scratch_bytes_equal_the_runtime_companions(shared_models, tmp_path):
     )
     runtime = tinyengine_runtime.source_dir()
     sources = [str(runtime / f) for f in ("te_conv_s8.c", "te_conv_1x1_s8.c", "te_conv_im2col_s8.c",
-                                          "te_pair.c", "te_depthwise_conv_inplace_s8.c")]  # fmt: skip
+                                          "te_im2col.c", "te_conv_im2col_rows_s8.c", "te_pair.c",
+                                          "te_depthwise_conv_inplace_s8.c")]  # fmt: skip
     exe = tmp_path / "scratch"
     cc = ["gcc", "-std=c99", f"-I{tinyengine_runtime.include_dir()}", str(program), *sources, "-o", str(exe)]
     subprocess.run(cc, check=True, capture_output=True)

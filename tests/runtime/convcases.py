@@ -38,6 +38,8 @@ SOURCES = [
     "te_conv_s8.c",
     "te_conv_1x1_s8.c",
     "te_conv_im2col_s8.c",
+    "te_conv_im2col_rows_s8.c",
+    "te_im2col.c",
     "te_pair.c",
     "te_depthwise_conv_s8.c",
     "te_depthwise_conv_inplace_s8.c",
@@ -280,22 +282,24 @@ def conv_1x1_scratch(cin: int) -> int:
 
 
 def conv_call(name: str, g: ConvGeometry, x: np.ndarray, kernel: str) -> CCase:
-    """A CCase calling ``te_conv_s8`` / ``te_conv_1x1_s8`` / ``te_conv_im2col_s8`` on input x."""
+    """A CCase calling ``te_conv_s8`` / ``te_conv_1x1_s8`` / ``te_conv_im2col_s8`` / ``_rows_s8`` on x."""
     scratch_expr = {
         "te_conv_s8": "te_conv_s8_scratch_bytes(&f_d)",
         "te_conv_1x1_s8": "te_conv_1x1_s8_scratch_bytes(&in_d)",
         "te_conv_im2col_s8": "te_conv_im2col_s8_scratch_bytes(&f_d)",
+        "te_conv_im2col_rows_s8": "te_conv_im2col_rows_s8_scratch_bytes(&f_d)",
     }[kernel]
     kh, kw, cin = g.filter.shape[1:]
     scratch = {
         "te_conv_s8": 2 * kh * kw * cin,
         "te_conv_1x1_s8": conv_1x1_scratch(cin),
         "te_conv_im2col_s8": conv_im2col_scratch(kh * kw * cin),
+        "te_conv_im2col_rows_s8": conv_im2col_scratch(kh * kw * cin),
     }[kernel]
     # the 1x1 and im2col kernels read the packed layout te-gen emits (te_conv.h): weights, bias and
     # scales; im2col's bias holds the input offset's part
     packed = kernel != "te_conv_s8"
-    bias = im2col_bias(g.filter, g.bias, g.input_offset) if kernel == "te_conv_im2col_s8" else g.bias
+    bias = im2col_bias(g.filter, g.bias, g.input_offset) if "im2col" in kernel else g.bias
     setup = (
         f"te_conv_params p = {{{g.input_offset}, {g.output_offset}, {g.stride_h}, {g.stride_w}, {g.pad_top}, "
         f"{g.pad_left}, {g.dilation_h}, {g.dilation_w}, {{{g.act_min}, {g.act_max}}}}};\n"

@@ -10,7 +10,7 @@ import pytest
 from .convcases import build_models, conv_call, dead_relu, describe, geometry, random_spec
 from .harness import assert_cases_match, run_cases
 
-SOURCES = ["te_conv_s8.c", "te_conv_1x1_s8.c", "te_conv_im2col_s8.c", "te_pair.c"]
+SOURCES = ["te_conv_s8.c", "te_conv_1x1_s8.c", "te_conv_im2col_s8.c", "te_im2col.c", "te_pair.c"]
 
 
 def _specs(seed: int) -> list:

@@ -74,6 +74,8 @@ def test_kernels_return_a_status_for_unsupported_arguments(build_dir: Path) -> N
         _conv("im2col filter channels differ from input", "te_conv_im2col_s8", TE_ERROR_ARGUMENT, FC=4),
         _conv("im2col window over 128 taps", "te_conv_im2col_s8", TE_ERROR_ARGUMENT, CIN=15, FC=15),
         _conv("im2col without scratch", "te_conv_im2col_s8", TE_ERROR_SCRATCH, scratch="NULL"),
+        _conv("im2col rows ok", "te_conv_im2col_rows_s8", TE_OK, CIN=4, FC=4),
+        _conv("im2col rows of 9 bytes", "te_conv_im2col_rows_s8", TE_ERROR_ARGUMENT),
         _depthwise("depthwise ok", "te_depthwise_conv_s8", TE_OK),
         _depthwise("depthwise channels != input x mult", "te_depthwise_conv_s8", TE_ERROR_ARGUMENT, FC=6),
         _depthwise("depthwise multiplier 2", "te_depthwise_conv_s8", TE_OK, MULT=2, FC=8),

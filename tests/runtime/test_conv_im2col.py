@@ -1,11 +1,14 @@
-"""te_conv_im2col_s8 vs TFLite's reference interpreter, host (portable) and QEMU Cortex-M7 (DSP).
+"""te_conv_im2col_s8 and te_conv_im2col_rows_s8 vs TFLite's reference interpreter, host (portable)
+and QEMU Cortex-M7 (DSP).
 
 CONV_2D on small windows (kh * kw * in_c <= 128: kernel sizes 1..10, strides 1..3, dilation, SAME
 and VALID, odd widths, input zero point -128 (the Cortex-M path's own conversion) and others), and
 DEPTHWISE_CONV_2D on one input channel run as a CONV_2D (te-gen's lowering: filter [1, kh, kw, M]
 transposed to [M, kh, kw, 1]): micro_speech's 10x8 stride-2 layer and person_detect's 3x3 stride-2
-multiplier-8 layer among them. Windows of the direct path (kw * in_c a multiple of four) and of
-the patch path, borders, a short last block, odd channel counts.
+multiplier-8 layer among them. Windows of whole-word kernel rows (kw * in_c a multiple of four:
+both kernels; the rows kernel's bands of three windows, of one window when stride_w > kw or
+blocks span output rows, patches on rows under four bytes) and of the patch path, borders, a
+short last block, output rows of one pixel, odd channel counts.
 """
 
 from __future__ import annotations
@@ -19,12 +22,14 @@ import pytest
 from tinyengine_codegen.backend.ops_conv import im2col_filter
 from tinyengine_codegen.memory.overlap import Window, overlap_distance
 from tinyengine_codegen.oracle import patch_quantized_dimension
+from tinyengine_codegen.passes.select_kernels import im2col_kernel
 
 from .convcases import ACT_NONE, ACT_RELU, ACT_RELU6, build_models, conv_call, describe, geometry, random_spec
 from .harness import assert_cases_match, run_cases
 from .oracle import TFLiteModel
 
-SOURCES = ["te_conv_im2col_s8.c", "te_pair.c"]
+SOURCES = ["te_conv_im2col_s8.c", "te_conv_im2col_rows_s8.c", "te_im2col.c", "te_pair.c"]
+ROWS = "te_conv_im2col_rows_s8"
 HEADERS = ["tinyengine/te_conv.h"]
 
 # (kernel, stride, dilation, padding, in_c, (h, w), out_c, input from 0: zero point -128)
@@ -41,6 +46,8 @@ CONV_SHAPES = [
     ((4, 4), 2, 1, "SAME", 8, (9, 9), 2, True),  # K = 128
     ((7, 3), 2, 1, "SAME", 1, (15, 7), 3, False),
     ((1, 1), 1, 1, "SAME", 3, (5, 5), 4, True),  # one tap per channel
+    ((2, 2), 3, 1, "SAME", 4, (7, 8), 4, True),  # stride_w > kw: a band per border window
+    ((3, 3), 1, 1, "SAME", 4, (4, 4), 6, False),  # every window at the border
 ]
 # (kernel, stride, padding, multiplier, (h, w), activation, input from 0)
 DEPTHWISE_SHAPES = [
@@ -51,6 +58,9 @@ DEPTHWISE_SHAPES = [
     ((3, 4), 2, "SAME", 6, (9, 11), ACT_RELU, True),  # kw = 4: direct
     ((5, 4), 1, "SAME", 3, (8, 7), ACT_NONE, True),
     ((2, 3), 1, "SAME", 2, (6, 8), ACT_RELU6, False),
+    ((3, 4), 1, "SAME", 2, (5, 3), ACT_NONE, True),  # rows of 3 bytes: patches
+    ((3, 4), 2, "SAME", 4, (7, 2), ACT_NONE, False),  # one output pixel a row: blocks over three rows
+    ((5, 8), 3, "SAME", 2, (11, 17), ACT_RELU, True),
 ]
 
 
@@ -92,8 +102,12 @@ def test_im2col_conv_matches_tflite(conv_models, build_dir: Path) -> None:
         x = model.random_inputs(rng)
         g = geometry(op)
         offsets.add(g.input_offset)
-        cases.append(conv_call(describe(spec), g, x[model.input_position(op.inputs[0])], "te_conv_im2col_s8"))
-        expected.append(model.run(x)[op.outputs[0].index])
+        x_op, want = x[model.input_position(op.inputs[0])], model.run(x)[op.outputs[0].index]
+        cases.append(conv_call(describe(spec), g, x_op, "te_conv_im2col_s8"))
+        expected.append(want)
+        if im2col_kernel(*g.filter.shape[1:], g.dilation_h > 1 or g.dilation_w > 1) == ROWS:
+            cases.append(conv_call("rows " + describe(spec), g, x_op, ROWS))
+            expected.append(want)
     assert 128 in offsets and len(offsets) > 1  # both conversions of the Cortex-M path
     _check(cases, expected, build_dir)
 
@@ -114,13 +128,16 @@ def test_depthwise_one_channel_as_conv_matches_tflite(depthwise_models, build_di
             wide_g = replace(g, filter=wide)
             cases.append(conv_call("depthwise wide " + describe(spec), wide_g, x_op, "te_conv_im2col_s8"))
             expected.append(want)
+        if im2col_kernel(*g.filter.shape[1:], False) == ROWS:  # as te-gen runs it
+            cases.append(conv_call("depthwise rows " + describe(spec), replace(g, filter=wide), x_op, ROWS))
+            expected.append(want)
     _check(cases, expected, build_dir)
 
 
 @pytest.mark.parametrize("model_name", ["person_detect", "micro_speech"])
 def test_real_one_channel_depthwise_as_conv(model_name: str, shared_models: Path, build_dir: Path) -> None:
-    """The real models' one-channel depthwise layers through te_conv_im2col_s8 as te-gen emits them
-    (rows widened to whole words where that adds no tap group), on their real inputs."""
+    """The real models' one-channel depthwise layers as te-gen emits them (rows widened to whole words
+    where that adds no tap group, then te_conv_im2col_rows_s8), on their real inputs."""
     content, _ = patch_quantized_dimension((shared_models / f"{model_name}.tflite").read_bytes())
     model = TFLiteModel(content)
     model.run(model.random_inputs(np.random.default_rng(6)))
@@ -130,7 +147,8 @@ def test_real_one_channel_depthwise_as_conv(model_name: str, shared_models: Path
             g = geometry(op)
             g = replace(g, filter=im2col_filter(np.ascontiguousarray(g.filter.transpose(3, 1, 2, 0))))
             x = np.array(model.interpreter.get_tensor(op.inputs[0].index))
-            case = conv_call(f"op {op.index} {op.inputs[0].shape}", g, x, "te_conv_im2col_s8")
+            kernel = im2col_kernel(*g.filter.shape[1:], False)  # te-gen's choice
+            case = conv_call(f"op {op.index} {op.inputs[0].shape} {kernel}", g, x, kernel)
             want = np.array(model.interpreter.get_tensor(op.outputs[0].index))
             cases += [case, _overlapped(case, g, x)]
             expected += [want, want]

@@ -8,7 +8,7 @@ from tinyengine_codegen.backend import quant
 from tinyengine_codegen.backend.conv_layout import pack_conv_1x1_filter, pack_conv_filter
 from tinyengine_codegen.backend.emitter import EmitContext, EmitError, emitter, fused_activation, quant_of
 from tinyengine_codegen.ir.graph import Operator
-from tinyengine_codegen.passes.select_kernels import conv_padding
+from tinyengine_codegen.passes.select_kernels import conv_padding, im2col_width
 
 
 def _scales(ctx: EmitContext, op_index: int, op: Operator, channels: int) -> tuple[list[int], list[int], str]:
@@ -39,7 +39,8 @@ def _per_channel_quant(ctx: EmitContext, op_index: int, op: Operator, channels: 
     return ctx.struct(op_index, "quant", "te_per_channel_quant", {"multiplier": m, "shift": s})
 
 
-PACKED_CONV = ("te_conv_1x1_s8", "te_conv_im2col_s8")
+IM2COL = ("te_conv_im2col_s8", "te_conv_im2col_rows_s8")  # the same packed filter and bias
+PACKED_CONV = ("te_conv_1x1_s8", *IM2COL)
 
 
 def _operands(ctx: EmitContext, i: int, op: Operator) -> list[str]:
@@ -74,7 +75,7 @@ def _packed_operands(ctx: EmitContext, i: int, op: Operator, channels: int, fiel
     data, shape = np.asarray(tensor.data), tuple(tensor.shape)
     if op.kind == "DEPTHWISE_CONV_2D":
         data, shape = data.transpose(3, 1, 2, 0), (shape[3], shape[1], shape[2], shape[0])
-    if op.kernel == "te_conv_im2col_s8":  # the input offset's part in the bias (te_conv.h)
+    if op.kernel in IM2COL:  # the input offset's part in the bias (te_conv.h)
         data = im2col_filter(data)
         shape = data.shape
         bias_values = im2col_bias(data, bias_values, int(fields["input_offset"]))
@@ -103,10 +104,8 @@ def im2col_filter(filter_ohwi: np.ndarray) -> np.ndarray:
     (kw * c a multiple of four) when that adds no group of four taps (3x3 on one channel: 3x4): the
     kernel then reads windows inside the input straight from its rows. Else the filter as it is."""
     n, kh, kw, c = (int(d) for d in filter_ohwi.shape)
-    wide = kw
-    while (wide * c) % 4:
-        wide += 1
-    if wide == kw or kh * wide * c != -(-(kh * kw * c) // 4) * 4:
+    wide = im2col_width(kh, kw, c)
+    if wide == kw:
         return np.asarray(filter_ohwi)
     out = np.zeros((n, kh, wide, c), np.int8)
     out[:, :, :kw, :] = filter_ohwi
@@ -137,7 +136,7 @@ def _geometry(ctx: EmitContext, op: Operator) -> dict[str, object]:
     }
 
 
-@emitter("te_conv_s8", "te_conv_1x1_s8", "te_conv_im2col_s8", header="te_conv.h")
+@emitter("te_conv_s8", "te_conv_1x1_s8", *IM2COL, header="te_conv.h")
 def emit_conv(ctx: EmitContext, i: int, op: Operator) -> str:
     """CONV_2D (and DEPTHWISE_CONV_2D on one input channel): params, per-channel quantization, OHWI
     weights, int32 bias (packed together for te_conv_1x1_s8 / te_conv_im2col_s8)."""

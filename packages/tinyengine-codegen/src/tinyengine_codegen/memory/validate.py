@@ -23,7 +23,7 @@ VIEW_KINDS = frozenset({"RESHAPE", "SQUEEZE", "EXPAND_DIMS"})
 # Kernels whose header promises: output pixels in raster order, and after any byte of output
 # pixel p is written, only input pixels of the windows of output pixels >= p are read.
 RASTER_KERNELS = frozenset(
-    {"te_conv_s8", "te_conv_1x1_s8", "te_conv_im2col_s8", "te_depthwise_conv_s8"}
+    {"te_conv_s8", "te_conv_1x1_s8", "te_conv_im2col_s8", "te_conv_im2col_rows_s8", "te_depthwise_conv_s8"}
     | {"te_avgpool_s8", "te_maxpool_s8"}
 )
 

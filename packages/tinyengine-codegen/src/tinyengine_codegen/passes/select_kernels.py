@@ -7,11 +7,12 @@ runtime's ``te_<kernel>_scratch_bytes()`` for the same shapes) and ``op.inplace`
 
 Rules, in the words of the design:
 - CONV_2D: ``te_conv_1x1_s8`` for 1x1 unpadded convolutions (any stride),
-  ``te_conv_im2col_s8`` for windows of at most 128 taps (kh * kw * in_channels: stems),
+  ``te_conv_im2col_s8`` for windows of at most 128 taps (kh * kw * in_channels: stems;
+  ``te_conv_im2col_rows_s8`` when the packed kernel rows are whole words: im2col_kernel),
   ``te_conv_s8`` otherwise.
 - DEPTHWISE_CONV_2D: ``te_depthwise_conv_inplace_s8`` when the input dies at this
   operator (one consumer, not a graph input or output) and the channel count is kept
-  (depth multiplier 1); on one input channel ``te_conv_im2col_s8`` (the backend passes the
+  (depth multiplier 1); on one input channel ``te_conv_im2col_s8`` / ``_rows_s8`` (the backend passes the
   filter [1, kh, kw, M] as the CONV_2D filter [M, kh, kw, 1]); ``te_depthwise_conv_s8`` otherwise.
 - Elementwise operators (ADD, SUB, MUL, activations, softmax, QUANTIZE float->int8 or
   int8->int8) may write onto an input that dies at the operator, a graph input included
@@ -132,7 +133,8 @@ def _choose_conv(graph: Graph, op_index: int, op: Operator, readers: Readers) ->
         column = 6 * ((c_in + 3) // 4 * 4) + 12
         return KernelChoice("te_conv_1x1_s8", scratch_bytes=min(4, max(1, 512 // column)) * column)
     if kh * kw * c_in <= IM2COL_MAX_TAPS and _im2col_bias_fits(graph, op):
-        return KernelChoice("te_conv_im2col_s8", scratch_bytes=conv_im2col_scratch(kh * kw * c_in))
+        scratch = conv_im2col_scratch(kh * kw * c_in)
+        return KernelChoice(im2col_kernel(kh, kw, c_in, _dilated(op)), scratch_bytes=scratch)
     # te_conv_s8_scratch_bytes(): one int16 column of kh * kw * c_in.
     return KernelChoice("te_conv_s8", scratch_bytes=2 * kh * kw * c_in)
 
@@ -149,7 +151,8 @@ def _choose_depthwise(graph: Graph, op_index: int, op: Operator, readers: Reader
         return KernelChoice("te_depthwise_conv_inplace_s8", scratch_bytes=plane, inplace=True)
     kh, kw = window_hw(graph.tensors, op)
     if _channels(graph, src) == 1 and kh * kw <= IM2COL_MAX_TAPS and _im2col_bias_fits(graph, op):
-        return KernelChoice("te_conv_im2col_s8", scratch_bytes=conv_im2col_scratch(kh * kw))
+        scratch = conv_im2col_scratch(kh * kw)
+        return KernelChoice(im2col_kernel(kh, kw, 1, _dilated(op)), scratch_bytes=scratch)
     return KernelChoice("te_depthwise_conv_s8", scratch_bytes=0)
 
 
@@ -169,6 +172,23 @@ def _im2col_bias_fits(graph: Graph, op: Operator) -> bool:
     if bias >= 0 and graph.tensors[bias].data is not None:
         folded = folded + np.asarray(graph.tensors[bias].data, np.int64)
     return not np.any(np.abs(folded) >= 2**29)
+
+
+def im2col_width(kh: int, kw: int, c: int) -> int:
+    """The kernel width te-gen packs a te_conv_im2col_s8 filter with (backend.ops_conv.im2col_filter):
+    kw widened by zero columns until kw * c is a multiple of four when that adds no group of four
+    taps (3x3 on one channel: 4), else kw."""
+    wide = kw
+    while (wide * c) % 4:
+        wide += 1
+    return wide if kh * wide * c == -(-(kh * kw * c) // 4) * 4 else kw
+
+
+def im2col_kernel(kh: int, kw: int, c: int, dilated: bool) -> str:
+    """``te_conv_im2col_rows_s8`` when the packed kernel rows are whole words (im2col_width(...) * c
+    a multiple of four, no dilation), else ``te_conv_im2col_s8``."""
+    rows = not dilated and im2col_width(kh, kw, c) * c % 4 == 0
+    return "te_conv_im2col_rows_s8" if rows else "te_conv_im2col_s8"
 
 
 def conv_im2col_scratch(taps: int) -> int:

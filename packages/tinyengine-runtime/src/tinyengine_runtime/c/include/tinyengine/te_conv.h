@@ -96,6 +96,20 @@ te_status te_conv_im2col_s8(const te_conv_params *params, const te_dims *input_d
                             const te_dims *filter_dims, const int8_t *filter, const te_dims *output_dims,
                             int8_t *output, void *scratch);
 
+/** Scratch bytes te_conv_im2col_rows_s8 needs: te_conv_im2col_s8_scratch_bytes's. */
+size_t te_conv_im2col_rows_s8_scratch_bytes(const te_dims *filter_dims);
+
+/**
+ * te_conv_im2col_s8 (same packed filter, scratch, arguments and results) for windows whose kernel
+ * rows are whole words: kw * in_channels a multiple of four and dilation 1 (else
+ * TE_ERROR_ARGUMENT); te-gen runs such layers on it (te_conv_im2col_rows_s8.c: windows at the
+ * border read a band of the padded image built in the scratch). Same overlap contract: three
+ * output pixels per block, every input byte of the block's windows read before its outputs.
+ */
+te_status te_conv_im2col_rows_s8(const te_conv_params *params, const te_dims *input_dims, const int8_t *input,
+                                 const te_dims *filter_dims, const int8_t *filter, const te_dims *output_dims,
+                                 int8_t *output, void *scratch);
+
 #ifdef __cplusplus
 }
 #endif

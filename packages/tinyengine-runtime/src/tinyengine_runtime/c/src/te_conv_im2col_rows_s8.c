@@ -1,0 +1,133 @@
+/*
+ * int8 CONV_2D by im2col for windows whose kernel rows are whole words (kw * in_c a multiple of
+ * four, dilation 1; te-gen widens a row with zero columns where that adds no group of four taps):
+ * what te_conv_im2col_s8 computes (te_conv.h), for micro_speech's and person_detect's one-channel
+ * layers, with the same packed filter, scratch and results, faster at the border. Every window is converted
+ * straight from rows of bytes (te_im2col_gather): a window inside the input from the input, a
+ * window reaching outside from a band of the padded image in the scratch patches
+ * (te_im2col_band: a word load per four bytes, spliced with padding at the image's edge). Three
+ * windows of one output row share one band (their union: 2 * stride_w * in_c + kw * in_c bytes a
+ * kernel row, which fits the three patches while stride_w <= kw); blocks across two output rows
+ * build one band per border window. The portable path is te_conv_im2col_s8's (te_im2col.c).
+ */
+#include "tinyengine/te_im2col.h"
+#include "tinyengine/te_mac.h"
+
+size_t te_conv_im2col_rows_s8_scratch_bytes(const te_dims *filter_dims)
+{
+    return te_im2col_scratch(filter_dims);
+}
+
+#if defined(TE_PAIR3_ASM)
+/*
+ * kh rows of `bytes` (a multiple of four) of the padded image into dst (word aligned), row ky from
+ * input row y0 + ky and byte b0 of it on (b0 < 0: left padding), padding g->pad: a word at a time,
+ * one word load inside the row, a padding word outside, a shifted load spliced with padding where
+ * a word straddles the row's edge (rows of at least four bytes: every load stays inside the row).
+ * Border windows read it as their rows: one window (bytes = its span) or a block's three (their union).
+ */
+TE_NOINLINE_ONE_COPY static void te_im2col_band(const te_im2col_geom *g, const int8_t *image, int32_t y0, int32_t b0,
+                                                int32_t bytes, int8_t *dst)
+{
+    const uint32_t pad4 = (uint8_t)g->pad * 0x01010101u;
+    const int32_t last = g->row - 4; /* the last byte a whole-word load may start at */
+    uint32_t *d = (uint32_t *)(void *)dst;
+    int32_t ky;
+    for (ky = 0; ky < g->kh; ++ky) {
+        const int32_t y = y0 + ky;
+        const int8_t *line = image + y * g->row;
+        int32_t b;
+        if (y < 0 || y >= g->in_h) {
+            for (b = 0; b < bytes; b += 4) {
+                *d++ = pad4;
+            }
+            continue;
+        }
+        for (b = b0; b < b0 + bytes; b += 4) {
+            uint32_t w;
+            if ((uint32_t)b <= (uint32_t)last) {
+                w = (uint32_t)te_read_s8x4(line + b);
+            } else if (b <= -4 || b >= g->row) {
+                w = pad4;
+            } else if (b < 0) { /* -b padding bytes, then the row's first 4 + b */
+                w = ((uint32_t)te_read_s8x4(line) << (-8 * b)) | (pad4 >> (32 + 8 * b));
+            } else { /* the row's last row - b bytes, then padding */
+                w = ((uint32_t)te_read_s8x4(line + last) >> (8 * (b - last))) | (pad4 << (8 * (g->row - b)));
+            }
+            *d++ = w;
+        }
+    }
+}
+
+/*
+ * Every output pixel of one batch image, three at a time, through te_pair3_block: windows inside
+ * the input from its rows; blocks with a border window from one band of the three (one output row)
+ * or one band per border window (the inside ones from the input).
+ */
+static void te_im2col_rows_image(te_im2col_layer *layer, const int8_t *image, int8_t *output)
+{
+    const te_im2col_geom *g = &layer->g;
+    const int32_t width = layer->output_dims->w;
+    const int32_t pixels = layer->output_dims->h * width;
+    const int32_t out_channels = layer->output_dims->c;
+    const int32_t next = g->stride_w * g->in_c; /* input bytes from one pixel's window to the next's */
+    /* a band row of three windows (0: they do not fit the patches; one band per window) */
+    const int32_t band = next <= g->span && g->row >= 4 ? (2 * next + g->span + 3) & ~3 : 0;
+    int8_t *patches = layer->patches;
+    int32_t *column = layer->column;
+    te_im2col_job inside_job; /* three windows from the input */
+    te_im2col_job band_job;   /* three windows of one output row from their band */
+    te_im2col_job mixed_job;  /* windows from the input or from a band each */
+    te_im2col_walk w;
+    int8_t *o = output;
+    int32_t p;
+    te_im2col_walk_init(g, layer->output_dims, image, &w);
+    te_im2col_job_init(&inside_job, column, g->span >> 2, g->kh, g->row - g->span);
+    te_im2col_job_init(&band_job, column, g->span >> 2, g->kh, band - g->span);
+    mixed_job = inside_job;
+    for (p = 0; p < pixels; p += 3, o += 3 * out_channels) {
+        const int8_t *src[3];
+        int8_t *out[3];
+        int32_t at[3][2];
+        int32_t k;
+        if (te_im2col_block(g, &w, p, pixels, width, o, out_channels, at, src, out)) {
+            te_im2col_gather(src[0], src[1], src[2], &inside_job);
+        } else if (band && at[0][0] == at[2][0] && at[2][1] == at[0][1] + 2) {
+            /* three windows of one output row (not a short last block): their union, each a part of it */
+            te_im2col_band(g, image, at[0][0] * g->stride_h - g->pad_top,
+                           (at[0][1] * g->stride_w - g->pad_left) * g->in_c, band, patches);
+            te_im2col_gather(patches, patches + next, patches + 2 * next, &band_job);
+        } else {
+#pragma GCC unroll 1
+            for (k = 0; k < 3; ++k) {
+                mixed_job.step[k] = g->row - g->span;
+                if (!te_im2col_border(&w, at[k][0], at[k][1])) {
+                    continue;
+                }
+                src[k] = patches + k * layer->row;
+                mixed_job.step[k] = 0;
+                if (g->row >= 4) {
+                    te_im2col_band(g, image, at[k][0] * g->stride_h - g->pad_top,
+                                   (at[k][1] * g->stride_w - g->pad_left) * g->in_c, g->span, patches + k * layer->row);
+                } else {
+                    te_im2col_patch(g, image, at[k][0], at[k][1], patches + k * layer->row);
+                }
+            }
+            te_im2col_gather(src[0], src[1], src[2], &mixed_job);
+        }
+        te_pair3_block(column, layer->filter, layer->row, out_channels, &layer->q, &layer->job, out[0], out[1],
+                       out[2]);
+    }
+}
+#endif
+
+te_status te_conv_im2col_rows_s8(const te_conv_params *params, const te_dims *input_dims, const int8_t *input,
+                                 const te_dims *filter_dims, const int8_t *filter, const te_dims *output_dims,
+                                 int8_t *output, void *scratch)
+{
+    if ((filter_dims->w * filter_dims->c) % 4 != 0 || params->dilation_h != 1 || params->dilation_w != 1) {
+        return TE_ERROR_ARGUMENT;
+    }
+    return te_im2col_run(params, input_dims, input, filter_dims, filter, output_dims, output, scratch,
+                         TE_IM2COL_IMAGE(te_im2col_rows_image));
+}
