@@ -49,16 +49,18 @@ def test_packed_layout_puts_each_weight_and_constant_where_the_kernel_reads_it()
             def word(at: int, packed=packed, block=block, half=half) -> int:
                 return int(packed[block + at + half : block + at + half + 4].view("<i4")[0])
 
-            assert word(0) == (2 * int(bias[oc]) if with_bias else 0)  # doubled
-            for k in range(c):
-                assert packed[block + 8 + (k // 4) * 8 + half + k % 4] == w[oc, 0, 0, k]
+            doubled = [2 * int(bias[o]) if with_bias and o < n else 0 for o in (oc - oc % 2, oc - oc % 2 + 1)]
+            mixed = doubled[0] + 256 * doubled[1] - 2**30  # lo's doubled bias + 256 * hi's, less 2^30
+            assert word(0) == (doubled[1] if oc % 2 else (mixed + 2**31) % 2**32 - 2**31)
+            for k in range(c):  # halfwords k0 k2 k1 k3: bytes w[lo] ^ 0x80, w[hi]
+                at = block + 8 + (k // 4) * 8 + ((k % 2) * 2 + (k % 4) // 2) * 2 + oc % 2
+                assert packed[at] == (w[oc, 0, 0, k] if oc % 2 else w[oc, 0, 0, k] ^ np.int8(-128))
             assert word(8 + 2 * c4) == mult[oc]
             assert word(16 + 2 * c4) == -shift[oc]
-        words = np.count_nonzero(np.concatenate([[0] if bias is None else bias, mult, shift]))
-        assert np.count_nonzero(packed.view("<i4")) <= np.count_nonzero(w) + words  # the padding is zeros
         if n % 2:  # the phantom channel: zero weights and constants
             block = (n // 2) * stride
             assert not packed[block + 4 : block + 8].any() and not packed[block + 8 + 2 * c4 + 4 :: 8].any()
+            assert not packed[block + 9 : block + 8 + 2 * c4 : 2].any()
 
 
 def test_a_bias_past_2_30_runs_the_generic_kernel(shared_models) -> None:

@@ -7,15 +7,18 @@ import numpy as np
 
 def pack_conv_filter(filter_ohwi: np.ndarray, bias: np.ndarray | None, multiplier: np.ndarray,
                      shift: np.ndarray) -> np.ndarray:  # fmt: skip
-    """The packed filter of ``te_conv_1x1_s8`` and ``te_conv_3x3_c3_s8`` (int8 bytes) from OHWI int8 weights.
+    """The packed filter of ``te_conv_1x1_s8`` and ``te_conv_im2col_s8`` (int8 bytes) from OHWI int8 weights.
 
     Each output channel's row is its kh * kw * c weights in OHWI order, padded with zeros to a
-    multiple of four (c4); channels are taken in pairs (2j, 2j+1; an odd count gets a zero channel:
-    weights, bias, multiplier and shift 0). A pair's block: int32 ``2 * bias[2j], 2 * bias[2j+1]``
-    (0 without bias; ValueError unless every |bias| < 2^30), per group of four weights row 2j's four
-    then row 2j+1's, int32 multiplier[2j], multiplier[2j+1], int32 right shift[2j], right
-    shift[2j+1] (``-shift``, TFLite's shift being > 0 for left). Int32s little-endian. Size:
-    ``ceil(n / 2) * (24 + 2 * c4)`` bytes (``te_conv_1x1_s8_filter_bytes``).
+    multiple of four (c4); channels are taken in pairs (lo = 2j, hi = 2j+1; an odd count gets a zero
+    channel: weights, bias, multiplier and shift 0). A pair's block: int32 ``2 * bias[lo] + 256 *
+    2 * bias[hi] - 2^30`` (wrapping) and ``2 * bias[hi]`` (bias 0 without one; ValueError unless
+    every |bias| < 2^30); per group of four weights (k0..k3) four int16 halfwords, taps k0, k2, k1,
+    k3, each ``256 * w[hi][k] + (w[lo][k] + 128)``: the bytes ``w[lo][k] ^ 0x80, w[hi][k]``; then
+    int32 multiplier[lo], multiplier[hi], right shift[lo], right shift[hi] (``-shift``, TFLite's
+    shift being > 0 for left). Int32s little-endian. Size: ``ceil(n / 2) * (24 + 2 * c4)`` bytes
+    (``te_conv_1x1_s8_filter_bytes``). The kernels' SMLAD on a halfword word accumulates m, on its
+    SXTB16 (ROR 8) c = hi's dot product; lo = m - 256 * c - 128 * (sum of the column) (te_pair.h).
     """
     w = np.asarray(filter_ohwi, dtype=np.int8)
     n = int(w.shape[0])
@@ -25,8 +28,10 @@ def pack_conv_filter(filter_ohwi: np.ndarray, bias: np.ndarray | None, multiplie
     padded = np.zeros((n2, c4), np.int8)
     padded[:n, :length] = rows
     pairs = n2 // 2
-    # (pairs, 2 rows, groups, 4) -> (pairs, groups, 2 rows, 4)
-    weights = padded.reshape(pairs, 2, c4 // 4, 4).transpose(0, 2, 1, 3).reshape(pairs, 2 * c4)
+    # (pairs, 2 rows, groups, taps k0 k2 k1 k3) -> (pairs, groups, taps, bytes lo ^ 0x80, hi)
+    grouped = padded.view(np.uint8).reshape(pairs, 2, c4 // 4, 4)[:, :, :, [0, 2, 1, 3]]
+    grouped[:, 0] ^= 0x80
+    weights = grouped.transpose(0, 2, 3, 1).reshape(pairs, 2 * c4).view(np.int8)
     words = np.zeros((3, n2), "<i4")  # doubled bias, multiplier, right shift per channel
     if bias is not None:
         doubled = 2 * np.asarray(bias, np.int64)
@@ -35,7 +40,11 @@ def pack_conv_filter(filter_ohwi: np.ndarray, bias: np.ndarray | None, multiplie
         words[0, :n] = doubled
     words[1, :n] = np.asarray(multiplier, np.int64)
     words[2, :n] = -np.asarray(shift, np.int64)
-    head = words[0].reshape(pairs, 2).view(np.int8)
+    doubled = words[0].astype(np.int64).reshape(pairs, 2)
+    head = np.empty((pairs, 2), np.int64)
+    head[:, 0] = doubled[:, 0] + 256 * doubled[:, 1] - 2**30
+    head[:, 1] = doubled[:, 1]
+    head = ((head + 2**31) % 2**32 - 2**31).astype("<i4").view(np.int8)
     tail = words[1:].reshape(2, pairs, 2).transpose(1, 0, 2).copy().reshape(pairs, 4).view(np.int8)
     return np.concatenate([head, weights, tail], axis=1).reshape(-1).copy()
 

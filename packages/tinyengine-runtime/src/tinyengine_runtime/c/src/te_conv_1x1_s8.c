@@ -59,7 +59,7 @@ static const int8_t *te_1x1_pixel(const te_conv_params *params, const te_dims *i
 #if defined(TE_PAIR3_ASM)
 /*
  * te_pair3_pairs for a two-pixel block (column: per group of four taps A(t0,t2) B(t0,t2)
- * A(t1,t3) B(t1,t3), then a two-word sentinel). Registers as there, without pixel C (r4, r7, r12).
+ * A(t1,t3) B(t1,t3), then the two end words). Registers as there, without pixel C (r4, r7, r12).
  */
 __attribute__((naked, noinline, unused)) static void te_pair2_pairs(__attribute__((unused)) te_pair3_job *job)
 {
@@ -69,9 +69,8 @@ __attribute__((naked, noinline, unused)) static void te_pair2_pairs(__attribute_
         "ldr pc, [sp, #8]\n"
         "4:\n\t" TE_PAIR2_ASM_EVEN TE_PAIR2_ASM_ODD
         "8:\n\t" TE_PAIR2_ASM_EVEN TE_PAIR2_ASM_ODD
-        "cmp r10, #0x7F7F7F7F\n\t"
-        "bne 4b\n"
-        "16:\n\t"
+        TE_PAIR_ASM_LOOP
+        "16:\n\t" TE_PAIR2_ASM_LO
         TE_PAIR_ASM_PLAIN_OR_7 TE_PAIR2_ASM_REQUANT_ALL
         "ldr ip, [sp, #4]\n\t" TE_PAIR_ASM_PACK("r2", "r5") TE_PAIR_ASM_PACK("r3", "r6")
         "5:\n\t"
@@ -110,17 +109,22 @@ static inline void te_pair2_block(const int32_t *column, const int8_t *filter, i
     te_pair2_pairs(job);
 }
 
-/* 2 * (input + offset) of four channels as the even (k0, k2) and odd (k1, k3) column words. */
-static inline void te_1x1_widen(int32_t x, int32_t off2, int32_t *even, int32_t *odd)
+/*
+ * 2 * (input + offset) of four channels as the even (k0, k2) and odd (k1, k3) column words; *end
+ * less 128 times their sum (the pixel's end word, te_pair.h).
+ */
+static inline void te_1x1_widen(int32_t x, int32_t off2, int32_t *even, int32_t *odd, int32_t *end)
 {
+    const int32_t minus256 = (int32_t)0xFF00FF00u;
     const int32_t e = __sxtab16(off2, x);
     const int32_t o = te_sxtab16_ror8(off2, x);
     *even = __sadd16(e, e);
     *odd = __sadd16(o, o);
+    *end = __smlad(o, minus256, __smlad(e, minus256, *end));
 }
 
 /*
- * The column (te_pair.h) of `count` (2 or 3) input pixels src[0..count), sentinel included: per
+ * The column (te_pair.h) of `count` (2 or 3) input pixels src[0..count), end group included: per
  * group of four channels `count` even words then `count` odd words.
  */
 static void te_1x1_column(const int8_t *const *src, int32_t count, int32_t channels, int32_t input_offset,
@@ -128,18 +132,19 @@ static void te_1x1_column(const int8_t *const *src, int32_t count, int32_t chann
 {
     const int32_t off2 = te_pack_s16x2(input_offset);
     int32_t *words = column;
+    int32_t end[3] = {TE_PAIR3_SENTINEL, TE_PAIR3_SENTINEL, TE_PAIR3_SENTINEL};
     int32_t i = 0;
     if (count == 3) {
         for (; i + 4 <= channels; i += 4) {
-            te_1x1_widen(te_read_s8x4(src[0] + i), off2, &words[0], &words[3]);
-            te_1x1_widen(te_read_s8x4(src[1] + i), off2, &words[1], &words[4]);
-            te_1x1_widen(te_read_s8x4(src[2] + i), off2, &words[2], &words[5]);
+            te_1x1_widen(te_read_s8x4(src[0] + i), off2, &words[0], &words[3], &end[0]);
+            te_1x1_widen(te_read_s8x4(src[1] + i), off2, &words[1], &words[4], &end[1]);
+            te_1x1_widen(te_read_s8x4(src[2] + i), off2, &words[2], &words[5], &end[2]);
             words += 6;
         }
     } else {
         for (; i + 4 <= channels; i += 4) {
-            te_1x1_widen(te_read_s8x4(src[0] + i), off2, &words[0], &words[2]);
-            te_1x1_widen(te_read_s8x4(src[1] + i), off2, &words[1], &words[3]);
+            te_1x1_widen(te_read_s8x4(src[0] + i), off2, &words[0], &words[2], &end[0]);
+            te_1x1_widen(te_read_s8x4(src[1] + i), off2, &words[1], &words[3], &end[1]);
             words += 4;
         }
     }
@@ -151,13 +156,13 @@ static void te_1x1_column(const int8_t *const *src, int32_t count, int32_t chann
             for (p = 0; p < count; ++p) {
                 const int16_t v = (int16_t)(t < channels ? 2 * ((int32_t)src[p][t] + input_offset) : 0);
                 half[count == 3 ? te_pair3_slot(t, p) : te_pair2_slot(t, p)] = v;
+                end[p] -= 128 * v;
             }
         }
+        words += 2 * count;
     }
-    if (count == 3) {
-        te_pair3_end(column, te_pair3_row(channels) >> 2);
-    } else {
-        te_pair2_end(column, te_pair3_row(channels) >> 2);
+    for (i = 0; i < count; ++i) {
+        words[i] = end[i];
     }
 }
 
@@ -242,7 +247,8 @@ static void te_1x1_image_fast(const te_conv_params *params, const te_pair3_out *
         }
         te_1x1_column(src, count, channels, params->input_offset, column);
         if (count == 3) {
-            te_pair3_block(column, filter, te_pair3_row(channels), out_channels, q, job, out[0], out[1], out[2]);
+            te_pair3_block_summed(column, filter, te_pair3_row(channels), out_channels, q, job, out[0], out[1],
+                                  out[2]);
         } else {
             te_pair2_block(column, filter, te_pair3_row(channels), out_channels, job, out[0], out[1]);
         }

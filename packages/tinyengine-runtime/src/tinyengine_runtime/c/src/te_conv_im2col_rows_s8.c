@@ -19,42 +19,65 @@ size_t te_conv_im2col_rows_s8_scratch_bytes(const te_dims *filter_dims)
 }
 
 #if defined(TE_PAIR3_ASM)
+/* n padding words at d. */
+static inline void te_im2col_pad_words(uint32_t *d, int32_t n, uint32_t pad4)
+{
+    int32_t j;
+    for (j = 0; j < n; ++j) {
+        d[j] = pad4;
+    }
+}
+
 /*
  * kh rows of `bytes` (a multiple of four) of the padded image into dst (word aligned), row ky from
- * input row y0 + ky and byte b0 of it on (b0 < 0: left padding), padding g->pad: a word at a time,
- * one word load inside the row, a padding word outside, a shifted load spliced with padding where
- * a word straddles the row's edge (rows of at least four bytes: every load stays inside the row).
- * Border windows read it as their rows: one window (bytes = its span) or a block's three (their union).
+ * input row y0 + ky and byte b0 of it on (b0 < 0: left padding), padding g->pad. Rows outside the
+ * input are padding; the rows inside are written a word column at a time down the rows: a whole
+ * word load inside the input row, padding outside it, a load spliced with padding where the word
+ * straddles the row's first or last byte (rows of at least four bytes: every load stays inside the
+ * row). Border windows read it as their rows: one window (bytes = its span) or a block's three
+ * (their union).
  */
 TE_NOINLINE_ONE_COPY static void te_im2col_band(const te_im2col_geom *g, const int8_t *image, int32_t y0, int32_t b0,
                                                 int32_t bytes, int8_t *dst)
 {
     const uint32_t pad4 = (uint8_t)g->pad * 0x01010101u;
-    const int32_t last = g->row - 4; /* the last byte a whole-word load may start at */
+    const int32_t row = g->row;
+    const int32_t last = row - 4; /* the last byte a whole-word load may start at */
+    const int32_t words = bytes >> 2;
+    const int32_t ky_in = y0 < 0 ? (-y0 < g->kh ? -y0 : g->kh) : 0; /* the first row inside the input */
+    const int32_t ky_out = g->in_h - y0 < g->kh ? (g->in_h - y0 > ky_in ? g->in_h - y0 : ky_in) : g->kh;
+    const int32_t rows = ky_out - ky_in;
+    const int8_t *line = image + (y0 + ky_in) * row; /* read only when rows > 0 */
     uint32_t *d = (uint32_t *)(void *)dst;
-    int32_t ky;
-    for (ky = 0; ky < g->kh; ++ky) {
-        const int32_t y = y0 + ky;
-        const int8_t *line = image + y * g->row;
-        int32_t b;
-        if (y < 0 || y >= g->in_h) {
-            for (b = 0; b < bytes; b += 4) {
-                *d++ = pad4;
+    int32_t j;
+    int32_t b;
+    te_im2col_pad_words(d, ky_in * words, pad4);
+    te_im2col_pad_words(d + ky_out * words, (g->kh - ky_out) * words, pad4);
+    d += ky_in * words;
+    for (j = 0, b = b0; j < words; ++j, b += 4) {
+        uint32_t *col = d + j;
+        int32_t k;
+        if ((uint32_t)b <= (uint32_t)last) {
+            const int8_t *src = line + b;
+            for (k = 0; k < rows; ++k, src += row, col += words) {
+                *col = (uint32_t)te_read_s8x4(src);
             }
-            continue;
-        }
-        for (b = b0; b < b0 + bytes; b += 4) {
-            uint32_t w;
-            if ((uint32_t)b <= (uint32_t)last) {
-                w = (uint32_t)te_read_s8x4(line + b);
-            } else if (b <= -4 || b >= g->row) {
-                w = pad4;
-            } else if (b < 0) { /* -b padding bytes, then the row's first 4 + b */
-                w = ((uint32_t)te_read_s8x4(line) << (-8 * b)) | (pad4 >> (32 + 8 * b));
-            } else { /* the row's last row - b bytes, then padding */
-                w = ((uint32_t)te_read_s8x4(line + last) >> (8 * (b - last))) | (pad4 << (8 * (g->row - b)));
+        } else if (b <= -4 || b >= row) {
+            for (k = 0; k < rows; ++k, col += words) {
+                *col = pad4;
             }
-            *d++ = w;
+        } else if (b < 0) { /* -b padding bytes, then the row's first 4 + b */
+            const uint32_t low = pad4 >> (32 + 8 * b);
+            const int8_t *src = line;
+            for (k = 0; k < rows; ++k, src += row, col += words) {
+                *col = ((uint32_t)te_read_s8x4(src) << (-8 * b)) | low;
+            }
+        } else { /* the row's last row - b bytes, then padding */
+            const uint32_t high = pad4 << (8 * (row - b));
+            const int8_t *src = line + last;
+            for (k = 0; k < rows; ++k, src += row, col += words) {
+                *col = ((uint32_t)te_read_s8x4(src) >> (8 * (b - last))) | high;
+            }
         }
     }
 }

@@ -24,11 +24,13 @@ void te_pair3_pixel_exact(const int16_t *column, int32_t length, const int8_t *f
     const int32_t row = te_pair3_row(length);
     int32_t oc;
     for (oc = 0; oc < out_channels; ++oc) {
-        const int8_t *w = filter + (size_t)(oc >> 1) * te_pair3_stride(row) + 8u + (size_t)(oc & 1) * 4u;
+        /* row lo: the low bytes of the halfwords (stored ^ 0x80), row hi: the high bytes */
+        const uint8_t *w = (const uint8_t *)filter + (size_t)(oc >> 1) * te_pair3_stride(row) + 8u + (size_t)(oc & 1);
+        const uint32_t flip = oc & 1 ? 0u : 0x80u;
         int32_t acc = te_pair3_bias(filter, row, oc);
         int32_t k;
-        for (k = 0; k < length; ++k) {
-            acc += (int32_t)w[(k >> 2) * 8 + (k & 3)] * (int32_t)column[k];
+        for (k = 0; k < length; ++k) { /* halfwords k0 k2 k1 k3 of each group: bytes 0, 4, 2, 6 */
+            acc += (int32_t)(int8_t)(w[2 * (k & ~3) + (k & 1) * 4 + (k & 2)] ^ flip) * (int32_t)column[k];
         }
         out[oc] = te_pair_requantize(acc, te_pair3_word(filter, row, oc, 1), te_pair3_shift(filter, row, oc),
                                    output_offset, activation);
@@ -44,10 +46,10 @@ int te_pair3_fits(const int8_t *filter, int32_t length, int32_t out_channels)
     if (length > TE_PAIR3_MAX_LENGTH) {
         return 0;
     }
-    /* a pair block at a time (an odd count's zero channel fits): |word / 2| < 2^29 iff |word| < 2^30 */
+    /* a pair block at a time (an odd count's zero channel fits): |bias| < 2^29 iff |2 * bias| < 2^30 */
     for (oc = 0; oc < out_channels; oc += 2, filter += stride) {
-        const uint32_t w0 = (uint32_t)te_pair3_word(filter, 0, 0, 0);
-        const uint32_t w1 = (uint32_t)te_pair3_word(filter, 0, 1, 0);
+        const uint32_t w0 = (uint32_t)te_pair3_bias2(filter, 0, 0);
+        const uint32_t w1 = (uint32_t)te_pair3_bias2(filter, 0, 1);
         if (w0 + 0x3FFFFFFFu >= 0x7FFFFFFFu || w1 + 0x3FFFFFFFu >= 0x7FFFFFFFu) {
             return 0;
         }
@@ -123,12 +125,41 @@ void te_pair3_setup(const int8_t *filter, int32_t length, int32_t out_channels, 
 }
 
 /*
- * Every full channel pair of a three-pixel block: accumulators = 2 * bias, the dot loop,
+ * The end group of a three-pixel column (declared in te_pair.h): per group one LDM of its six
+ * words, one SMLAD each with (-128, -128) into the pixel's end word (r2, r3, ip; 9 instructions).
+ */
+__attribute__((naked, noinline))
+void te_pair3_sums(__attribute__((unused)) int32_t *column, __attribute__((unused)) int32_t groups)
+{
+    __asm__ volatile(
+        "push {r4-r10}\n\t"
+        "mov r2, #0x40000000\n\t"
+        "mov r3, r2\n\t"
+        "mov ip, r2\n\t"
+        "mvn r10, #0x007F007F\n" /* 0xFF80FF80: lanes -128 */
+        "1:\n\t"
+        "ldm r0!, {r4-r9}\n\t"
+        "smlad r2, r4, r10, r2\n\t"
+        "smlad r3, r5, r10, r3\n\t"
+        "smlad ip, r6, r10, ip\n\t"
+        "smlad r2, r7, r10, r2\n\t"
+        "smlad r3, r8, r10, r3\n\t"
+        "smlad ip, r9, r10, ip\n\t"
+        "subs r1, r1, #1\n\t"
+        "bne 1b\n\t"
+        "stm r0, {r2, r3, ip}\n\t"
+        "pop {r4-r10}\n\t"
+        "bx lr\n\t");
+}
+
+/*
+ * Every full channel pair of a three-pixel block: accumulators m = the pair's first word and c =
+ * 2 * bias[hi], the dot loop, row lo = m + end word - 256 * c,
  * te_requant2 of the six outputs, te_store_s8x2 of the three pixels' byte pairs. Registers: r0
  * column pointer (then scratch), r1 weight pointer (kept across pairs), r2-r4 pixel A, B, C x
- * row 0, r5-r7 x row 1, r8/r9 the pair's four weights (then multipliers, bounds, output strides),
- * r10-r12 three column words (then exponents), lr one SXTB16'd weight word (then a rounding
- * term); the frame: see TE_PAIR_ASM_PROLOGUE.
+ * row lo (m), r5-r7 x row hi (c), r8/r9 the pair's two halfword words (then multipliers, bounds,
+ * output strides), r10-r12 three column words (then end words, exponents), lr a rounding term; the
+ * frame: see TE_PAIR_ASM_PROLOGUE.
  */
 __attribute__((naked, noinline))
 void te_pair3_pairs(__attribute__((unused)) te_pair3_job *job)
@@ -139,9 +170,8 @@ void te_pair3_pairs(__attribute__((unused)) te_pair3_job *job)
         "ldr pc, [sp, #8]\n"
         "4:\n\t" TE_PAIR3_ASM_EVEN TE_PAIR3_ASM_ODD
         "8:\n\t" TE_PAIR3_ASM_EVEN TE_PAIR3_ASM_ODD
-        "cmp r10, #0x7F7F7F7F\n\t" /* the sentinel group */
-        "bne 4b\n"
-        "16:\n\t"
+        TE_PAIR_ASM_LOOP
+        "16:\n\t" TE_PAIR3_ASM_LO
         TE_PAIR_ASM_PLAIN_OR_7 TE_PAIR3_ASM_REQUANT_ALL
         "ldr ip, [sp, #4]\n\t" TE_PAIR_ASM_PACK("r2", "r5") TE_PAIR_ASM_PACK("r3", "r6") TE_PAIR_ASM_PACK("r4", "r7")
         "5:\n\t"

@@ -4,21 +4,26 @@
  * three-pixel assembly te_pair3_pairs, te_pair3_block_general, te_pair_requantize); the two-pixel
  * blocks (te_pair2_*) and the small-K stream, used by the 1x1 kernel only, in te_conv_1x1_s8.c.
  *
- * Both kernels read a PACKED filter (te_conv.h): per channel pair its two biases (doubled), its two
- * rows of `length` weights (1x1: the input channels; stem: the 27 taps) padded with zeros to row =
- * te_pair3_row(length), per group of four weights the first row's four then the second's, then
- * its two multipliers and two right shifts: te_pair3_stride(row) bytes, read in one stream.
+ * Both kernels read a PACKED filter (te_conv.h): per channel pair (lo, hi) the words 2 * bias[lo] +
+ * 256 * 2 * bias[hi] - 2^30 (wrapping) and 2 * bias[hi], its two rows of `length` weights (1x1: the
+ * input channels; im2col: the window's taps) padded with zeros to row = te_pair3_row(length) and
+ * sharing halfwords: per group of four taps k0..k3 the int16s h(k0) h(k2) h(k1) h(k3), h(k) =
+ * 256 * w[hi][k] + (w[lo][k] + 128) (bytes w[lo] ^ 0x80, w[hi]), then its two multipliers and two
+ * right shifts: te_pair3_stride(row) bytes, read in one stream.
  *
  * The Cortex-M path (TE_PAIR3_ASM) gathers three output pixels A, B, C into one int16 column in
  * scratch: per group of four taps the words
  *   A(t0,t2) B(t0,t2) C(t0,t2) A(t1,t3) B(t1,t3) C(t1,t3),   each lane 2 * (input + offset)
- * (0 for padding and past the last tap; te_pair3_slot gives a tap's place), then a sentinel group
- * (0x7F7F7F7F cannot be a column word: lanes are within +-510). te_pair3_block computes every
+ * (0 for padding and past the last tap; te_pair3_slot gives a tap's place), then the end group: per
+ * pixel 2^30 - 128 * (the sum of its column) (te_pair3_sums; in (2^29, 3 * 2^29): no column word
+ * reaches 2^29, lanes are within +-510, so it ends the loop too). te_pair3_block computes every
  * output channel of the three pixels, channel pairs in assembly (te_pair3_pairs, a naked function:
- * one LDRD for the pair's eight weights, one LDM per three column words, every SXTB16'd weight
- * word feeds three SMLADs, two groups per loop iteration: 40 instructions per 48 MACs;
- * accumulators start at 2 * bias (one LDRD from the stream before the weights, the scales one LDM
- * after them); te_requant2 in three instructions per output, te_store_s8x2's
+ * one LDRD for the pair's four halfword pairs, one LDM per three column words, every weight word
+ * feeds three SMLADs raw (m) and three after SXTB16 ROR 8 (c, row hi), two groups per loop
+ * iteration: 36 instructions per 48 MACs; m starts at the pair's first word, c at 2 * bias[hi] (one
+ * LDRD from the stream before the weights, the scales one LDM after them); after the loop row lo
+ * is m + end word - 256 * c: exact modulo 2^32 for every int8 weight); te_requant2 in three
+ * instructions per output, te_store_s8x2's
  * SSAT/BFI/STRH for a pixel's two bytes). One call may run up to four three-pixel sub-blocks
  * (te_conv_1x1_s8 on small channel counts: columns one after the other, job subs_left, sub_next,
  * sub_out, sub_column): every pair of one, then every pair of the next. Blocks of two pixels (te_pair2_*: A(t0,t2) B(t0,t2)
@@ -40,7 +45,7 @@
 #define TE_PAIR3_ASM 1
 #endif
 
-#define TE_PAIR3_SENTINEL 0x7F7F7F7F
+#define TE_PAIR3_SENTINEL 0x40000000 /* the end word of a column summing to 0 */
 #define TE_PAIR3_MAX_LENGTH 8192
 
 /** Packed row length: length rounded up to a multiple of four. */
@@ -55,7 +60,10 @@ static inline size_t te_pair3_stride(int32_t row)
     return 24u + 2u * (size_t)row;
 }
 
-/** Word `k` of channel oc's pair block: 0 2 * its bias, 1 its multiplier, 2 its right shift (little-endian). */
+/**
+ * Word `k` of channel oc's pair block: 0 the bias word (lo: 2 * bias[lo] + 256 * 2 * bias[hi] -
+ * 2^30, hi: 2 * bias[hi]), 1 its multiplier, 2 its right shift (little-endian).
+ */
 static inline int32_t te_pair3_word(const int8_t *filter, int32_t row, int32_t oc, int32_t k)
 {
     const uint8_t *at = (const uint8_t *)filter + (size_t)(oc >> 1) * te_pair3_stride(row) + (size_t)(oc & 1) * 4u +
@@ -63,10 +71,17 @@ static inline int32_t te_pair3_word(const int8_t *filter, int32_t row, int32_t o
     return (int32_t)((uint32_t)at[0] | (uint32_t)at[1] << 8 | (uint32_t)at[2] << 16 | (uint32_t)at[3] << 24);
 }
 
-/** Channel oc's bias from the packed filter, which holds it doubled. */
+/** Channel oc's doubled bias from the packed filter (lo: its word less 256 * hi's, plus 2^30). */
+static inline int32_t te_pair3_bias2(const int8_t *filter, int32_t row, int32_t oc)
+{
+    const uint32_t hi = (uint32_t)te_pair3_word(filter, row, oc | 1, 0);
+    return (int32_t)(oc & 1 ? hi : (uint32_t)te_pair3_word(filter, row, oc, 0) + 0x40000000u - (hi << 8));
+}
+
+/** Channel oc's bias from the packed filter. */
 static inline int32_t te_pair3_bias(const int8_t *filter, int32_t row, int32_t oc)
 {
-    return te_pair3_word(filter, row, oc, 0) / 2;
+    return te_pair3_bias2(filter, row, oc) >> 1; /* even: the shift is exact */
 }
 
 /** Channel oc's TFLite shift (> 0: left) from the packed filter, which holds the right shift. */
@@ -103,7 +118,7 @@ static inline int32_t te_pair3_column_values(int32_t length)
 /** True when the doubled accumulators cannot overflow: |bias| < 2^29 and at most 8192 taps (te_pair.c). */
 int te_pair3_fits(const int8_t *filter, int32_t length, int32_t out_channels);
 
-/** The sentinel group after group `groups` of a column (words). */
+/** The end group after group `groups` of a column (words), as for columns summing to 0. */
 static inline void te_pair3_end(int32_t *words, int32_t groups)
 {
     words += 6 * groups;
@@ -166,72 +181,91 @@ typedef char te_pair3_job_layout[(sizeof(te_pair3_job) == 100 && sizeof(void *) 
     "17:\n\t"                                                                                                     \
     "orr r2, r2, #1\n\t"
 
-/* One group of four taps, three pixels: (k0, k2) then (k1, k3) words of A, B, C x rows 0, 1. */
+/*
+ * One group of four taps, three pixels: the (k0, k2) words of A, B, C (r10-r12) with the halfword
+ * word h(k0) h(k2) (r8): raw into m (r2-r4), its high bytes (SXTB16 ROR 8: row hi) into c (r5-r7).
+ */
 #define TE_PAIR3_ASM_EVEN                                                                                         \
     "ldrd r8, r9, [r1], #8\n\t"                                                                                   \
-    "sxtb16 lr, r8\n\t"                                                                                           \
-    "smlad r2, r10, lr, r2\n\t"                                                                                   \
-    "smlad r3, r11, lr, r3\n\t"                                                                                   \
-    "smlad r4, r12, lr, r4\n\t"                                                                                   \
-    "sxtb16 lr, r9\n\t"                                                                                           \
-    "smlad r5, r10, lr, r5\n\t"                                                                                   \
-    "smlad r6, r11, lr, r6\n\t"                                                                                   \
-    "smlad r7, r12, lr, r7\n\t"
-
-/* The first group's (k0, k2) half: every pixel's accumulator starts from its row's bias (r2, r5). */
-#define TE_PAIR3_ASM_EVEN_FIRST                                                                                   \
-    "ldrd r8, r9, [r1], #8\n\t"                                                                                   \
-    "sxtb16 lr, r8\n\t"                                                                                           \
-    "smlad r3, r11, lr, r2\n\t"                                                                                   \
-    "smlad r4, r12, lr, r2\n\t"                                                                                   \
-    "smlad r2, r10, lr, r2\n\t"                                                                                   \
-    "sxtb16 lr, r9\n\t"                                                                                           \
-    "smlad r6, r11, lr, r5\n\t"                                                                                   \
-    "smlad r7, r12, lr, r5\n\t"                                                                                   \
-    "smlad r5, r10, lr, r5\n\t"
-
-#define TE_PAIR3_ASM_ODD                                                                                          \
-    "ldm r0!, {r10, r11, r12}\n\t"                                                                                \
-    "sxtb16 r8, r8, ror #8\n\t"                                                                                   \
     "smlad r2, r10, r8, r2\n\t"                                                                                   \
     "smlad r3, r11, r8, r3\n\t"                                                                                   \
     "smlad r4, r12, r8, r4\n\t"                                                                                   \
+    "sxtb16 r8, r8, ror #8\n\t"                                                                                   \
+    "smlad r5, r10, r8, r5\n\t"                                                                                   \
+    "smlad r6, r11, r8, r6\n\t"                                                                                   \
+    "smlad r7, r12, r8, r7\n\t"
+
+/* The first group's (k0, k2) half: m starts from the pair's first word (r2), c from 2 * bias[hi] (r5). */
+#define TE_PAIR3_ASM_EVEN_FIRST                                                                                   \
+    "ldrd r8, r9, [r1], #8\n\t"                                                                                   \
+    "smlad r3, r11, r8, r2\n\t"                                                                                   \
+    "smlad r4, r12, r8, r2\n\t"                                                                                   \
+    "smlad r2, r10, r8, r2\n\t"                                                                                   \
+    "sxtb16 r8, r8, ror #8\n\t"                                                                                   \
+    "smlad r6, r11, r8, r5\n\t"                                                                                   \
+    "smlad r7, r12, r8, r5\n\t"                                                                                   \
+    "smlad r5, r10, r8, r5\n\t"
+
+/* The (k1, k3) half with h(k1) h(k3) (r9), then the next group's (k0, k2) words (or the end group). */
+#define TE_PAIR3_ASM_ODD                                                                                          \
+    "ldm r0!, {r10, r11, r12}\n\t"                                                                                \
+    "smlad r2, r10, r9, r2\n\t"                                                                                   \
+    "smlad r3, r11, r9, r3\n\t"                                                                                   \
+    "smlad r4, r12, r9, r4\n\t"                                                                                   \
     "sxtb16 r9, r9, ror #8\n\t"                                                                                   \
     "smlad r5, r10, r9, r5\n\t"                                                                                   \
     "smlad r6, r11, r9, r6\n\t"                                                                                   \
     "smlad r7, r12, r9, r7\n\t"                                                                                   \
     "ldm r0!, {r10, r11, r12}\n\t"
 
+/* Loop while r10 is a column word, not an end word (> 2^29). */
+#define TE_PAIR_ASM_LOOP                                                                                          \
+    "cmp r10, #0x20000000\n\t"                                                                                    \
+    "blt 4b\n"
+
+/* After the loop: row lo = m + end word - 256 * c, three pixels (r10-r12: the end group). */
+#define TE_PAIR3_ASM_LO                                                                                           \
+    "add r2, r2, r10\n\t"                                                                                         \
+    "sub r2, r2, r5, lsl #8\n\t"                                                                                  \
+    "add r3, r3, r11\n\t"                                                                                         \
+    "sub r3, r3, r6, lsl #8\n\t"                                                                                  \
+    "add r4, r4, r12\n\t"                                                                                         \
+    "sub r4, r4, r7, lsl #8\n\t"
+
+/* The same for two pixels (r10, r11). */
+#define TE_PAIR2_ASM_LO                                                                                           \
+    "add r2, r2, r10\n\t"                                                                                         \
+    "sub r2, r2, r5, lsl #8\n\t"                                                                                  \
+    "add r3, r3, r11\n\t"                                                                                         \
+    "sub r3, r3, r6, lsl #8\n\t"
+
 /* One group of four taps, two pixels (the first group's even half starts from the bias). */
 #define TE_PAIR2_ASM_EVEN                                                                                         \
     "ldrd r8, r9, [r1], #8\n\t"                                                                                   \
-    "sxtb16 lr, r8\n\t"                                                                                           \
-    "smlad r2, r10, lr, r2\n\t"                                                                                   \
-    "smlad r3, r11, lr, r3\n\t"                                                                                   \
-    "sxtb16 lr, r9\n\t"                                                                                           \
-    "smlad r5, r10, lr, r5\n\t"                                                                                   \
-    "smlad r6, r11, lr, r6\n\t"
+    "smlad r2, r10, r8, r2\n\t"                                                                                   \
+    "smlad r3, r11, r8, r3\n\t"                                                                                   \
+    "sxtb16 r8, r8, ror #8\n\t"                                                                                   \
+    "smlad r5, r10, r8, r5\n\t"                                                                                   \
+    "smlad r6, r11, r8, r6\n\t"
 
 #define TE_PAIR2_ASM_EVEN_FIRST                                                                                   \
     "ldrd r8, r9, [r1], #8\n\t"                                                                                   \
-    "sxtb16 lr, r8\n\t"                                                                                           \
-    "smlad r3, r11, lr, r2\n\t"                                                                                   \
-    "smlad r2, r10, lr, r2\n\t"                                                                                   \
-    "sxtb16 lr, r9\n\t"                                                                                           \
-    "smlad r6, r11, lr, r5\n\t"                                                                                   \
-    "smlad r5, r10, lr, r5\n\t"
+    "smlad r3, r11, r8, r2\n\t"                                                                                   \
+    "smlad r2, r10, r8, r2\n\t"                                                                                   \
+    "sxtb16 r8, r8, ror #8\n\t"                                                                                   \
+    "smlad r6, r11, r8, r5\n\t"                                                                                   \
+    "smlad r5, r10, r8, r5\n\t"
 
 #define TE_PAIR2_ASM_ODD                                                                                          \
     "ldm r0!, {r10, r11}\n\t"                                                                                     \
-    "sxtb16 r8, r8, ror #8\n\t"                                                                                   \
-    "smlad r2, r10, r8, r2\n\t"                                                                                   \
-    "smlad r3, r11, r8, r3\n\t"                                                                                   \
+    "smlad r2, r10, r9, r2\n\t"                                                                                   \
+    "smlad r3, r11, r9, r3\n\t"                                                                                   \
     "sxtb16 r9, r9, ror #8\n\t"                                                                                   \
     "smlad r5, r10, r9, r5\n\t"                                                                                   \
     "smlad r6, r11, r9, r6\n\t"                                                                                   \
     "ldm r0!, {r10, r11}\n\t"
 
-/* Accumulators = 2 * bias (r2 row 0, r5 row 1; stored doubled) from the pair's block (r1), r0 = the column. */
+/* Accumulators: m (r2) = the pair's first word, c (r5) = 2 * bias[hi] from its block (r1), r0 = the column. */
 #define TE_PAIR_ASM_BIAS                                                                                          \
     "ldr r0, [ip, #16]\n\t"                                                                                       \
     "ldrd r2, r5, [r1], #8\n\t"
@@ -347,10 +381,16 @@ void te_pair3_block_general(const int32_t *column, const int8_t *filter, int32_t
                             int32_t out_channels, const te_pair3_out *q, te_pair3_job *job, int8_t *out_a,
                             int8_t *out_b, int8_t *out_c);
 
-/* Output pixels A, B, C of a prepared column: full pairs in assembly, the rest in C. */
-static inline void te_pair3_block(const int32_t *column, const int8_t *filter, int32_t row, int32_t out_channels,
-                                  const te_pair3_out *q, te_pair3_job *job, int8_t *out_a, int8_t *out_b,
-                                  int8_t *out_c)
+/*
+ * The end group of a three-pixel column of `groups` (>= 1) groups: per pixel 2^30 - 128 * (the
+ * sum of its column) (te_pair.c; te_conv_1x1_s8 sums while it builds its columns).
+ */
+void te_pair3_sums(int32_t *column, int32_t groups);
+
+/* Output pixels A, B, C of a prepared column, its end group included: full pairs in assembly, the rest in C. */
+static inline void te_pair3_block_summed(const int32_t *column, const int8_t *filter, int32_t row,
+                                         int32_t out_channels, const te_pair3_out *q, te_pair3_job *job,
+                                         int8_t *out_a, int8_t *out_b, int8_t *out_c)
 {
     const int32_t pairs = q->general ? 0 : out_channels >> 1;
     if (pairs > 0) {
@@ -364,12 +404,13 @@ static inline void te_pair3_block(const int32_t *column, const int8_t *filter, i
     }
 }
 
-/** The sentinel after group `groups` of a two-pixel column (words). */
-static inline void te_pair2_end(int32_t *words, int32_t groups)
+/* Output pixels A, B, C of a prepared column (its end group written here): te_pair3_block_summed. */
+static inline void te_pair3_block(int32_t *column, const int8_t *filter, int32_t row, int32_t out_channels,
+                                  const te_pair3_out *q, te_pair3_job *job, int8_t *out_a, int8_t *out_b,
+                                  int8_t *out_c)
 {
-    words += 4 * groups;
-    words[0] = TE_PAIR3_SENTINEL;
-    words[1] = TE_PAIR3_SENTINEL;
+    te_pair3_sums(column, row >> 2);
+    te_pair3_block_summed(column, filter, row, out_channels, q, job, out_a, out_b, out_c);
 }
 
 /** The int16 index of tap t of pixel p (0..1) in a two-pixel column. */
