@@ -10,9 +10,11 @@
  * filter_dims still name the OHWI shape; there are no quant and bias arguments): each output
  * channel's row of kh * kw * c weights (OHWI order) padded with zeros to a multiple of 4 (c4), an
  * odd channel count padded with a zero channel (weights, bias, multiplier and shift 0); then per
- * pair of channels (2j, 2j+1) a block of 24 + 2 * c4 bytes: int32 2 * bias[2j], 2 * bias[2j+1] (0
- * without bias; so |bias| < 2^30); for each group g of four weights row 2j's weights 4g..4g+3, then row 2j+1's; int32
- * multiplier[2j], multiplier[2j+1] (Q31); int32 right shift[2j], right shift[2j+1] (the TFLite
+ * pair of channels (lo = 2j, hi = 2j+1) a block of 24 + 2 * c4 bytes: int32 2 * bias[lo] + 256 *
+ * 2 * bias[hi] - 2^30 (wrapping), 2 * bias[hi] (bias 0 without one; so |bias| < 2^30); for each
+ * group g of four taps k0..k3 (4g..4g+3) the int16s h(k0), h(k2), h(k1), h(k3), h(k) = 256 *
+ * w[hi][k] + (w[lo][k] + 128): the bytes w[lo][k] ^ 0x80, w[hi][k] (te_pair.h); int32
+ * multiplier[lo], multiplier[hi] (Q31); int32 right shift[lo], right shift[hi] (the TFLite
  * shift negated: > 0 shifts right). Int32s little-endian; ceil(n / 2) blocks
  * (te_conv_1x1_s8_filter_bytes for 1x1); 4-byte aligned for the Cortex-M fast path.
  * te_conv_1x1_s8 also reads the small-K stream te-gen writes for 8 or 16 input channels (its
