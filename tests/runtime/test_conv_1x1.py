@@ -129,12 +129,14 @@ def _expected(x, w, bias, mult, shift, in_off, out_off, lo, hi) -> np.ndarray:
     return np.clip(out, lo, hi).astype(np.int8)
 
 
-def _raw_case(rng, name: str, pixels: int, c: int, n: int, bias: np.ndarray, shift: np.ndarray, mult=None):
+def _raw_case(rng, name: str, pixels: int, c: int, n: int, bias: np.ndarray, shift: np.ndarray, mult=None,
+              x=None, w=None, in_off=None):  # fmt: skip
     """A case with drawn integers instead of a converted model (scales TFLite would not produce)."""
-    x = rng.integers(-128, 128, (pixels, c)).astype(np.int8)
-    w = rng.integers(-127, 128, (n, c)).astype(np.int8)
+    x = rng.integers(-128, 128, (pixels, c)).astype(np.int8) if x is None else x
+    w = rng.integers(-127, 128, (n, c)).astype(np.int8) if w is None else w
     mult = rng.integers(2**30, 2**31 - 1, n).astype(np.int32) if mult is None else mult
-    in_off, out_off = int(rng.integers(-128, 128)), int(rng.integers(-128, 128))
+    out_off = int(rng.integers(-128, 128))
+    in_off = int(rng.integers(-128, 128)) if in_off is None else in_off
     lo, hi = -128, int(rng.integers(0, 128))
     want = _expected(x, w, bias, mult, shift, in_off, out_off, lo, hi)
     setup = (
@@ -181,6 +183,28 @@ def test_every_requantization_path_is_exact(build_dir: Path) -> None:
     cases, expected = [], []
     for i, (name, bias, shift, mult) in enumerate(raw):
         case, want = _raw_case(rng, name, 4 + i, c, n, bias, shift, mult)
+        cases.append(case)
+        expected.append(want)
+    result = run_cases(cases, SOURCES, headers=["tinyengine/te_conv.h"], workdir=build_dir)
+    assert_cases_match(cases, result, expected)
+
+
+def test_extreme_weights_and_inputs_are_exact(build_dir: Path) -> None:
+    """The shared halfwords (256 * w[hi] + w[lo] + 128) and the column sums at their limits: every
+    weight -128 or 127 (-128 included, which TFLite never writes), inputs -128 / 127 with offsets 128
+    and -127 (column lanes +-510), long rows, biases at the bound."""
+    rng = np.random.default_rng(74)
+    cases, expected = [], []
+    for i, (c, n, in_off) in enumerate([(200, 6, 128), (203, 5, -127), (24, 8, 128), (8, 4, -127)]):
+        pixels = 5 + i
+        w = np.where(rng.random((n, c)) < 0.5, -128, 127).astype(np.int8)
+        w[0] = -128
+        w[1 % n] = 127
+        x = np.where(rng.random((pixels, c)) < 0.5, -128, 127).astype(np.int8)
+        x[0] = 127 if in_off > 0 else -128  # every lane at +-510
+        bias = np.resize(np.array([2**22 + 12345, -(2**22) - 999, 0, 2**29 - 1]), n)  # 512 * bias[hi] wraps
+        case, want = _raw_case(rng, f"extreme K {c}", pixels, c, n, bias, np.full(n, -19), None, x, w, in_off)
+        assert np.count_nonzero(np.abs(want.astype(int)) < 120) > want.size // 2  # mostly unsaturated
         cases.append(case)
         expected.append(want)
     result = run_cases(cases, SOURCES, headers=["tinyengine/te_conv.h"], workdir=build_dir)
