@@ -6,6 +6,8 @@ from pathlib import Path
 
 import numpy as np
 
+from tinyengine_codegen.backend.conv_layout import pack_conv_filter
+
 from .convcases import HEADERS, SOURCES
 from .harness import CCase, run_cases
 
@@ -33,7 +35,10 @@ def _conv(name: str, kernel: str, want: int, scratch: str = "scratch", **dims: i
     arrays = {"x": np.zeros(96, np.int8), "w": np.zeros(8 * 81, np.int8), "y": np.zeros(512, np.int8)}
     if kernel == "te_conv_s8":
         call = f"{kernel}(&p, &q, &in_d, x, &f_d, w, NULL, &out_d, y, {scratch})"
-    else:  # the packed kernels: bias and scales inside the filter
+    else:  # the packed kernels: bias and scales inside the filter (zero weights and biases, packed)
+        k, fc = values["K"], values["FC"]
+        packed = pack_conv_filter(np.zeros((8, k, k, fc), np.int8), None, np.full(8, 2**30), np.zeros(8))
+        arrays["w"] = np.concatenate([packed, np.zeros(max(0, arrays["w"].size - packed.size), np.int8)])
         call = f"((void)q, {kernel}(&p, &in_d, x, &f_d, w, &out_d, y, {scratch}))"
     return CCase(name, arrays, call, out="y", setup=setup, scratch_bytes=2048), want
 
