@@ -83,6 +83,44 @@ TE_NOINLINE_ONE_COPY static void te_im2col_band(const te_im2col_geom *g, const i
 }
 
 /*
+ * The column of three windows whose rows lie the same step apart (job step[0], from the end of one
+ * row to the next: windows inside the input, or a band's), kernel rows of one or two groups
+ * unrolled: per row GROUPS x TE_IM2COL_ASM_GROUP, three adds of the step in r5, lr the rows left.
+ */
+#define TE_IM2COL_ASM_SAME_STEP(GROUPS)                                                                         \
+    "push {r4-r11, lr}\n\t"                                                                                       \
+    "mov ip, r3\n\t"                                                                                              \
+    "ldr r3, [ip]\n\t"                                                                                            \
+    "ldr r4, [ip, #12]\n\t"                                                                                       \
+    "ldr lr, [ip, #8]\n\t"                                                                                        \
+    "ldr r5, [ip, #16]\n"                                                                                          \
+    "1:\n\t" GROUPS                                                                                               \
+    "add r0, r0, r5\n\t"                                                                                          \
+    "add r1, r1, r5\n\t"                                                                                          \
+    "add r2, r2, r5\n\t"                                                                                          \
+    "subs lr, lr, #1\n\t"                                                                                         \
+    "bne 1b\n\t"                                                                                                  \
+    "pop {r4-r11, pc}\n"
+
+/* te_im2col_gather for kernel rows of one group (4 bytes), every window's rows step[0] apart. */
+__attribute__((naked, noinline)) static void te_im2col_gather_rows1(__attribute__((unused)) const int8_t *a,
+                                                                    __attribute__((unused)) const int8_t *b,
+                                                                    __attribute__((unused)) const int8_t *c,
+                                                                    __attribute__((unused)) const te_im2col_job *job)
+{
+    __asm__ volatile(TE_IM2COL_ASM_SAME_STEP(TE_IM2COL_ASM_GROUP));
+}
+
+/* te_im2col_gather for kernel rows of two groups (8 bytes), every window's rows step[0] apart. */
+__attribute__((naked, noinline)) static void te_im2col_gather_rows2(__attribute__((unused)) const int8_t *a,
+                                                                    __attribute__((unused)) const int8_t *b,
+                                                                    __attribute__((unused)) const int8_t *c,
+                                                                    __attribute__((unused)) const te_im2col_job *job)
+{
+    __asm__ volatile(TE_IM2COL_ASM_SAME_STEP(TE_IM2COL_ASM_GROUP TE_IM2COL_ASM_GROUP));
+}
+
+/*
  * Every output pixel of one batch image, three at a time, through te_pair3_block: windows inside
  * the input from its rows; blocks with a border window from one band of the three (one output row)
  * or one band per border window (the inside ones from the input).
@@ -101,6 +139,9 @@ static void te_im2col_rows_image(te_im2col_layer *layer, const int8_t *image, in
     te_im2col_job inside_job; /* three windows from the input */
     te_im2col_job band_job;   /* three windows of one output row from their band */
     te_im2col_job mixed_job;  /* windows from the input or from a band each */
+    /* three windows whose rows lie the same step apart (inside_job, band_job) */
+    void (*same)(const int8_t *, const int8_t *, const int8_t *, const te_im2col_job *) =
+        g->span == 4 ? te_im2col_gather_rows1 : g->span == 8 ? te_im2col_gather_rows2 : te_im2col_gather;
     te_im2col_walk w;
     int8_t *o = output;
     int32_t p;
@@ -114,12 +155,12 @@ static void te_im2col_rows_image(te_im2col_layer *layer, const int8_t *image, in
         int32_t at[3][2];
         int32_t k;
         if (te_im2col_block(g, &w, p, pixels, width, o, out_channels, at, src, out)) {
-            te_im2col_gather(src[0], src[1], src[2], &inside_job);
+            same(src[0], src[1], src[2], &inside_job);
         } else if (band && at[0][0] == at[2][0] && at[2][1] == at[0][1] + 2) {
             /* three windows of one output row (not a short last block): their union, each a part of it */
             te_im2col_band(g, image, at[0][0] * g->stride_h - g->pad_top,
                            (at[0][1] * g->stride_w - g->pad_left) * g->in_c, band, patches);
-            te_im2col_gather(patches, patches + next, patches + 2 * next, &band_job);
+            same(patches, patches + next, patches + 2 * next, &band_job);
         } else {
 #pragma GCC unroll 1
             for (k = 0; k < 3; ++k) {

@@ -94,7 +94,7 @@ void te_im2col_patch(const te_im2col_geom *g, const int8_t *image, int32_t oy, i
  * into r6, r7, r8, CONVERT leaves taps (0, 2) there and taps (1, 3) in r9, r10, r11, and one STM
  * writes A02 B02 C02 A13 B13 C13.
  */
-#define TE_IM2COL_ASM_GATHER(CONVERT)                                                                             \
+#define TE_IM2COL_ASM_GATHER                                                                                      \
     "push {r4-r11, lr}\n\t"                                                                                       \
     "mov ip, r3\n\t"                                                                                              \
     "ldr r3, [ip]\n\t"                                                                                            \
@@ -103,10 +103,7 @@ void te_im2col_patch(const te_im2col_geom *g, const int8_t *image, int32_t oy, i
     "1:\n\t"                                                                                                      \
     "ldr r5, [ip, #4]\n"                                                                                          \
     "2:\n\t"                                                                                                      \
-    "ldr r6, [r0], #4\n\t"                                                                                        \
-    "ldr r7, [r1], #4\n\t"                                                                                        \
-    "ldr r8, [r2], #4\n\t" CONVERT("r6", "r9") CONVERT("r7", "r10") CONVERT("r8", "r11")                          \
-    "stm r3!, {r6-r11}\n\t"                                                                                       \
+    TE_IM2COL_ASM_GROUP                                                                                           \
     "subs r5, r5, #1\n\t"                                                                                         \
     "bne 2b\n\t"                                                                                                  \
     "ldr r5, [ip, #16]\n\t"                                                                                       \
@@ -119,18 +116,12 @@ void te_im2col_patch(const te_im2col_geom *g, const int8_t *image, int32_t oy, i
     "bne 1b\n\t"                                                                                                  \
     "pop {r4-r11, pc}\n"
 
-/* 2 * (x + 128) = 2 * (x ^ 0x80) as an unsigned byte, masked into place (r4 = 0x01FE01FE). */
-#define TE_IM2COL_ASM_CONVERT(x, odd)                                                                          \
-    "eor " x ", " x ", #0x80808080\n\t"                                                                           \
-    "and " odd ", r4, " x ", lsr #7\n\t"                                                                          \
-    "and " x ", r4, " x ", lsl #1\n\t"
-
 /* The column groups of pixels a, b, c: every tap 2 * (x + 128). */
 __attribute__((naked, noinline))
 void te_im2col_gather(__attribute__((unused)) const int8_t *a, __attribute__((unused)) const int8_t *b,
                       __attribute__((unused)) const int8_t *c, __attribute__((unused)) const te_im2col_job *job)
 {
-    __asm__ volatile(TE_IM2COL_ASM_GATHER(TE_IM2COL_ASM_CONVERT));
+    __asm__ volatile(TE_IM2COL_ASM_GATHER);
 }
 #endif
 

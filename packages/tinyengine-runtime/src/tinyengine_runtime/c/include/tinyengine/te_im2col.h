@@ -82,6 +82,23 @@ typedef struct {
  */
 void te_im2col_gather(const int8_t *a, const int8_t *b, const int8_t *c, const te_im2col_job *job);
 
+/* 2 * (x + 128) = 2 * (x ^ 0x80) as an unsigned byte, masked into place (r4 = 0x01FE01FE). */
+#define TE_IM2COL_ASM_CONVERT(x, odd)                                                                          \
+    "eor " x ", " x ", #0x80808080\n\t"                                                                           \
+    "and " odd ", r4, " x ", lsr #7\n\t"                                                                          \
+    "and " x ", r4, " x ", lsl #1\n\t"
+
+/*
+ * One group of the gathers (assembly): a word of four taps from each of r0, r1, r2 (advanced),
+ * converted (r4 = 0x01FE01FE), taps (0, 2) in r6-r8 and (1, 3) in r9-r11, one STM of the six
+ * words A02 B02 C02 A13 B13 C13 at r3 (advanced).
+ */
+#define TE_IM2COL_ASM_GROUP                                                                                     \
+    "ldr r6, [r0], #4\n\t"                                                                                        \
+    "ldr r7, [r1], #4\n\t"                                                                                        \
+    "ldr r8, [r2], #4\n\t" TE_IM2COL_ASM_CONVERT("r6", "r9") TE_IM2COL_ASM_CONVERT("r7", "r10")                   \
+        TE_IM2COL_ASM_CONVERT("r8", "r11") "stm r3!, {r6-r11}\n\t"
+
 /* A job of `rows` rows of `groups` groups, every pixel's row step `step`. */
 static inline void te_im2col_job_init(te_im2col_job *job, int32_t *column, int32_t groups, int32_t rows,
                                       int32_t step)
