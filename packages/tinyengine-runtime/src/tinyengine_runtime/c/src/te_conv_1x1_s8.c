@@ -1,10 +1,11 @@
 /*
- * Pointwise (1x1) int8 CONV_2D on the packed filter layout of te_conv.h (rows in pairs, four
- * weights of one row then four of the other, rows padded to a multiple of four with zeros).
+ * Pointwise (1x1) int8 CONV_2D on the packed filter layout of te_conv.h (rows in pairs sharing
+ * int16 halfwords 256 * w[hi] + (w[lo] + 128), rows padded to a multiple of four with zeros).
  *
  * The Cortex-M path runs three output pixels at a time through te_pair.h's blocks: their input
  * pixels become one column (2 * (input + offset), two SXTAB16 + two SADD16 per four channels of a
- * pixel), then te_pair3_block computes every output channel of the three. Small channel counts
+ * pixel, two SMLADs for the pixel's end word: 2^30 - 128 * its column's sum), then
+ * te_pair3_block_summed computes every output channel of the three. Small channel counts
  * gather up to four such blocks (twelve pixels, te_1x1_subs) before one te_pair3_pairs call runs
  * them all. A short last block repeats its last pixel. Otherwise the exact per-pixel loop runs
  * (te_pair3_pixel_exact).
