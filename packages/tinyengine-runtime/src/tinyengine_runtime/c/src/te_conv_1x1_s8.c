@@ -100,7 +100,7 @@ __attribute__((naked, noinline, unused)) static void te_pair2_pairs(__attribute_
 }
 
 /**
- * Output pixels A, B of a two-pixel column (sentinel after group row / 4: two words) for every
+ * Output pixels A, B of a two-pixel column (end group after group row / 4: two words) for every
  * channel; only for layers te_requant2 covers with an even channel count (te_pair2_applies).
  */
 static inline void te_pair2_block(const int32_t *column, const int8_t *filter, int32_t row, int32_t out_channels,
@@ -186,7 +186,7 @@ static int32_t te_1x1_subblocks(const te_conv_params *params, te_pair3_job *job,
     const int32_t channels = input_dims->c;
     const int32_t out_channels = output_dims->c;
     const int32_t row = te_pair3_row(channels);
-    const int32_t words = 6 * (row >> 2) + 3; /* one sub-block's column, sentinel included */
+    const int32_t words = 6 * (row >> 2) + 3; /* one sub-block's column, end group included */
     const int dense = params->stride_h == 1 && params->stride_w == 1 && output_dims->w == input_dims->w;
     int8_t *out = output + (size_t)p * (size_t)out_channels;
     int32_t s;

@@ -109,7 +109,7 @@ static inline int32_t te_pair3_slot(int32_t t, int32_t p)
     return (t >> 2) * 12 + (t & 1) * 6 + p * 2 + ((t >> 1) & 1);
 }
 
-/** Int16 values a three-pixel column of length taps takes, sentinel included (3 * row + 6). */
+/** Int16 values a three-pixel column of length taps takes, end group included (3 * row + 6). */
 static inline int32_t te_pair3_column_values(int32_t length)
 {
     return 3 * te_pair3_row(length) + 6;
