@@ -102,6 +102,34 @@ def test_im2col_bound_holds_the_input_offset_part_of_the_bias():
     assert select_kernels(graph).operators[0].kernel == "te_conv_s8"
 
 
+def _stream_layer(out_c: int, out_scale: float, activation: str = "RELU6", bias: int = 0) -> Graph:
+    """person_detect op 0's kind of layer: 3x3 s2 depthwise on one channel, quantized."""
+    options = {"stride_h": 2, "stride_w": 2, "padding": "SAME", "fused_activation": activation,
+               "out_shape": (1, 8, 8, out_c)}  # fmt: skip
+    graph = _chain([("DEPTHWISE_CONV_2D", (1, 3, 3, out_c), options)], (1, 16, 16, 1))
+    graph.tensors[0].quant = Quantization([0.0078], [-1])
+    graph.tensors[1].quant = Quantization([0.01] * out_c, [0] * out_c)
+    graph.tensors[2].quant = Quantization([out_scale], [-128])
+    graph.operators[0].inputs.append(len(graph.tensors))
+    graph.tensors.append(Tensor("b", (out_c,), dtype="int32", is_const=True, data=np.full(out_c, bias)))
+    return graph
+
+
+def test_stream_takes_small_windows_of_eight_or_more_channels_else_im2col():
+    """te_conv_im2col_stream_s8 (no scratch) for <= 12 taps, an even count of >= 8 channels, the whole
+    int8 range and te_requant2's scales; else the im2col kernels as before."""
+    rows = "te_conv_im2col_rows_s8"
+    assert select_kernels(_stream_layer(8, 6 / 255)).operators[0].kernel == "te_conv_im2col_stream_s8"
+    assert select_kernels(_stream_layer(8, 6 / 255)).operators[0].scratch_bytes == 0
+    assert select_kernels(_stream_layer(16, 0.05, "NONE")).operators[0].kernel == "te_conv_im2col_stream_s8"
+    assert select_kernels(_stream_layer(6, 6 / 255)).operators[0].kernel == rows  # fewer than 8 channels
+    assert select_kernels(_stream_layer(8, 0.1)).operators[0].kernel == rows  # RELU6 clamps at -68
+    assert select_kernels(_stream_layer(8, 1e-6, "NONE")).operators[0].kernel == rows  # shift >= 0
+    assert select_kernels(_stream_layer(8, 1e3, "NONE")).operators[0].kernel == rows  # right shift over 22
+    big_bias = select_kernels(_stream_layer(8, 0.05, "NONE", 2**29)).operators[0].kernel  # |bias| >= 2^29
+    assert big_bias == "te_depthwise_conv_s8"  # past im2col's bound too
+
+
 def test_unsupported_operators_are_all_named():
     graph = _chain(
         [
@@ -120,6 +148,7 @@ SCRATCH_CALLS = {
     "te_conv_1x1_s8": "te_conv_1x1_s8_scratch_bytes(&input)",
     "te_conv_im2col_s8": "te_conv_im2col_s8_scratch_bytes(&filter)",
     "te_conv_im2col_rows_s8": "te_conv_im2col_rows_s8_scratch_bytes(&filter)",
+    "te_conv_im2col_stream_s8": "te_conv_im2col_stream_s8_scratch_bytes(&filter)",
     "te_depthwise_conv_inplace_s8": (
         "te_depthwise_conv_inplace_s8_scratch_bytes(&params, &input, &filter, &output)"
     ),
@@ -160,6 +189,7 @@ def test_scratch_bytes_equal_the_runtime_companions(shared_models, tmp_path):
     runtime = tinyengine_runtime.source_dir()
     sources = [str(runtime / f) for f in ("te_conv_s8.c", "te_conv_1x1_s8.c", "te_conv_im2col_s8.c",
                                           "te_im2col.c", "te_conv_im2col_rows_s8.c", "te_pair.c",
+                                          "te_conv_im2col_stream_s8.c",
                                           "te_depthwise_conv_inplace_s8.c")]  # fmt: skip
     exe = tmp_path / "scratch"
     cc = ["gcc", "-std=c99", f"-I{tinyengine_runtime.include_dir()}", str(program), *sources, "-o", str(exe)]

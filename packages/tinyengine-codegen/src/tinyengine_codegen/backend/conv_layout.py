@@ -112,6 +112,8 @@ def packed_filter_bytes(kernel: str | None, out_channels: int, length: int) -> i
     .tflite layout. ``te_conv_1x1_s8`` on 8 or 16 input channels and an even channel count may get
     the small-K stream (``small_1x1_applies``: it depends on the quantization): the larger of the two.
     """
+    if kernel == "te_conv_im2col_stream_s8":  # ops_conv.pack_conv_stream: W + 4 words a channel
+        return out_channels * 4 * ((5 if length <= 10 else 6) + 4)
     if kernel not in ("te_conv_1x1_s8", "te_conv_im2col_s8", "te_conv_im2col_rows_s8"):
         return None
     c4 = (length + 3) // 4 * 4

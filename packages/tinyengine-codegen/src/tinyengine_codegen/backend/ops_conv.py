@@ -40,7 +40,8 @@ def _per_channel_quant(ctx: EmitContext, op_index: int, op: Operator, channels: 
 
 
 IM2COL = ("te_conv_im2col_s8", "te_conv_im2col_rows_s8")  # the same packed filter and bias
-PACKED_CONV = ("te_conv_1x1_s8", *IM2COL)
+STREAM = "te_conv_im2col_stream_s8"  # its own records: pack_conv_stream
+PACKED_CONV = ("te_conv_1x1_s8", *IM2COL, STREAM)
 
 
 def _operands(ctx: EmitContext, i: int, op: Operator) -> list[str]:
@@ -80,7 +81,11 @@ def _packed_operands(ctx: EmitContext, i: int, op: Operator, channels: int, fiel
         shape = data.shape
         bias_values = im2col_bias(data, bias_values, int(fields["input_offset"]))
         same = f"{same}/in{fields['input_offset']}"
-    if op.kernel == "te_conv_1x1_s8":  # 8 or 16 input channels may get the small-K stream
+    if op.kernel == STREAM:
+        offset = int(fields["output_offset"])
+        packed = pack_conv_stream(data, bias_values, np.array(mults), np.array(shifts), offset)
+        same = f"{same}/stream{fields['output_offset']}"
+    elif op.kernel == "te_conv_1x1_s8":  # 8 or 16 input channels may get the small-K stream
         act = (fields["activation"]["min"], fields["activation"]["max"])
         packed = pack_conv_1x1_filter(data, bias_values, np.array(mults), np.array(shifts),
                                       fields["output_offset"], act)  # fmt: skip
@@ -112,6 +117,49 @@ def im2col_filter(filter_ohwi: np.ndarray) -> np.ndarray:
     return out
 
 
+def stream_pairs(kh: int, kw: int, c: int) -> list[tuple[int, int]]:
+    """te_conv_im2col_stream_s8's tap pair order: flat OHWI tap indices (low, high), -1 for none.
+
+    Kernel rows (span = kw * c taps) two at a time, rows a, b giving (a[j], b[j]) for every j; an
+    odd last row r gives (r[0], r[1]), (r[2], r[3]), ... (r[span - 1], -1 when span is odd)."""
+    span = kw * c
+    pairs = []
+    for ky in range(0, kh - 1, 2):
+        pairs += [(ky * span + j, (ky + 1) * span + j) for j in range(span)]
+    if kh % 2:
+        base = (kh - 1) * span
+        pairs += [(base + j, base + j + 1 if j + 1 < span else -1) for j in range(0, span, 2)]
+    return pairs
+
+
+def pack_conv_stream(filter_ohwi: np.ndarray, bias: np.ndarray | None, multiplier: np.ndarray,
+                     shift: np.ndarray, output_offset: int) -> np.ndarray:  # fmt: skip
+    """The records of ``te_conv_im2col_stream_s8`` (int8 bytes of little-endian int32 words; te_conv.h).
+
+    Per output channel W + 4 words (W = 5 for at most 10 taps, else 6): ``2 * bias``, W words of
+    doubled weights as int16 pairs in stream_pairs order (low half first, zero past the last pair),
+    the multiplier, the rounding term ``(2 * output_offset + 1) << (e - 1)`` and the right shift
+    ``e = -shift``. ValueError outside the kernel's range (stream_applies): multiplier < 0, e not in
+    1..22, |bias| >= 2^29 or more than 12 taps."""
+    n, kh, kw, c = (int(d) for d in filter_ohwi.shape)
+    taps = kh * kw * c
+    words = 5 if taps <= 10 else 6
+    base = np.zeros(n, np.int64) if bias is None else np.asarray(bias, np.int64)
+    mult, e = np.asarray(multiplier, np.int64), -np.asarray(shift, np.int64)
+    if taps > 12 or np.any(mult < 0) or np.any((e < 1) | (e > 22)) or np.any(np.abs(base) >= 2**29):
+        raise ValueError("te_conv_im2col_stream_s8: filter, bias or scales out of the stream's range")
+    flat = np.asarray(filter_ohwi, np.int64).reshape(n, taps)
+    doubled = np.concatenate([2 * flat, np.zeros((n, 1), np.int64)], axis=1)  # index -1: no tap
+    out = np.zeros((n, words + 4), np.int64)
+    out[:, 0] = 2 * base
+    for i, (lo, hi) in enumerate(stream_pairs(kh, kw, c)):
+        out[:, 1 + i] = (doubled[:, lo] & 0xFFFF) | (doubled[:, hi] << 16)
+    out[:, words + 1] = mult
+    out[:, words + 2] = (2 * int(output_offset) + 1) << (e - 1)
+    out[:, words + 3] = e
+    return ((out + 2**31) % 2**32 - 2**31).astype("<i4").view(np.int8).reshape(-1)
+
+
 def im2col_bias(filter_ohwi: np.ndarray, bias: np.ndarray | None, input_offset: int) -> np.ndarray:
     """te_conv_im2col_s8's packed bias: bias + (input_offset - 128) * the sum of each output channel's
     weights (the kernel counts every input byte x as x + 128; te_conv.h). int64 per channel."""
@@ -136,7 +184,7 @@ def _geometry(ctx: EmitContext, op: Operator) -> dict[str, object]:
     }
 
 
-@emitter("te_conv_s8", "te_conv_1x1_s8", *IM2COL, header="te_conv.h")
+@emitter("te_conv_s8", "te_conv_1x1_s8", *IM2COL, STREAM, header="te_conv.h")
 def emit_conv(ctx: EmitContext, i: int, op: Operator) -> str:
     """CONV_2D (and DEPTHWISE_CONV_2D on one input channel): params, per-channel quantization, OHWI
     weights, int32 bias (packed together for te_conv_1x1_s8 / te_conv_im2col_s8)."""

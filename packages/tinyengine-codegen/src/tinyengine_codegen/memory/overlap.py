@@ -25,7 +25,7 @@ from tinyengine_codegen.ir.graph import DTYPE_BYTES, Graph
 # Kernels whose header states the raster-order overlap contract.
 OVERLAP_KERNELS = frozenset(
     {"te_conv_s8", "te_conv_1x1_s8", "te_conv_im2col_s8", "te_conv_im2col_rows_s8", "te_depthwise_conv_s8"}
-    | {"te_avgpool_s8", "te_maxpool_s8"}
+    | {"te_avgpool_s8", "te_maxpool_s8", "te_conv_im2col_stream_s8"}
 )
 
 

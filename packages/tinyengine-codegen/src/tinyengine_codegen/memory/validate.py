@@ -24,7 +24,7 @@ VIEW_KINDS = frozenset({"RESHAPE", "SQUEEZE", "EXPAND_DIMS"})
 # pixel p is written, only input pixels of the windows of output pixels >= p are read.
 RASTER_KERNELS = frozenset(
     {"te_conv_s8", "te_conv_1x1_s8", "te_conv_im2col_s8", "te_conv_im2col_rows_s8", "te_depthwise_conv_s8"}
-    | {"te_avgpool_s8", "te_maxpool_s8"}
+    | {"te_avgpool_s8", "te_maxpool_s8", "te_conv_im2col_stream_s8"}
 )
 
 

@@ -8,7 +8,8 @@ runtime's ``te_<kernel>_scratch_bytes()`` for the same shapes) and ``op.inplace`
 Rules, in the words of the design:
 - CONV_2D: ``te_conv_1x1_s8`` for 1x1 unpadded convolutions (any stride),
   ``te_conv_im2col_s8`` for windows of at most 128 taps (kh * kw * in_channels: stems;
-  ``te_conv_im2col_rows_s8`` when the packed kernel rows are whole words: im2col_kernel),
+  ``te_conv_im2col_rows_s8`` when the packed kernel rows are whole words: im2col_kernel;
+  ``te_conv_im2col_stream_s8`` before both where stream_applies: at most 12 taps),
   ``te_conv_s8`` otherwise.
 - DEPTHWISE_CONV_2D: ``te_depthwise_conv_inplace_s8`` when the input dies at this
   operator (one consumer, not a graph input or output) and the channel count is kept
@@ -25,6 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from tinyengine_codegen.backend import quant
 from tinyengine_codegen.errors import UnsupportedModelError
 from tinyengine_codegen.geometry import explicit_padding, window_hw
 from tinyengine_codegen.ir.graph import Graph, Operator
@@ -132,6 +134,8 @@ def _choose_conv(graph: Graph, op_index: int, op: Operator, readers: Readers) ->
         # int16 column of three pixels' channels (rounded up to a multiple of four) and a 12-byte end mark.
         column = 6 * ((c_in + 3) // 4 * 4) + 12
         return KernelChoice("te_conv_1x1_s8", scratch_bytes=min(4, max(1, 512 // column)) * column)
+    if stream_applies(graph, op, kh * kw * c_in):
+        return KernelChoice("te_conv_im2col_stream_s8", scratch_bytes=0)
     if kh * kw * c_in <= IM2COL_MAX_TAPS and _im2col_bias_fits(graph, op):
         scratch = conv_im2col_scratch(kh * kw * c_in)
         return KernelChoice(im2col_kernel(kh, kw, c_in, _dilated(op)), scratch_bytes=scratch)
@@ -150,6 +154,8 @@ def _choose_depthwise(graph: Graph, op_index: int, op: Operator, readers: Reader
         plane = depthwise_inplace_scratch(*shapes, (kh, kw), strides, pads=conv_padding(graph, op))
         return KernelChoice("te_depthwise_conv_inplace_s8", scratch_bytes=plane, inplace=True)
     kh, kw = window_hw(graph.tensors, op)
+    if _channels(graph, src) == 1 and stream_applies(graph, op, kh * kw):
+        return KernelChoice("te_conv_im2col_stream_s8", scratch_bytes=0)
     if _channels(graph, src) == 1 and kh * kw <= IM2COL_MAX_TAPS and _im2col_bias_fits(graph, op):
         scratch = conv_im2col_scratch(kh * kw)
         return KernelChoice(im2col_kernel(kh, kw, 1, _dilated(op)), scratch_bytes=scratch)
@@ -172,6 +178,32 @@ def _im2col_bias_fits(graph: Graph, op: Operator) -> bool:
     if bias >= 0 and graph.tensors[bias].data is not None:
         folded = folded + np.asarray(graph.tensors[bias].data, np.int64)
     return not np.any(np.abs(folded) >= 2**29)
+
+
+STREAM_MAX_TAPS = 12  # TE_CONV_STREAM_MAX_TAPS (te_conv.h)
+
+
+def stream_applies(graph: Graph, op: Operator, taps: int) -> bool:
+    """True when te_conv_im2col_stream_s8 runs the layer (its records, backend.ops_conv.pack_conv_stream):
+    a window of at most 12 taps, no dilation, an even count of at least 8 output channels, the whole
+    int8 activation range, per channel multiplier >= 0 and right shift 1..22 (te_requant2), |bias| < 2^29.
+    Weights or quantization without values (a netspec being priced) count as fitting."""
+    out_c = _channels(graph, op.outputs[0])
+    if taps > STREAM_MAX_TAPS or _dilated(op) or out_c < 8 or out_c % 2:
+        return False
+    weights = graph.tensors[op.inputs[1]]
+    in_q, out_q = graph.tensors[op.inputs[0]].quant, graph.tensors[op.outputs[0]].quant
+    if weights.quant is None or in_q is None or out_q is None:
+        return True
+    fused = op.options.get("fused_activation", "NONE")
+    if tuple(quant.activation_range(fused, out_q.scale[0], out_q.zero_point[0])) != (-128, 127):
+        return False
+    mults, shifts = quant.conv_per_channel(in_q.scale[0], weights.quant.scale, out_q.scale[0], out_c)
+    if any(m < 0 or not -22 <= s <= -1 for m, s in zip(mults, shifts, strict=True)):
+        return False
+    bias = op.inputs[2] if len(op.inputs) > 2 else -1
+    data = graph.tensors[bias].data if bias >= 0 else None
+    return data is None or not np.any(np.abs(np.asarray(data, np.int64)) >= 2**29)
 
 
 def im2col_width(kh: int, kw: int, c: int) -> int:

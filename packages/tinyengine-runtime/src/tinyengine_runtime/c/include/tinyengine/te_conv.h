@@ -112,6 +112,29 @@ te_status te_conv_im2col_rows_s8(const te_conv_params *params, const te_dims *in
                                  const te_dims *filter_dims, const int8_t *filter, const te_dims *output_dims,
                                  int8_t *output, void *scratch);
 
+/** The largest window te_conv_im2col_stream_s8 takes: kh * kw * in_channels taps. */
+#define TE_CONV_STREAM_MAX_TAPS 12
+
+/** Scratch bytes te_conv_im2col_stream_s8 needs: 0. */
+size_t te_conv_im2col_stream_s8_scratch_bytes(const te_dims *filter_dims);
+
+/**
+ * int8 CONV_2D (and DEPTHWISE_CONV_2D on one input channel, lowered as for te_conv_im2col_s8) on
+ * windows of K = kh * kw * in_channels <= TE_CONV_STREAM_MAX_TAPS taps, dilation 1, any stride and
+ * padding, batch n >= 1. Its own packed filter (docs/formats.md "stream records"; te-gen
+ * ops_conv.pack_conv_stream): per output channel W + 4 int32s (W = 5 pair words for K <= 10, else
+ * 6): 2 * bias, W words of doubled weights as int16 pairs (low half first) in the row-pair tap
+ * order of te_conv_im2col_stream_s8.c (zero pairs after ceil(K / 2)), multiplier (>= 0), round =
+ * te_requant2_round(-e, output_offset), right shift e (1..22); |bias| < 2^29; 4-byte aligned.
+ * Records out of that range (or made for another output offset) give TE_ERROR_ARGUMENT. Cortex-M
+ * streams the records for the whole int8 activation range and an even channel count; a clamp
+ * runs the exact C loop. No scratch. Overlap contract above: one output pixel at a time, its
+ * window (and bytes after its first byte in the same input rows) read before its outputs.
+ */
+te_status te_conv_im2col_stream_s8(const te_conv_params *params, const te_dims *input_dims, const int8_t *input,
+                                   const te_dims *filter_dims, const int8_t *filter, const te_dims *output_dims,
+                                   int8_t *output, void *scratch);
+
 #ifdef __cplusplus
 }
 #endif
