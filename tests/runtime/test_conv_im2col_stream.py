@@ -56,6 +56,7 @@ CONV_SHAPES = [
     ((2, 2), 1, "SAME", 3, (6, 7), 8, 1),  # K = 12, rows of 6 bytes: tap by tap
     ((3, 1), 2, "SAME", 2, (7, 5), 10, 2),  # K = 6, rows of 2 bytes, batch 2
     ((1, 3), 1, "VALID", 4, (4, 6), 8, 1),  # K = 12, one row of 12 bytes
+    ((3, 1), 1, "SAME", 3, (6, 5), 8, 1),  # K = 9, kernel rows of 3 bytes on three channels: run3, patches
 ]
 
 

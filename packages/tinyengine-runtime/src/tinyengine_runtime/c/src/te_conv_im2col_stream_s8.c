@@ -225,6 +225,26 @@ __attribute__((naked, noinline)) static void te_stream_run3(__attribute__((unuse
                      "pop {r4-r11, pc}\n");
 }
 
+/*
+ * A window of three kernel rows of 3 bytes reaching outside the input as three 4-byte rows of
+ * the padded image in patch (padding: the byte -offset, whose tap is 0), for te_stream_run3.
+ */
+static void te_stream_patch3(const te_stream_geom *g, const int8_t *image, int32_t y0, int32_t x0, int8_t *patch)
+{
+    const int8_t pad = (int8_t)-g->offset;
+    int32_t ky;
+    int32_t j;
+    for (ky = 0; ky < 3; ++ky) {
+        const int32_t y = y0 + ky;
+        const int row_in = y >= 0 && y < g->in_h;
+        for (j = 0; j < 3; ++j) {
+            const int32_t x = x0 + j / g->in_c;
+            patch[4 * ky + j] = row_in && x >= 0 && x < g->in_w ? image[y * g->row + x0 * g->in_c + j] : pad;
+        }
+        patch[4 * ky + 3] = pad;
+    }
+}
+
 /* (lo, hi) low halves: PKHBT. */
 static inline uint32_t te_pk_lo(uint32_t lo, uint32_t hi)
 {
@@ -362,6 +382,13 @@ te_status te_conv_im2col_stream_s8(const te_conv_params *params, const te_dims *
                             continue;
                         }
                         te_stream_gather_words(&g, image + y0 * g.row + x0 * g.in_c, off2, taps);
+                    } else if (run3) { /* a border window from a patch of the padded image */
+                        te_stream_run border = {NULL, 4, 0, off2, records, channels};
+                        uint32_t patch[3];
+                        te_stream_patch3(&g, image, y0, x0, (int8_t *)patch);
+                        border.src = (const int8_t *)patch;
+                        te_stream_run3(&border, out, 1);
+                        continue;
                     } else {
                         te_stream_gather(&g, image, y0, x0, taps, words);
                     }
