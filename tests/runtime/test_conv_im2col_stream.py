@@ -43,6 +43,7 @@ DEPTHWISE_SHAPES = [
     ((3, 3), 2, "SAME", 8, (19, 21), ACT_RELU6, True),  # clamped: the C loop
     ((3, 3), 1, "SAME", 8, (7, 9), ACT_NONE, False),  # borders on every side
     ((3, 3), 2, "VALID", 8, (9, 10), ACT_NONE, False),
+    ((3, 3), 2, "SAME", 10, (9, 8), ACT_NONE, False),  # two channels a pass (te_stream_run3)
     ((3, 4), 2, "SAME", 10, (9, 11), ACT_NONE, True),  # K = 12
     ((4, 3), 1, "SAME", 8, (8, 7), ACT_NONE, False),  # K = 12, row pairs of 3
     ((2, 2), 1, "SAME", 8, (6, 7), ACT_NONE, True),  # K = 4

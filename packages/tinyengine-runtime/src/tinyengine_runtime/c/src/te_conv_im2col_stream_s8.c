@@ -182,48 +182,54 @@ typedef struct {
  * Per pixel: the rows' words A, B, C (one LDR each), SXTAB16 of each and of it rotated by 8 (x +
  * offset: A02 = (a0, a2), A13 = (a1, a3), ...), packed into the row-pair order t0 = (a0, b0), t1 =
  * (a1, b1), t2 = (a2, b2), t3 = (c0, c1), t4 = (c2, c3) in r5, r6, r7, r8, r4 (PKHBT / PKHTB; taps
- * past the window meet zero weights). Then every channel, two a pass: r0 = 2 * bias and r1-r3, r9,
+ * past the window meet zero weights). Then every channel, two (or four) a pass: r0 = 2 * bias, r1-r3, r9,
  * r10 = the weight pairs (one LDM, five SMLADs into r0), r1-r3 = multiplier, round, right shift
  * (one LDM): te_requant2 (ADD, SMMLAR, ASR), SSAT, STRB at lr; ip the records, r11 the pixel's end.
  * [sp] holds run, [sp, #4] the pixels left.
  */
-__attribute__((naked, noinline)) static void te_stream_run3(__attribute__((unused)) te_stream_run *run,
-                                                            __attribute__((unused)) int8_t *out,
-                                                            __attribute__((unused)) int32_t pixels)
-{
-    __asm__ volatile("push {r4-r11, lr}\n\t"
-                     "mov lr, r1\n\t"
-                     "push {r0, r2}\n"
-                     "2:\n\t"
-                     "ldr ip, [sp]\n\t"
-                     "ldm ip, {r5-r10}\n\t" /* src, row, step, off2, records, channels */
-                     "ldr r0, [r5]\n\t"
-                     "ldr r1, [r5, r6]\n\t"
-                     "ldr r2, [r5, r6, lsl #1]\n\t"
-                     "add r5, r5, r7\n\t"
-                     "str r5, [ip]\n\t"
-                     "add r11, lr, r10\n\t"
-                     "mov ip, r9\n\t"
-                     "sxtab16 r3, r8, r0\n\t"
-                     "sxtab16 r0, r8, r0, ror #8\n\t"
-                     "sxtab16 r4, r8, r1\n\t"
-                     "sxtab16 r1, r8, r1, ror #8\n\t"
-                     "sxtab16 r9, r8, r2\n\t"
-                     "sxtab16 r10, r8, r2, ror #8\n\t"
-                     "pkhbt r5, r3, r4, lsl #16\n\t"
-                     "pkhbt r6, r0, r1, lsl #16\n\t"
-                     "pkhtb r7, r4, r3, asr #16\n\t"
-                     "pkhbt r8, r9, r10, lsl #16\n\t"
-                     "pkhtb r4, r10, r9, asr #16\n"
-                     "1:\n\t" TE_STREAM_RUN_CHANNEL TE_STREAM_RUN_CHANNEL "cmp lr, r11\n\t"
-                     "bne 1b\n\t"
-                     "ldr r0, [sp, #4]\n\t"
-                     "subs r0, r0, #1\n\t"
-                     "str r0, [sp, #4]\n\t"
-                     "bne 2b\n\t"
-                     "add sp, sp, #8\n\t"
-                     "pop {r4-r11, pc}\n");
-}
+#define TE_STREAM_RUN3_FN(name, CHANNELS)                                                                       \
+    __attribute__((naked, noinline)) static void name(__attribute__((unused)) te_stream_run *run,             \
+                                                      __attribute__((unused)) int8_t *out,                     \
+                                                      __attribute__((unused)) int32_t pixels)                  \
+    {                                                                                                            \
+        __asm__ volatile("push {r4-r11, lr}\n\t"                                                                 \
+                         "mov lr, r1\n\t"                                                                      \
+                         "push {r0, r2}\n"                                                                      \
+                         "2:\n\t"                                                                              \
+                         "ldr ip, [sp]\n\t"                                                                    \
+                         "ldm ip, {r5-r10}\n\t" /* src, row, step, off2, records, channels */                 \
+                         "ldr r0, [r5]\n\t"                                                                    \
+                         "ldr r1, [r5, r6]\n\t"                                                                \
+                         "ldr r2, [r5, r6, lsl #1]\n\t"                                                        \
+                         "add r5, r5, r7\n\t"                                                                  \
+                         "str r5, [ip]\n\t"                                                                    \
+                         "add r11, lr, r10\n\t"                                                                \
+                         "mov ip, r9\n\t"                                                                      \
+                         "sxtab16 r3, r8, r0\n\t"                                                              \
+                         "sxtab16 r0, r8, r0, ror #8\n\t"                                                      \
+                         "sxtab16 r4, r8, r1\n\t"                                                              \
+                         "sxtab16 r1, r8, r1, ror #8\n\t"                                                      \
+                         "sxtab16 r9, r8, r2\n\t"                                                              \
+                         "sxtab16 r10, r8, r2, ror #8\n\t"                                                     \
+                         "pkhbt r5, r3, r4, lsl #16\n\t"                                                       \
+                         "pkhbt r6, r0, r1, lsl #16\n\t"                                                       \
+                         "pkhtb r7, r4, r3, asr #16\n\t"                                                       \
+                         "pkhbt r8, r9, r10, lsl #16\n\t"                                                      \
+                         "pkhtb r4, r10, r9, asr #16\n"                                                         \
+                         "1:\n\t" CHANNELS "cmp lr, r11\n\t"                                                   \
+                         "bne 1b\n\t"                                                                          \
+                         "ldr r0, [sp, #4]\n\t"                                                                \
+                         "subs r0, r0, #1\n\t"                                                                 \
+                         "str r0, [sp, #4]\n\t"                                                                \
+                         "bne 2b\n\t"                                                                          \
+                         "add sp, sp, #8\n\t"                                                                  \
+                         "pop {r4-r11, pc}\n");                                                                 \
+    }
+
+/* Two channels a loop pass (an even channel count), and four (a multiple of four). */
+TE_STREAM_RUN3_FN(te_stream_run3, TE_STREAM_RUN_CHANNEL TE_STREAM_RUN_CHANNEL)
+TE_STREAM_RUN3_FN(te_stream_run3x4, TE_STREAM_RUN_CHANNEL TE_STREAM_RUN_CHANNEL TE_STREAM_RUN_CHANNEL
+                                        TE_STREAM_RUN_CHANNEL)
 
 /*
  * A window of three kernel rows of 3 bytes reaching outside the input as three 4-byte rows of
@@ -363,7 +369,8 @@ te_status te_conv_im2col_stream_s8(const te_conv_params *params, const te_dims *
             te_stream_inner(g.in_w, kw4 > g.kw ? kw4 : g.kw, g.stride_w, g.pad_left, output_dims->w, &x_first,
                             &x_last);
             /* three kernel rows of 3 bytes: te_stream_run3 */
-            const int run3 = g.kh == 3 && g.span == 3;
+            void (*run3)(te_stream_run *, int8_t *, int32_t) =
+                g.kh != 3 || g.span != 3 ? NULL : channels % 4 ? te_stream_run3 : te_stream_run3x4;
             te_stream_run run = {NULL, g.row, g.stride_w * g.in_c, off2, records, channels};
             if (g.span > 4) {
                 y_last = -1; /* every window tap by tap */
@@ -376,7 +383,7 @@ te_status te_conv_im2col_stream_s8(const te_conv_params *params, const te_dims *
                     if (row_in && ox >= x_first && ox <= x_last) {
                         if (run3) { /* the row's inside windows in one call */
                             run.src = image + y0 * g.row + x0 * g.in_c;
-                            te_stream_run3(&run, out, x_last - ox + 1);
+                            run3(&run, out, x_last - ox + 1);
                             out += (x_last - ox) * channels;
                             ox = x_last;
                             continue;
@@ -387,7 +394,7 @@ te_status te_conv_im2col_stream_s8(const te_conv_params *params, const te_dims *
                         uint32_t patch[3];
                         te_stream_patch3(&g, image, y0, x0, (int8_t *)patch);
                         border.src = (const int8_t *)patch;
-                        te_stream_run3(&border, out, 1);
+                        run3(&border, out, 1);
                         continue;
                     } else {
                         te_stream_gather(&g, image, y0, x0, taps, words);
