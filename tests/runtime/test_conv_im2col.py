@@ -168,3 +168,59 @@ def _overlapped(case, g, x: np.ndarray) -> object:
     call = case.call.replace("input,", f"buffer + {d},").replace("output, scratch", "buffer, scratch")
     return replace(case, name=case.name + " overlapped", arrays={**arrays, "buffer": buffer}, call=call,
                    out="buffer", out_bytes=int(np.prod(g.output_shape)))  # fmt: skip
+
+
+# (kernel, in_c, (h, w), stride, depthwise multiplier: 0 for CONV_2D)
+EXTREME_SHAPES = [
+    ((3, 3), 3, (9, 11), 2, 0),  # a stem: spliced interior windows and border patches
+    ((10, 8), 1, (14, 13), 2, 8),  # micro_speech's window: kernel rows of two groups
+    ((3, 3), 1, (9, 10), 2, 8),  # widened to 3x4: rows of one group
+    ((2, 2), 8, (6, 7), 1, 0),  # rows of 16 bytes: a patch per window
+]
+
+
+@pytest.fixture(scope="module")
+def extreme_models():
+    rng = np.random.default_rng(79)
+    specs: dict[bool, list] = {False: [], True: []}
+    for kernel, in_c, (h, w), stride, multiplier in EXTREME_SHAPES:
+        spec = random_spec(rng, depthwise=multiplier > 0, kernel=kernel, in_c=in_c, stride=stride, dilation=1,
+                           multiplier=max(multiplier, 1), batch=1)  # fmt: skip
+        spec = replace(spec, in_h=h, in_w=w, padding="SAME")
+        span = spec.high - spec.low
+        # zero points -128 and 127
+        specs[spec.depthwise] += [replace(spec, low=0.0, high=span), replace(spec, low=-span, high=0.0)]
+    return build_models(specs[False], seed=79, op_name="CONV_2D") + build_models(
+        specs[True], seed=80, op_name="DEPTHWISE_CONV_2D"
+    )
+
+
+def test_extreme_inputs_and_offsets_are_exact(extreme_models, build_dir: Path) -> None:
+    """The gathered column sums at their limits: inputs -128 / 127 (a quarter of the image all 127, a
+    quarter all -128) with input offsets 128 and -127 (padding the byte -128 / 127), every window kind:
+    stem interior, border, kernel rows of one or two groups from the input or a band, patches."""
+    rng = np.random.default_rng(5)
+    cases, expected, offsets = [], [], set()
+    for model, op, spec in extreme_models:
+        g = geometry(op)
+        offsets.add(g.input_offset)
+        x = model.random_inputs(rng)
+        at = model.input_position(op.inputs[0])
+        x_op = np.where(rng.random(x[at].shape) < 0.5, -128, 127).astype(np.int8)
+        h, w = x_op.shape[1] // 2, x_op.shape[2] // 2
+        x_op[:, :h, :w] = 127
+        x_op[:, h:, w:] = -128
+        x[at] = x_op
+        want = model.run(x)[op.outputs[0].index]
+        if spec.depthwise:
+            g = replace(g, filter=np.ascontiguousarray(g.filter.transpose(3, 1, 2, 0)))
+        name = describe(spec) + f" offset {g.input_offset}"
+        cases.append(conv_call("extreme " + name, g, x_op, "te_conv_im2col_s8"))
+        expected.append(want)
+        wide = im2col_filter(g.filter) if spec.depthwise else g.filter
+        if im2col_kernel(*wide.shape[1:], False) == ROWS:
+            cases.append(conv_call("extreme rows " + name, replace(g, filter=wide), x_op, ROWS))
+            expected.append(want)
+    assert offsets == {128, -127}
+    assert sum(ROWS in c.call for c in cases) == 6
+    _check(cases, expected, build_dir)

@@ -8,7 +8,8 @@
  * (te_im2col_band: a word load per four bytes, spliced with padding at the image's edge). Three
  * windows of one output row share one band (their union: 2 * stride_w * in_c + kw * in_c bytes a
  * kernel row, which fits the three patches while stride_w <= kw); blocks across two output rows
- * build one band per border window. The portable path is te_conv_im2col_s8's (te_im2col.c).
+ * build one band per border window. The gather sums each window for the column's end group as it
+ * converts; kernel rows over 8 bytes go through patches. The portable path is te_conv_im2col_s8's (te_im2col.c).
  */
 #include "tinyengine/te_im2col.h"
 #include "tinyengine/te_mac.h"
@@ -83,47 +84,10 @@ TE_NOINLINE_ONE_COPY static void te_im2col_band(const te_im2col_geom *g, const i
 }
 
 /*
- * The column of three windows whose rows lie the same step apart (job step[0], from the end of one
- * row to the next: windows inside the input, or a band's), kernel rows of one or two groups
- * unrolled: per row GROUPS x TE_IM2COL_ASM_GROUP, three adds of the step in r5, lr the rows left.
- */
-#define TE_IM2COL_ASM_SAME_STEP(GROUPS)                                                                         \
-    "push {r4-r11, lr}\n\t"                                                                                       \
-    "mov ip, r3\n\t"                                                                                              \
-    "ldr r3, [ip]\n\t"                                                                                            \
-    "ldr r4, [ip, #12]\n\t"                                                                                       \
-    "ldr lr, [ip, #8]\n\t"                                                                                        \
-    "ldr r5, [ip, #16]\n"                                                                                          \
-    "1:\n\t" GROUPS                                                                                               \
-    "add r0, r0, r5\n\t"                                                                                          \
-    "add r1, r1, r5\n\t"                                                                                          \
-    "add r2, r2, r5\n\t"                                                                                          \
-    "subs lr, lr, #1\n\t"                                                                                         \
-    "bne 1b\n\t"                                                                                                  \
-    "pop {r4-r11, pc}\n"
-
-/* te_im2col_gather for kernel rows of one group (4 bytes), every window's rows step[0] apart. */
-__attribute__((naked, noinline)) static void te_im2col_gather_rows1(__attribute__((unused)) const int8_t *a,
-                                                                    __attribute__((unused)) const int8_t *b,
-                                                                    __attribute__((unused)) const int8_t *c,
-                                                                    __attribute__((unused)) const te_im2col_job *job)
-{
-    __asm__ volatile(TE_IM2COL_ASM_SAME_STEP(TE_IM2COL_ASM_GROUP));
-}
-
-/* te_im2col_gather for kernel rows of two groups (8 bytes), every window's rows step[0] apart. */
-__attribute__((naked, noinline)) static void te_im2col_gather_rows2(__attribute__((unused)) const int8_t *a,
-                                                                    __attribute__((unused)) const int8_t *b,
-                                                                    __attribute__((unused)) const int8_t *c,
-                                                                    __attribute__((unused)) const te_im2col_job *job)
-{
-    __asm__ volatile(TE_IM2COL_ASM_SAME_STEP(TE_IM2COL_ASM_GROUP TE_IM2COL_ASM_GROUP));
-}
-
-/*
- * Every output pixel of one batch image, three at a time, through te_pair3_block: windows inside
- * the input from its rows; blocks with a border window from one band of the three (one output row)
- * or one band per border window (the inside ones from the input).
+ * Every output pixel of one batch image, three at a time, through te_pair3_block_summed: windows
+ * inside the input from its rows; blocks with a border window from one band of the three (one
+ * output row) or one band per border window (the inside ones from the input); te_im2col_gather
+ * reads kernel rows of one or two groups, so wider rows (no zoo layer) take a patch per window.
  */
 static void te_im2col_rows_image(te_im2col_layer *layer, const int8_t *image, int8_t *output)
 {
@@ -133,15 +97,13 @@ static void te_im2col_rows_image(te_im2col_layer *layer, const int8_t *image, in
     const int32_t out_channels = layer->output_dims->c;
     const int32_t next = g->stride_w * g->in_c; /* input bytes from one pixel's window to the next's */
     /* a band row of three windows (0: they do not fit the patches; one band per window) */
-    const int32_t band = next <= g->span && g->row >= 4 ? (2 * next + g->span + 3) & ~3 : 0;
+    const int rows = g->span <= 8; /* te_im2col_gather's rows: else every window through a patch */
+    const int32_t band = next <= g->span && g->row >= 4 && rows ? (2 * next + g->span + 3) & ~3 : 0;
     int8_t *patches = layer->patches;
     int32_t *column = layer->column;
     te_im2col_job inside_job; /* three windows from the input */
     te_im2col_job band_job;   /* three windows of one output row from their band */
-    te_im2col_job mixed_job;  /* windows from the input or from a band each */
-    /* three windows whose rows lie the same step apart (inside_job, band_job) */
-    void (*same)(const int8_t *, const int8_t *, const int8_t *, const te_im2col_job *) =
-        g->span == 4 ? te_im2col_gather_rows1 : g->span == 8 ? te_im2col_gather_rows2 : te_im2col_gather;
+    te_im2col_job mixed_job;  /* windows from the input or from a band or patch each */
     te_im2col_walk w;
     int8_t *o = output;
     int32_t p;
@@ -149,18 +111,23 @@ static void te_im2col_rows_image(te_im2col_layer *layer, const int8_t *image, in
     te_im2col_job_init(&inside_job, column, g->span >> 2, g->kh, g->row - g->span);
     te_im2col_job_init(&band_job, column, g->span >> 2, g->kh, band - g->span);
     mixed_job = inside_job;
+    if (!rows) {
+        w.y_last = -1; /* every window a border one */
+        w.row_in = 0;
+        te_im2col_patch_job(&mixed_job, column, layer->row);
+    }
     for (p = 0; p < pixels; p += 3, o += 3 * out_channels) {
         const int8_t *src[3];
         int8_t *out[3];
         int32_t at[3][2];
         int32_t k;
         if (te_im2col_block(g, &w, p, pixels, width, o, out_channels, at, src, out)) {
-            same(src[0], src[1], src[2], &inside_job);
+            te_im2col_gather(src[0], src[1], src[2], &inside_job);
         } else if (band && at[0][0] == at[2][0] && at[2][1] == at[0][1] + 2) {
             /* three windows of one output row (not a short last block): their union, each a part of it */
             te_im2col_band(g, image, at[0][0] * g->stride_h - g->pad_top,
                            (at[0][1] * g->stride_w - g->pad_left) * g->in_c, band, patches);
-            same(patches, patches + next, patches + 2 * next, &band_job);
+            te_im2col_gather(patches, patches + next, patches + 2 * next, &band_job);
         } else {
 #pragma GCC unroll 1
             for (k = 0; k < 3; ++k) {
@@ -170,7 +137,7 @@ static void te_im2col_rows_image(te_im2col_layer *layer, const int8_t *image, in
                 }
                 src[k] = patches + k * layer->row;
                 mixed_job.step[k] = 0;
-                if (g->row >= 4) {
+                if (g->row >= 4 && rows) {
                     te_im2col_band(g, image, at[k][0] * g->stride_h - g->pad_top,
                                    (at[k][1] * g->stride_w - g->pad_left) * g->in_c, g->span, patches + k * layer->row);
                 } else {
@@ -179,8 +146,8 @@ static void te_im2col_rows_image(te_im2col_layer *layer, const int8_t *image, in
             }
             te_im2col_gather(src[0], src[1], src[2], &mixed_job);
         }
-        te_pair3_block(column, layer->filter, layer->row, out_channels, &layer->q, &layer->job, out[0], out[1],
-                       out[2]);
+        te_pair3_block_summed(column, layer->filter, layer->row, out_channels, &layer->q, &layer->job, out[0],
+                              out[1], out[2]);
     }
 }
 #endif

@@ -1,6 +1,6 @@
 /*
  * tinyengine-runtime: the pieces te_conv_im2col_s8 and te_conv_im2col_rows_s8 share (te_im2col.h):
- * window patches, the Cortex-M column gather, the common entry with its portable exact loop.
+ * window patches, the Cortex-M column gather (with the column's sums), the common entry with its portable exact loop.
  */
 #include <string.h>
 
@@ -89,39 +89,81 @@ void te_im2col_patch(const te_im2col_geom *g, const int8_t *image, int32_t oy, i
 #if defined(TE_PAIR3_ASM)
 
 /*
- * The loop of te_im2col_gather: r0, r1, r2 the three pixels' source pointers, r3 the column, r4
- * the constant, r5 the groups left in the row, lr the rows left; per group one word per pixel
- * into r6, r7, r8, CONVERT leaves taps (0, 2) there and taps (1, 3) in r9, r10, r11, and one STM
- * writes A02 B02 C02 A13 B13 C13.
+ * One group of te_im2col_gather: a word of four taps from each of r0, r1, r2 (advanced), EOR
+ * 0x80 per byte (x + 128 as an unsigned byte), each added to its pixel's sum by USADA8 against r9
+ * = 0 (r5, ip, lr: A, B, C), then 2 * (x + 128) masked into place (r4 = 0x01FE01FE): taps (0, 2)
+ * in r6-r8, (1, 3) in r9-r11; one STM of the six words A02 B02 C02 A13 B13 C13 at r3 (advanced).
  */
-#define TE_IM2COL_ASM_GATHER                                                                                      \
-    "push {r4-r11, lr}\n\t"                                                                                       \
-    "mov ip, r3\n\t"                                                                                              \
-    "ldr r3, [ip]\n\t"                                                                                            \
-    "ldr r4, [ip, #12]\n\t"                                                                                       \
-    "ldr lr, [ip, #8]\n"                                                                                          \
-    "1:\n\t"                                                                                                      \
-    "ldr r5, [ip, #4]\n"                                                                                          \
-    "2:\n\t"                                                                                                      \
-    TE_IM2COL_ASM_GROUP                                                                                           \
-    "subs r5, r5, #1\n\t"                                                                                         \
-    "bne 2b\n\t"                                                                                                  \
-    "ldr r5, [ip, #16]\n\t"                                                                                       \
-    "add r0, r0, r5\n\t"                                                                                          \
-    "ldr r5, [ip, #20]\n\t"                                                                                       \
-    "add r1, r1, r5\n\t"                                                                                          \
-    "ldr r5, [ip, #24]\n\t"                                                                                       \
-    "add r2, r2, r5\n\t"                                                                                          \
-    "subs lr, lr, #1\n\t"                                                                                         \
-    "bne 1b\n\t"                                                                                                  \
-    "pop {r4-r11, pc}\n"
+#define TE_IM2COL_ASM_GROUP                                                                                     \
+    "ldr r6, [r0], #4\n\t"                                                                                        \
+    "ldr r7, [r1], #4\n\t"                                                                                        \
+    "ldr r8, [r2], #4\n\t"                                                                                        \
+    "eor r6, r6, #0x80808080\n\t"                                                                                 \
+    "eor r7, r7, #0x80808080\n\t"                                                                                 \
+    "eor r8, r8, #0x80808080\n\t"                                                                                 \
+    "mov r9, #0\n\t"                                                                                              \
+    "usada8 r5, r6, r9, r5\n\t"                                                                                   \
+    "usada8 ip, r7, r9, ip\n\t"                                                                                   \
+    "usada8 lr, r8, r9, lr\n\t"                                                                                   \
+    "and r9, r4, r6, lsr #7\n\t"                                                                                  \
+    "and r6, r4, r6, lsl #1\n\t"                                                                                  \
+    "and r10, r4, r7, lsr #7\n\t"                                                                                 \
+    "and r7, r4, r7, lsl #1\n\t"                                                                                  \
+    "and r11, r4, r8, lsr #7\n\t"                                                                                 \
+    "and r8, r4, r8, lsl #1\n\t"                                                                                  \
+    "stm r3!, {r6-r11}\n\t"
 
-/* The column groups of pixels a, b, c: every tap 2 * (x + 128). */
+/*
+ * The column of pixels a, b, c with its end group (te_im2col.h). Registers: r0-r2 the sources,
+ * r3 the column, r4 0x01FE01FE, r5 / ip / lr the sums of A / B / C, r6-r11 a group's words; on
+ * the stack the three steps, the row's entry (label 2 for rows of two groups, 3 for one: Thumb
+ * bit set) and the column's end (the loop runs until the column pointer reaches it). End words:
+ * 2^30 - 256 * sum = 2^30 - 128 * (the sum of the column).
+ */
 __attribute__((naked, noinline))
 void te_im2col_gather(__attribute__((unused)) const int8_t *a, __attribute__((unused)) const int8_t *b,
                       __attribute__((unused)) const int8_t *c, __attribute__((unused)) const te_im2col_job *job)
 {
-    __asm__ volatile(TE_IM2COL_ASM_GATHER);
+    __asm__ volatile(
+        "push {r4-r11, lr}\n\t"
+        "ldrd r4, r5, [r3]\n\t"      /* the column, groups per row */
+        "ldr r6, [r3, #8]\n\t"       /* rows */
+        "mul r10, r5, r6\n\t"
+        "add r10, r10, r10, lsl #1\n\t"
+        "add r10, r4, r10, lsl #3\n\t" /* the end: column + 24 bytes per group */
+        "adr r9, 2f\n\t"
+        "cmp r5, #1\n\t"
+        "bne 1f\n\t"
+        "adr r9, 3f\n"
+        "1:\n\t"
+        "orr r9, r9, #1\n\t"
+        "add r6, r3, #16\n\t"
+        "ldm r6, {r6, r7, r8}\n\t"   /* the steps */
+        "push {r6-r10}\n\t"
+        "mov r6, r3\n\t"
+        "mov r3, r4\n\t"
+        "ldr r4, [r6, #12]\n\t"
+        "mov r5, #0\n\t"
+        "mov ip, #0\n\t"
+        "mov lr, #0\n\t"
+        "bx r9\n"
+        "2:\n\t" TE_IM2COL_ASM_GROUP
+        "3:\n\t" TE_IM2COL_ASM_GROUP
+        "ldm sp, {r6, r7, r8}\n\t"
+        "add r0, r0, r6\n\t"
+        "add r1, r1, r7\n\t"
+        "add r2, r2, r8\n\t"
+        "ldrd r6, r7, [sp, #12]\n\t"
+        "cmp r3, r7\n\t"
+        "it lo\n\t"
+        "bxlo r6\n\t"
+        "mov r6, #0x40000000\n\t"
+        "sub r5, r6, r5, lsl #8\n\t"
+        "sub ip, r6, ip, lsl #8\n\t"
+        "sub lr, r6, lr, lsl #8\n\t"
+        "stm r3, {r5, ip, lr}\n\t"
+        "add sp, sp, #20\n\t"
+        "pop {r4-r11, pc}\n");
 }
 #endif
 
@@ -174,7 +216,6 @@ te_status te_im2col_run(const te_conv_params *params, const te_dims *input_dims,
         return TE_ERROR_ARGUMENT; /* te-gen never asks: |bias| < 2^29, word arrays */
     }
     te_pair3_setup(filter, length, output_dims->c, params->output_offset, params->activation, &layer.q, &layer.job);
-    te_pair3_end(layer.column, row >> 2);
     for (b = 0; b < input_dims->n; ++b) {
         image(&layer, input + (size_t)b * image_in, output + (size_t)b * image_out);
     }

@@ -67,39 +67,26 @@ te_status te_im2col_run(const te_conv_params *params, const te_dims *input_dims,
 #endif
 
 #if defined(TE_PAIR3_ASM)
-/* What te_im2col_gather reads: rows of `groups` four-tap groups, each pointer advanced by its step between rows. */
+/*
+ * What te_im2col_gather reads: rows of `groups` (1 or 2) four-tap groups, each pointer advanced by
+ * its step between rows.
+ */
 typedef struct {
     int32_t *words;  /* [0] the column */
-    int32_t groups;  /* [4] groups per row */
+    int32_t groups;  /* [4] groups per row: 1 or 2 */
     int32_t rows;    /* [8] */
     int32_t k;       /* [12] 0x01FE01FE */
     int32_t step[3]; /* [16] per pixel: bytes from the end of one row to the start of the next */
 } te_im2col_job;
 
 /*
- * The column groups of pixels a, b, c (assembly, te_im2col.c): per group one word per pixel,
- * every tap 2 * (x + 128) (EOR 0x80, two masked ANDs), one STM of the group's six words.
+ * The column of pixels a, b, c with its end group (assembly, te_im2col.c): per group one word per
+ * pixel, every tap 2 * (x + 128) (EOR 0x80, two masked ANDs), one STM of the group's six words;
+ * each word's bytes x + 128 summed (USADA8), the end words 2^30 - 256 * sum.
  */
 void te_im2col_gather(const int8_t *a, const int8_t *b, const int8_t *c, const te_im2col_job *job);
 
-/* 2 * (x + 128) = 2 * (x ^ 0x80) as an unsigned byte, masked into place (r4 = 0x01FE01FE). */
-#define TE_IM2COL_ASM_CONVERT(x, odd)                                                                          \
-    "eor " x ", " x ", #0x80808080\n\t"                                                                           \
-    "and " odd ", r4, " x ", lsr #7\n\t"                                                                          \
-    "and " x ", r4, " x ", lsl #1\n\t"
-
-/*
- * One group of the gathers (assembly): a word of four taps from each of r0, r1, r2 (advanced),
- * converted (r4 = 0x01FE01FE), taps (0, 2) in r6-r8 and (1, 3) in r9-r11, one STM of the six
- * words A02 B02 C02 A13 B13 C13 at r3 (advanced).
- */
-#define TE_IM2COL_ASM_GROUP                                                                                     \
-    "ldr r6, [r0], #4\n\t"                                                                                        \
-    "ldr r7, [r1], #4\n\t"                                                                                        \
-    "ldr r8, [r2], #4\n\t" TE_IM2COL_ASM_CONVERT("r6", "r9") TE_IM2COL_ASM_CONVERT("r7", "r10")                   \
-        TE_IM2COL_ASM_CONVERT("r8", "r11") "stm r3!, {r6-r11}\n\t"
-
-/* A job of `rows` rows of `groups` groups, every pixel's row step `step`. */
+/* A job of `rows` rows of `groups` (1 or 2) groups, every pixel's row step `step`. */
 static inline void te_im2col_job_init(te_im2col_job *job, int32_t *column, int32_t groups, int32_t rows,
                                       int32_t step)
 {
@@ -110,6 +97,13 @@ static inline void te_im2col_job_init(te_im2col_job *job, int32_t *column, int32
     job->step[0] = step;
     job->step[1] = step;
     job->step[2] = step;
+}
+
+/* A job for three patches of `row` bytes (contiguous: rows of two groups when they divide it, else one). */
+static inline void te_im2col_patch_job(te_im2col_job *job, int32_t *column, int32_t row)
+{
+    const int32_t groups = (row & 4) ? 1 : 2;
+    te_im2col_job_init(job, column, groups, (row >> 2) / groups, 0);
 }
 
 /* The first and last output index whose window lies inside [0, size) along one axis (last < first: none). */
