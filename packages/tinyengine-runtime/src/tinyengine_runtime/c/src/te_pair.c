@@ -125,34 +125,6 @@ void te_pair3_setup(const int8_t *filter, int32_t length, int32_t out_channels, 
 }
 
 /*
- * The end group of a three-pixel column (declared in te_pair.h): per group one LDM of its six
- * words, one SMLAD each with (-128, -128) into the pixel's end word (r2, r3, ip; 9 instructions).
- */
-__attribute__((naked, noinline))
-void te_pair3_sums(__attribute__((unused)) int32_t *column, __attribute__((unused)) int32_t groups)
-{
-    __asm__ volatile(
-        "push {r4-r10}\n\t"
-        "mov r2, #0x40000000\n\t"
-        "mov r3, r2\n\t"
-        "mov ip, r2\n\t"
-        "mvn r10, #0x007F007F\n" /* 0xFF80FF80: lanes -128 */
-        "1:\n\t"
-        "ldm r0!, {r4-r9}\n\t"
-        "smlad r2, r4, r10, r2\n\t"
-        "smlad r3, r5, r10, r3\n\t"
-        "smlad ip, r6, r10, ip\n\t"
-        "smlad r2, r7, r10, r2\n\t"
-        "smlad r3, r8, r10, r3\n\t"
-        "smlad ip, r9, r10, ip\n\t"
-        "subs r1, r1, #1\n\t"
-        "bne 1b\n\t"
-        "stm r0, {r2, r3, ip}\n\t"
-        "pop {r4-r10}\n\t"
-        "bx lr\n\t");
-}
-
-/*
  * Every full channel pair of a three-pixel block: accumulators m = the pair's first word and c =
  * 2 * bias[hi], the dot loop, row lo = m + end word - 256 * c,
  * te_requant2 of the six outputs, te_store_s8x2 of the three pixels' byte pairs. Registers: r0

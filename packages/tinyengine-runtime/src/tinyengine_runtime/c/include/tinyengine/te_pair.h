@@ -15,8 +15,9 @@
  * scratch: per group of four taps the words
  *   A(t0,t2) B(t0,t2) C(t0,t2) A(t1,t3) B(t1,t3) C(t1,t3),   each lane 2 * (input + offset)
  * (0 for padding and past the last tap; te_pair3_slot gives a tap's place), then the end group: per
- * pixel 2^30 - 128 * (the sum of its column) (te_pair3_sums; in (2^29, 3 * 2^29): no column word
- * reaches 2^29, lanes are within +-510, so it ends the loop too). te_pair3_block computes every
+ * pixel 2^30 - 128 * (the sum of its column), written by whoever builds the column (in (2^29,
+ * 3 * 2^29): no column word reaches 2^29, lanes are within +-510, so it ends the loop too).
+ * te_pair3_block_summed computes every
  * output channel of the three pixels, channel pairs in assembly (te_pair3_pairs, a naked function:
  * one LDRD for the pair's four halfword pairs, one LDM per three column words, every weight word
  * feeds three SMLADs raw (m) and three after SXTB16 ROR 8 (c, row hi), two groups per loop
@@ -381,12 +382,6 @@ void te_pair3_block_general(const int32_t *column, const int8_t *filter, int32_t
                             int32_t out_channels, const te_pair3_out *q, te_pair3_job *job, int8_t *out_a,
                             int8_t *out_b, int8_t *out_c);
 
-/*
- * The end group of a three-pixel column of `groups` (>= 1) groups: per pixel 2^30 - 128 * (the
- * sum of its column) (te_pair.c; te_conv_1x1_s8 sums while it builds its columns).
- */
-void te_pair3_sums(int32_t *column, int32_t groups);
-
 /* Output pixels A, B, C of a prepared column, its end group included: full pairs in assembly, the rest in C. */
 static inline void te_pair3_block_summed(const int32_t *column, const int8_t *filter, int32_t row,
                                          int32_t out_channels, const te_pair3_out *q, te_pair3_job *job,
@@ -404,15 +399,6 @@ static inline void te_pair3_block_summed(const int32_t *column, const int8_t *fi
     }
 }
 
-/* Output pixels A, B, C of a prepared column (its end group written here): te_pair3_block_summed. */
-static inline void te_pair3_block(int32_t *column, const int8_t *filter, int32_t row, int32_t out_channels,
-                                  const te_pair3_out *q, te_pair3_job *job, int8_t *out_a, int8_t *out_b,
-                                  int8_t *out_c)
-{
-    te_pair3_sums(column, row >> 2);
-    te_pair3_block_summed(column, filter, row, out_channels, q, job, out_a, out_b, out_c);
-}
-
 /** The int16 index of tap t of pixel p (0..1) in a two-pixel column. */
 static inline int32_t te_pair2_slot(int32_t t, int32_t p)
 {
@@ -426,7 +412,7 @@ static inline int te_pair2_applies(const te_pair3_out *q, int32_t out_channels)
 }
 
 /**
- * The constants of one layer for te_pair3_block / te_pair2_block (job: the assembly's, the
+ * The constants of one layer for te_pair3_block_summed / te_pair2_block (job: the assembly's, the
  * per-block fields set later). Right shifts e of 1..22 fold the output offset into te_requant2's
  * rounding term; 23..31 (channels of tiny scale, e.g. dead ones) add it after the shift (the
  * term alone still fits: |h| < 2^30, 2^(e-1) <= 2^30); others use the exact general form
