@@ -6,10 +6,14 @@
  * doubled bias, te_requant2, SSAT. Tap pair order ("row pairs"): kernel rows (span = kw * in_c
  * bytes each) are taken two at a time, rows (a, b) giving the words (a[j], b[j]) for j < span; an
  * odd last row r gives (r[0], r[1]), (r[2], r[3]), ..., (r[span - 1], 0) when span is odd.
- * Cortex-M: windows inside the input with span <= 4 gather with one word load per kernel row
- * (SXTAB16 + PKHBT/PKHTB), the others tap by tap; the channel stream is assembly (te_stream5 /
- * te_stream6). The portable path is the exact C loop over the same records; so is the Cortex-M
- * path for a clamped activation, an odd channel count or an unaligned filter. No scratch.
+ * Cortex-M: three kernel rows of 3 bytes (person_detect's 3x3 on one channel) run whole rows of
+ * inside windows in one assembly call (te_stream_run3 / _run3x4: word loads, SXTAB16, PKHBT/PKHTB
+ * straight into the tap registers, then the channel stream; border windows from a 12-byte patch
+ * of the padded image); other windows inside the input with span <= 4 gather with one word load
+ * per kernel row in C, the rest tap by tap, then te_stream5 / te_stream6. The portable path is the
+ * exact C loop over the same records; so is the Cortex-M path for a clamped activation, an odd
+ * channel count or an unaligned filter. No scratch. One output pixel at a time, its window read
+ * before its outputs are written (te_conv.h's overlap contract).
  */
 #include "tinyengine/te_conv.h"
 #include "tinyengine/te_mac.h"
