@@ -1,6 +1,6 @@
 /*
- * tinyengine-runtime: what te_conv_1x1_s8 and te_conv_3x3_c3_s8 share, one copy in a firmware
- * that links both (declared in te_pair.h): the exact per-pixel loop and, on the Cortex-M path, the
+ * tinyengine-runtime: what te_conv_1x1_s8 and the im2col kernels share, one copy in a firmware
+ * that links several (declared in te_pair.h): the exact per-pixel loop and, on the Cortex-M path, the
  * three-pixel block's assembly and its exact general requantization.
  */
 #include "tinyengine/te_pair.h"

@@ -1,6 +1,6 @@
 /*
- * tinyengine-runtime: the pixel blocks of te_conv_1x1_s8 and te_conv_3x3_c3_s8 (internal). The
- * out-of-line pieces both kernels share live once in te_pair.c (te_pair3_pixel_exact, the
+ * tinyengine-runtime: the pixel blocks of te_conv_1x1_s8 and te_conv_im2col(_rows)_s8 (internal). The
+ * out-of-line pieces these kernels share live once in te_pair.c (te_pair3_pixel_exact, the
  * three-pixel assembly te_pair3_pairs, te_pair3_block_general, te_pair_requantize); the two-pixel
  * blocks (te_pair2_*) and the small-K stream, used by the 1x1 kernel only, in te_conv_1x1_s8.c.
  *
