@@ -208,6 +208,21 @@ def build_models(
     return build_op_models(specs, _tf_op, lambda s: InputSpec(s.input_shape, s.low, s.high), op_name, seed)
 
 
+def one_channel_depthwise_models(
+    shapes: Sequence[tuple], seed: int, **fixed: object
+) -> list[tuple[TFLiteModel, OpInfo, ConvSpec]]:
+    """DEPTHWISE_CONV_2D models on one input channel from rows of (kernel, stride, padding,
+    multiplier, (h, w), activation, input from 0); ``fixed`` overrides further spec fields."""
+    rng = np.random.default_rng(seed)
+    specs = []
+    for kernel, stride, padding, multiplier, (h, w), act, from_zero in shapes:
+        spec = random_spec(rng, depthwise=True, kernel=kernel, multiplier=multiplier, stride=stride, in_c=1,
+                           dilation=1)  # fmt: skip
+        spec = replace(spec, in_h=h, in_w=w, padding=padding, activation=act, batch=1, **fixed)
+        specs.append(replace(spec, low=0.0, high=spec.high - spec.low) if from_zero else spec)
+    return build_models(specs, seed=seed, op_name="DEPTHWISE_CONV_2D")
+
+
 @dataclass
 class ConvGeometry:
     """Everything a C conv/depthwise call needs, taken from the converted op."""

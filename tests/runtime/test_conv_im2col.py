@@ -24,7 +24,17 @@ from tinyengine_codegen.memory.overlap import Window, overlap_distance
 from tinyengine_codegen.oracle import patch_quantized_dimension
 from tinyengine_codegen.passes.select_kernels import im2col_kernel
 
-from .convcases import ACT_NONE, ACT_RELU, ACT_RELU6, build_models, conv_call, describe, geometry, random_spec
+from .convcases import (
+    ACT_NONE,
+    ACT_RELU,
+    ACT_RELU6,
+    build_models,
+    conv_call,
+    describe,
+    geometry,
+    one_channel_depthwise_models,
+    random_spec,
+)
 from .harness import assert_cases_match, run_cases
 from .oracle import TFLiteModel
 
@@ -79,14 +89,7 @@ def conv_models():
 
 @pytest.fixture(scope="module")
 def depthwise_models():
-    rng = np.random.default_rng(78)
-    specs = []
-    for kernel, stride, padding, multiplier, (h, w), act, from_zero in DEPTHWISE_SHAPES:
-        spec = random_spec(rng, depthwise=True, kernel=kernel, multiplier=multiplier, stride=stride, in_c=1,
-                           dilation=1)  # fmt: skip
-        spec = replace(spec, in_h=h, in_w=w, padding=padding, activation=act, batch=1)
-        specs.append(replace(spec, low=0.0, high=spec.high - spec.low) if from_zero else spec)
-    return build_models(specs, seed=78, op_name="DEPTHWISE_CONV_2D")
+    return one_channel_depthwise_models(DEPTHWISE_SHAPES, seed=78)
 
 
 def _check(cases, expected, build_dir: Path) -> None:

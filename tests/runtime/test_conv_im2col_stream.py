@@ -28,6 +28,7 @@ from .convcases import (
     build_models,
     describe,
     geometry,
+    one_channel_depthwise_models,
     random_spec,
 )
 from .harness import CCase, assert_cases_match, run_cases
@@ -85,14 +86,7 @@ def stream_call(name: str, g: ConvGeometry, x: np.ndarray, output_offset: int | 
 
 @pytest.fixture(scope="module")
 def depthwise_models():
-    rng = np.random.default_rng(91)
-    specs = []
-    for kernel, stride, padding, multiplier, (h, w), act, from_zero in DEPTHWISE_SHAPES:
-        spec = random_spec(rng, depthwise=True, kernel=kernel, multiplier=multiplier, stride=stride, in_c=1,
-                           dilation=1)  # fmt: skip
-        spec = replace(spec, in_h=h, in_w=w, padding=padding, activation=act, batch=1, patch_output=False)
-        specs.append(replace(spec, low=0.0, high=spec.high - spec.low) if from_zero else spec)
-    return build_models(specs, seed=91, op_name="DEPTHWISE_CONV_2D")
+    return one_channel_depthwise_models(DEPTHWISE_SHAPES, seed=91, patch_output=False)
 
 
 @pytest.fixture(scope="module")
