@@ -29,9 +29,6 @@
 
 #define CR_HSION (1u << 0)
 #define CR_HSIRDY (1u << 1)
-#define CR_HSEON (1u << 16)
-#define CR_HSERDY (1u << 17)
-#define CR_HSEBYP (1u << 18)
 #define CR_PLLON (1u << 24)
 #define CR_PLLRDY (1u << 25)
 #define PLLCFGR_M (0x3Fu << 0)
@@ -79,7 +76,7 @@ static uint32_t back_to_hsi(void)
     if (!wait_for(&RCC_CR, CR_PLLRDY, 0)) {
         return BENCH_CLOCK_ERR_PLL_OFF;
     }
-    RCC_CR &= ~CR_HSEON;
+    RCC_CR &= ~BENCH_RCC_CR_HSEON;
     return BENCH_CLOCK_RESET;
 }
 
@@ -87,12 +84,7 @@ static uint32_t start_pll(void)
 {
     uint32_t source = 0; /* PLLSRC = 0: HSI */
 #if BENCH_CLOCK_USE_HSE
-    if (!wait_for(&RCC_CR, CR_HSERDY, 0)) {
-        return BENCH_CLOCK_ERR_HSE;
-    }
-    RCC_CR = (RCC_CR & ~CR_HSEBYP) | (BENCH_CLOCK_HSE_BYPASS ? CR_HSEBYP : 0u); /* only while HSE is off */
-    RCC_CR |= CR_HSEON;
-    if (!wait_for(&RCC_CR, CR_HSERDY, CR_HSERDY)) {
+    if (!start_hse(&RCC_CR, BENCH_CLOCK_HSE_BYPASS)) {
         return BENCH_CLOCK_ERR_HSE;
     }
     source = PLLCFGR_SRC_HSE;

@@ -39,9 +39,6 @@
 #define CR_HSIRDY (1u << 2)
 #define CR_HSIDIV (0x3u << 3)
 #define CR_HSIDIVF (1u << 5)
-#define CR_HSEON (1u << 16)
-#define CR_HSERDY (1u << 17)
-#define CR_HSEBYP (1u << 18)
 #define CR_PLL1ON (1u << 24)
 #define CR_PLL1RDY (1u << 25)
 #define CFGR_SW (0x7u << 0)
@@ -83,7 +80,7 @@ static uint32_t back_to_hsi(void)
     if (!wait_for(&RCC_CR, CR_PLL1RDY, 0)) {
         return BENCH_CLOCK_ERR_PLL_OFF;
     }
-    RCC_CR &= ~(CR_HSEON | CR_HSIDIV); /* HSIDIV = 00: 64 MHz */
+    RCC_CR &= ~(BENCH_RCC_CR_HSEON | CR_HSIDIV); /* HSIDIV = 00: 64 MHz */
     if (!wait_for(&RCC_CR, CR_HSIDIVF, CR_HSIDIVF)) {
         return BENCH_CLOCK_ERR_HSIDIV;
     }
@@ -124,12 +121,7 @@ static uint32_t start_pll1(void)
 {
     uint32_t source = 0; /* PLLSRC = 00: HSI */
 #if BENCH_CLOCK_USE_HSE
-    if (!wait_for(&RCC_CR, CR_HSERDY, 0)) {
-        return BENCH_CLOCK_ERR_HSE;
-    }
-    RCC_CR = (RCC_CR & ~CR_HSEBYP) | (BENCH_CLOCK_HSE_BYPASS ? CR_HSEBYP : 0u); /* only while HSE is off */
-    RCC_CR |= CR_HSEON;
-    if (!wait_for(&RCC_CR, CR_HSERDY, CR_HSERDY)) {
+    if (!start_hse(&RCC_CR, BENCH_CLOCK_HSE_BYPASS)) {
         return BENCH_CLOCK_ERR_HSE;
     }
     source = PLLCKSELR_SRC_HSE;
