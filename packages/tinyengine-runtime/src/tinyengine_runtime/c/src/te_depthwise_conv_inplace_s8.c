@@ -1305,6 +1305,22 @@ typedef struct {
     void (*rows2)(const int8_t *, int32_t, const int32_t *); /* 3x3 row-pair step (te_dw_k3_rows_channel) */
 } te_dw_fast_geom;
 
+/* One pair of te_dw_requant_pairs' SSAT loop: LDRD of two accumulators, te_requant2 (ADD of round
+ * and the sign, SMMLAR, ASR), SSAT and STRB each, out on by two outputs (13 instructions). */
+#define TE_DW_REQUANT_PAIR_ASM                                                                              \
+    "ldrd %[a0], %[a1], [%[buf]], #8\n\t"                                                                \
+    "add %[t], %[rnd], %[a0], asr #31\n\t"                                                               \
+    "smmlar %[a0], %[a0], %[m], %[t]\n\t"                                                                \
+    "add %[t], %[rnd], %[a1], asr #31\n\t"                                                               \
+    "smmlar %[a1], %[a1], %[m], %[t]\n\t"                                                                \
+    "asr %[a0], %[a0], %[e]\n\t"                                                                         \
+    "asr %[a1], %[a1], %[e]\n\t"                                                                         \
+    "ssat %[a0], #8, %[a0]\n\t"                                                                          \
+    "ssat %[a1], #8, %[a1]\n\t"                                                                          \
+    "strb %[a0], [%[out]]\n\t"                                                                           \
+    "strb %[a1], [%[out], %[c]]\n\t"                                                                     \
+    "add %[out], %[out], %[c], lsl #1\n\t"
+
 /*
  * Requantization pass: npairs pairs of doubled accumulators from buf to out[0], out[channels], ...
  * through te_requant2 (te_requantize.h: SMMLAR with the output offset folded into its round, exact
@@ -1333,30 +1349,7 @@ TE_NOINLINE_ONE_COPY static void te_dw_requant_pairs(const int32_t *buf, int32_t
             int32_t a0, a1, t;
             __asm__ volatile(
                 "1:\n\t"
-                "ldrd %[a0], %[a1], [%[buf]], #8\n\t"
-                "add %[t], %[rnd], %[a0], asr #31\n\t"
-                "smmlar %[a0], %[a0], %[m], %[t]\n\t"
-                "add %[t], %[rnd], %[a1], asr #31\n\t"
-                "smmlar %[a1], %[a1], %[m], %[t]\n\t"
-                "asr %[a0], %[a0], %[e]\n\t"
-                "asr %[a1], %[a1], %[e]\n\t"
-                "ssat %[a0], #8, %[a0]\n\t"
-                "ssat %[a1], #8, %[a1]\n\t"
-                "strb %[a0], [%[out]]\n\t"
-                "strb %[a1], [%[out], %[c]]\n\t"
-                "add %[out], %[out], %[c], lsl #1\n\t"
-                "ldrd %[a0], %[a1], [%[buf]], #8\n\t"
-                "add %[t], %[rnd], %[a0], asr #31\n\t"
-                "smmlar %[a0], %[a0], %[m], %[t]\n\t"
-                "add %[t], %[rnd], %[a1], asr #31\n\t"
-                "smmlar %[a1], %[a1], %[m], %[t]\n\t"
-                "asr %[a0], %[a0], %[e]\n\t"
-                "asr %[a1], %[a1], %[e]\n\t"
-                "ssat %[a0], #8, %[a0]\n\t"
-                "ssat %[a1], #8, %[a1]\n\t"
-                "strb %[a0], [%[out]]\n\t"
-                "strb %[a1], [%[out], %[c]]\n\t"
-                "add %[out], %[out], %[c], lsl #1\n\t"
+                TE_DW_REQUANT_PAIR_ASM TE_DW_REQUANT_PAIR_ASM
                 "cmp %[buf], %[end]\n\t"
                 "bne 1b\n\t"
                 : [buf] "+r"(buf), [out] "+r"(out), [a0] "=&r"(a0), [a1] "=&r"(a1), [t] "=&r"(t)
